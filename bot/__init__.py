@@ -1,0 +1,1 @@
+"""briefbot's adapters: settings, the Discord bot and the local harness CLI."""

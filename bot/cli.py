@@ -1,0 +1,247 @@
+"""The ``briefbot`` command: the local harness that answers exactly as the bot does.
+
+``ask``, ``chat`` and ``eval`` print what the core renders for Discord, so
+what you see here is what a Discord user reads; ``index`` builds or describes
+the cache; ``run`` starts the Discord bot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+from index.answering import DEFAULT_PASSAGES, Answer, answer
+from index.cache import cache_key, cache_path
+from index.catalog import open_catalog
+from index.evaluation import EvalFormatError, evaluate, parse_cases
+from index.loading import BriefingsNotFoundError
+from index.render import render_answer
+from index.search import Index
+
+EXIT_ERROR = 2
+
+
+class CommandError(Exception):
+    """A problem to report in one line, with a non-zero exit."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.briefings:
+            settings = replace(settings, briefings=tuple(args.briefings))
+        return args.handler(args, settings)
+    except (CommandError, SettingsError, BriefingsNotFoundError, EvalFormatError) as error:
+        _error(str(error))
+    except OSError as error:
+        _error(f"{error.filename or 'file'}: {error.strerror or error}")
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefbot", description="Ask news briefings questions; get verbatim, attributed quotes."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    briefings = argparse.ArgumentParser(add_help=False)
+    briefings.add_argument(
+        "--briefings", type=Path, action="append", metavar="PATH",
+        help="a briefing file or folder (repeatable; default: $BRIEFBOT_BRIEFINGS or the bundled briefings)",
+    )
+
+    ask = commands.add_parser("ask", parents=[briefings], help="answer questions and print the replies")
+    ask.add_argument("questions", nargs="+", metavar="QUESTION")
+    ask.add_argument("-k", type=_positive, default=DEFAULT_PASSAGES, help="passages per answer (default 3)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.set_defaults(handler=_ask)
+
+    chat = commands.add_parser("chat", parents=[briefings], help="ask questions interactively")
+    chat.set_defaults(handler=_chat)
+
+    index = commands.add_parser("index", help="build or describe the index cache")
+    actions = index.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions.add_parser("build", parents=[briefings], help="build the cache now").set_defaults(handler=_build)
+    actions.add_parser("info", parents=[briefings], help="show what is indexed").set_defaults(handler=_info)
+
+    evaluation = commands.add_parser("eval", parents=[briefings], help="score answers against a JSONL file")
+    evaluation.add_argument("file", type=Path, metavar="FILE.jsonl")
+    evaluation.add_argument("--failures", action="store_true", help="list the questions that missed")
+    evaluation.set_defaults(handler=_eval)
+
+    run = commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _open(settings: Settings, *, progress: bool = False) -> Index:
+    tracker = _progress_bar() if progress else iter
+    return open_catalog(settings.briefings, settings.cache_dir, _warn, progress=tracker)
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    index = _open(settings)
+    for number, question in enumerate(args.questions):
+        result = answer(index, question, args.k)
+        if args.json:
+            print(json.dumps(answer_json(result), ensure_ascii=False))
+        else:
+            print(("\n" if number else "") + render_answer(result))
+    return 0
+
+
+def answer_json(result: Answer) -> dict[str, object]:
+    """The ``--json`` form of an answer: the reply and its passages, best first."""
+    return {
+        "question": result.question,
+        "answered": result.answered,
+        "reply": render_answer(result),
+        "passages": [
+            {
+                "briefing": p.briefing.id,
+                "title": p.briefing.title,
+                "date": p.briefing.date,
+                "paragraph": p.paragraph,
+                "text": p.text,
+                "score": round(p.score, 6),
+            }
+            for p in result.passages
+        ],
+    }
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    index = _open(settings)
+    _enable_history(settings.data_dir / "chat_history")
+    names = ", ".join(b.name for b in index.briefings)
+    print(f"Asking {names}. Type a question, or :quit to leave.")
+    while True:
+        try:
+            question = input("? ")
+        except EOFError:
+            print()
+            return 0
+        if question.strip() in {":quit", ":q", ":exit"}:
+            return 0
+        print(render_answer(answer(index, question)) + "\n")
+
+
+def _enable_history(path: Path) -> None:
+    try:
+        import readline
+    except ImportError:  # Windows has no readline; input() still works.
+        return
+    import atexit
+
+    try:
+        readline.read_history_file(path)
+    except OSError:
+        pass
+    def save() -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(path)
+        except OSError:
+            pass
+
+    atexit.register(save)
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    index = _open(settings, progress=True)
+    print(f"Indexed {_summary(index)} into {settings.cache_dir}")
+    return 0
+
+
+def _info(args: argparse.Namespace, settings: Settings) -> int:
+    index = _open(settings)
+    chunker_key = cache_key(index.briefings, index.analyzer, _chunker())
+    print(f"{_summary(index)}")
+    print(f"cache: {cache_path(settings.cache_dir, chunker_key)}")
+    for briefing in index.briefings:
+        chunks = [c for c in index.chunks if c.briefing_id == briefing.id]
+        print(
+            f"  {briefing.id}: {briefing.title or '(no title)'}, {briefing.date or 'undated'}, "
+            f"{len(briefing.paragraphs)} paragraphs, {len(chunks)} chunks, "
+            f"{sum(c.tokens for c in chunks):,} tokens"
+        )
+    return 0
+
+
+def _chunker():  # noqa: ANN202
+    from index.chunking import Chunker
+    from index.tokens import load_encoding
+
+    return Chunker(load_encoding())
+
+
+def _summary(index: Index) -> str:
+    paragraphs = sum(len(b.paragraphs) for b in index.briefings)
+    tokens = sum(c.tokens for c in index.chunks)
+    count = len(index.briefings)
+    return (
+        f"{count} briefing{'s' if count != 1 else ''}, {paragraphs:,} paragraphs, "
+        f"{len(index.chunks):,} chunks, {tokens:,} tokens"
+    )
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    with args.file.open(encoding="utf-8") as handle:
+        cases = parse_cases(handle)
+    if not cases:
+        raise CommandError(f"{args.file} has no questions")
+    report = evaluate(_open(settings), cases)
+    answerable = sum(c.answerable for c in cases)
+    print(f"{len(cases)} questions: {answerable} answerable, {len(cases) - answerable} not")
+    print(f"hit@1             {report.hit_at_1:.3f}")
+    print(f"hit@3             {report.hit_at_3:.3f}")
+    print(f"MRR               {report.mrr:.3f}")
+    print(f"answer in reply   {report.answer_in_reply:.3f}")
+    print(f"refusal precision {report.refusal_precision:.3f}")
+    print(f"refusal recall    {report.refusal_recall:.3f}")
+    print(f"false refusals    {report.false_refusals}")
+    if args.failures:
+        for outcome in report.outcomes:
+            right = outcome.answered == outcome.case.answerable and outcome.rank in (1, None)
+            if not right or (outcome.case.answerable and not outcome.phrase_in_reply):
+                print(f"\nMISS {outcome.case.question!r} (rank {outcome.rank})\n{outcome.reply}")
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    raise CommandError("the Discord bot is not available yet; use ask, chat or eval")
+
+
+def _progress_bar():  # noqa: ANN202
+    from rich.console import Console
+    from rich.progress import track
+
+    console = Console(stderr=True)
+    return lambda items: track(items, description="Indexing", console=console, transient=True)
+
+
+def _warn(message: str) -> None:
+    print(f"briefbot: warning: {message}", file=sys.stderr)
+
+
+def _error(message: str) -> None:
+    print(f"briefbot: error: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

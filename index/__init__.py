@@ -1,0 +1,6 @@
+"""briefbot's core: briefings in, verbatim attributed answers out.
+
+Nothing here knows about Discord or reads the environment; every dependency
+is passed in, so the whole pipeline runs (and is tested) on plain data:
+files -> Briefing -> Chunk -> Index -> Answer -> rendered reply.
+"""

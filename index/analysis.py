@@ -1,0 +1,74 @@
+"""The analyzer: text to the terms that BM25 indexes and queries match.
+
+Unicode is normalised (compatibility forms folded, accents and combining
+marks dropped), text is case-folded, possessives are removed, words split on
+anything that is not a letter or digit (so ``test-fired`` gives ``test`` and
+``fired``), stopwords are dropped and the rest stemmed with Snowball's
+English stemmer (PyStemmer).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import Stemmer
+
+from index.stopwords import ENGLISH_STOPWORDS
+
+ANALYZER_VERSION = "1"
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b|(?<=s)'(?!\w)")
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One analysed term and the word of the text it came from."""
+
+    term: str
+    word: str
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """Turns text into index terms; its ``version`` keys the on-disk cache."""
+
+    stopwords: frozenset[str] = ENGLISH_STOPWORDS
+    language: str = "english"
+    _stemmer: Stemmer.Stemmer = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_stemmer", Stemmer.Stemmer(self.language))
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the terms this analyzer produces could change."""
+        words = hashlib.sha256(" ".join(sorted(self.stopwords)).encode()).hexdigest()
+        return f"{ANALYZER_VERSION}-{self.language}-{words[:12]}"
+
+    def words(self, text: str) -> list[str]:
+        """The normalised, case-folded words of ``text``, stopwords removed."""
+        folded = fold(text)
+        return [word for word in _WORD.findall(folded) if word not in self.stopwords]
+
+    def analyze(self, text: str) -> list[str]:
+        """The index terms of ``text``, in order, repeats kept."""
+        return self._stemmer.stemWords(self.words(text))
+
+    def terms(self, text: str) -> list[Term]:
+        """Each term with its source word, for telling users what was missing."""
+        words = self.words(text)
+        stems = self._stemmer.stemWords(words)
+        return [Term(term, word) for term, word in zip(stems, words, strict=True)]
+
+
+def fold(text: str) -> str:
+    """Normalise Unicode, drop marks and possessives, and case-fold."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = unicodedata.normalize("NFC", stripped).casefold().translate(_APOSTROPHES)
+    return _POSSESSIVE.sub("", folded)

@@ -1,0 +1,150 @@
+"""Score the engine on a set of questions with known answers.
+
+Each case is a JSON line: ``{"q", "paras", "answer", "briefing"?}`` for a
+question the briefing answers, or ``{"q", "unanswerable": true}`` for one it
+does not. The report gives hit@1, hit@3, MRR and the answer-in-reply rate
+over answerable cases, and precision and recall of "not in the briefing".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from index.answering import Answer, answer
+from index.render import render_answer
+from index.search import Index
+
+EVAL_DEPTH = 3
+
+
+class EvalFormatError(ValueError):
+    """A line of the evaluation file is not a valid case."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One question and what a correct reply contains (or that none exists)."""
+
+    question: str
+    paragraphs: tuple[int, ...] = ()
+    phrase: str | None = None
+    briefing_id: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the briefing answers this question."""
+        return bool(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the engine did on one case."""
+
+    case: Case
+    answered: bool
+    rank: int | None
+    phrase_in_reply: bool
+    reply: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Figures over all cases, and the outcomes behind them."""
+
+    outcomes: tuple[Outcome, ...]
+
+    def _answerable(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.case.answerable]
+
+    def _share(self, hits: int, total: int) -> float:
+        return hits / total if total else 1.0
+
+    @property
+    def hit_at_1(self) -> float:
+        """Answerable cases whose first passage is a right paragraph."""
+        cases = self._answerable()
+        return self._share(sum(o.rank == 1 for o in cases), len(cases))
+
+    @property
+    def hit_at_3(self) -> float:
+        """Answerable cases with a right paragraph among the first three."""
+        cases = self._answerable()
+        return self._share(sum(o.rank is not None and o.rank <= 3 for o in cases), len(cases))
+
+    @property
+    def mrr(self) -> float:
+        """Mean reciprocal rank of the first right paragraph (0 when absent)."""
+        cases = self._answerable()
+        return self._share(sum(1 / o.rank for o in cases if o.rank), len(cases))
+
+    @property
+    def answer_in_reply(self) -> float:
+        """Answerable cases whose reply contains the answer phrase."""
+        cases = self._answerable()
+        return self._share(sum(o.phrase_in_reply for o in cases), len(cases))
+
+    @property
+    def refusal_precision(self) -> float:
+        """Of the questions refused, the share that the briefing does not answer."""
+        refused = [o for o in self.outcomes if not o.answered]
+        return self._share(sum(not o.case.answerable for o in refused), len(refused))
+
+    @property
+    def refusal_recall(self) -> float:
+        """Of the questions the briefing does not answer, the share refused."""
+        cases = [o for o in self.outcomes if not o.case.answerable]
+        return self._share(sum(not o.answered for o in cases), len(cases))
+
+    @property
+    def false_refusals(self) -> int:
+        """Answerable questions that were refused."""
+        return sum(not o.answered for o in self._answerable())
+
+
+def parse_cases(lines: Iterable[str]) -> list[Case]:
+    """Cases from JSON lines; EvalFormatError names the first bad line."""
+    cases = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            cases.append(_case(json.loads(line)))
+        except (json.JSONDecodeError, EvalFormatError, TypeError) as error:
+            raise EvalFormatError(f"line {number}: {error}") from None
+    return cases
+
+
+def _case(data: object) -> Case:
+    if not isinstance(data, dict) or not isinstance(data.get("q"), str):
+        raise EvalFormatError('each line needs a "q" string')
+    if data.get("unanswerable") is True:
+        return Case(data["q"])
+    paragraphs = data.get("paras")
+    if not paragraphs or not all(isinstance(p, int) for p in paragraphs):
+        raise EvalFormatError('an answerable case needs "paras", a list of paragraph numbers')
+    phrase, briefing = data.get("answer"), data.get("briefing")
+    return Case(data["q"], tuple(paragraphs), phrase, briefing)
+
+
+def evaluate(index: Index, cases: Iterable[Case]) -> Report:
+    """Answer every case and score the replies."""
+    return Report(tuple(_outcome(case, answer(index, case.question, EVAL_DEPTH)) for case in cases))
+
+
+def _outcome(case: Case, result: Answer) -> Outcome:
+    reply = render_answer(result)
+    rank = None
+    for position, passage in enumerate(result.passages, 1):
+        right_briefing = case.briefing_id in (None, passage.briefing.id)
+        if right_briefing and passage.paragraph in case.paragraphs:
+            rank = position
+            break
+    phrase_in_reply = bool(case.phrase) and case.phrase in plain(reply)
+    return Outcome(case, result.answered, rank, phrase_in_reply, reply)
+
+
+def plain(reply: str) -> str:
+    """A reply with its markdown escapes and emphasis removed, for matching."""
+    return reply.replace("**", "").replace("\\", "").replace("\u200b", "")

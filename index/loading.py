@@ -1,0 +1,108 @@
+"""Read briefing files from disk, skipping bad ones with a clear reason."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.briefing import Briefing
+from index.parsing import BriefingFormatError, normalise_text, parse_briefing
+
+BRIEFING_SUFFIXES = (".txt", ".md", ".markdown")
+MAX_BRIEFING_BYTES = 2 * 1024 * 1024
+
+
+class BriefingsNotFoundError(FileNotFoundError):
+    """The briefings path does not exist or holds no briefing files."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not loaded, and why, in words for a person."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"skipped {self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The outcome of loading a folder: the briefings and the skipped files."""
+
+    briefings: tuple[Briefing, ...]
+    skipped: tuple[Skipped, ...]
+
+
+def decode_briefing(data: bytes, max_bytes: int = MAX_BRIEFING_BYTES) -> str:
+    """Check raw bytes and return normalised text; BriefingFormatError if unfit."""
+    if len(data) > max_bytes:
+        raise BriefingFormatError(f"it is larger than the limit of {max_bytes:,} bytes")
+    if not data.strip():
+        raise BriefingFormatError("it is empty")
+    if b"\x00" in data:
+        raise BriefingFormatError("it is a binary file, not text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BriefingFormatError(
+            f"it is not UTF-8 text (byte {error.start:,} is invalid)"
+        ) from None
+    return normalise_text(text)
+
+
+def read_briefing(
+    data: bytes, briefing_id: str, max_bytes: int = MAX_BRIEFING_BYTES
+) -> Briefing:
+    """Parse a briefing from its file's bytes; BriefingFormatError if unfit."""
+    text = decode_briefing(data, max_bytes)
+    return parse_briefing(text, briefing_id, hashlib.sha256(data).hexdigest())
+
+
+def briefing_files(path: Path) -> list[Path]:
+    """The briefing files at ``path`` (a file, or a folder searched recursively)."""
+    if not path.exists():
+        raise BriefingsNotFoundError(f"no such file or folder: {path}")
+    if path.is_file():
+        return [path]
+    return [
+        file
+        for file in sorted(path.rglob("*"))
+        if file.suffix.lower() in BRIEFING_SUFFIXES
+        and file.is_file()
+        and not any(part.startswith(".") for part in file.relative_to(path).parts)
+    ]
+
+
+def load_briefings(
+    paths: Path | Iterable[Path], max_bytes: int = MAX_BRIEFING_BYTES
+) -> Loaded:
+    """Load every briefing under ``paths``; a bad file is skipped, never fatal."""
+    roots = [paths] if isinstance(paths, Path) else list(paths)
+    briefings: dict[str, Briefing] = {}
+    skipped: list[Skipped] = []
+    for file in (file for root in roots for file in briefing_files(root)):
+        try:
+            briefing = read_briefing(_read_bytes(file, max_bytes), file.stem, max_bytes)
+        except (BriefingFormatError, OSError) as error:
+            skipped.append(Skipped(str(file), _reason(error)))
+            continue
+        if briefing.id in briefings:
+            skipped.append(Skipped(str(file), f"another briefing is already named {file.stem!r}"))
+            continue
+        briefings[briefing.id] = briefing
+    return Loaded(tuple(briefings.values()), tuple(skipped))
+
+
+def _read_bytes(file: Path, max_bytes: int) -> bytes:
+    with file.open("rb") as handle:
+        return handle.read(max_bytes + 1)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError):
+        return f"it cannot be read ({error.strerror or error})"
+    return str(error)

@@ -1,0 +1,150 @@
+"""Turn a briefing's text into a ``Briefing``: metadata, body and paragraphs.
+
+Metadata comes from optional YAML front matter (``title``, ``date``,
+``source``, ``url``), from an inline ``date YYYY-MM-DD`` header and an
+upper-case dateline (``SEOUL:``) in front of the first paragraph, from a
+Markdown ``# heading`` on the first line, or from a date at the start of the
+file name. Paragraphs are the non-blank lines of what remains; metadata never
+becomes a paragraph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from index.briefing import Briefing, Paragraph
+
+FRONT_MATTER_KEYS = ("title", "date", "source", "url")
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+_DATE_HEADER = re.compile(r"[ \t]*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.IGNORECASE)
+_DATELINE = re.compile(r"([A-Z][A-Z.'\-]*(?: [A-Z][A-Z.'\-]*){0,3}):[ \t]+(?=\S)")
+_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+(\S.*?)[ \t#]*$")
+_LINE = re.compile(r"[^\n]*")
+_STEM_DATE = re.compile(r"\A(\d{4}-\d{2}-\d{2})(?:\b|_)")
+
+
+class BriefingFormatError(ValueError):
+    """The text cannot be read as a briefing; the message says why."""
+
+
+@dataclass(frozen=True)
+class _Header:
+    """Metadata found in the text, and where the paragraphs begin."""
+
+    fields: dict[str, str]
+    dateline: str | None
+    content_start: int
+
+
+def normalise_text(text: str) -> str:
+    """Drop a byte-order mark and unify line endings, so offsets are stable."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_briefing(text: str, briefing_id: str, digest: str | None = None) -> Briefing:
+    """Parse normalised briefing text; raise BriefingFormatError if unusable."""
+    header = _read_header(text)
+    fields = dict(header.fields)
+    heading, start = _markdown_heading(text, header.content_start)
+    if heading and "title" not in fields:
+        fields["title"] = heading
+    if "date" not in fields and (match := _STEM_DATE.match(briefing_id)):
+        fields["date"] = _valid_date(match.group(1))
+    paragraphs = _paragraphs(text, start)
+    if not paragraphs:
+        raise BriefingFormatError("it has no paragraphs of text")
+    return Briefing(
+        id=briefing_id,
+        body=text,
+        paragraphs=paragraphs,
+        digest=digest or hashlib.sha256(text.encode()).hexdigest(),
+        title=fields.get("title"),
+        date=fields.get("date"),
+        source=fields.get("source"),
+        url=fields.get("url"),
+        dateline=header.dateline,
+    )
+
+
+def _read_header(text: str) -> _Header:
+    fields: dict[str, str] = {}
+    pos = 0
+    if match := _FRONT_MATTER.match(text):
+        fields = _front_matter(match.group(1) or "")
+        pos = match.end()
+    pos = _skip_blank_lines(text, pos)
+    if match := _DATE_HEADER.match(text, pos):
+        fields.setdefault("date", _valid_date(match.group(1)))
+        pos = match.end()
+    dateline = None
+    if match := _DATELINE.match(text, pos):
+        dateline, pos = match.group(1), match.end()
+    return _Header(fields, dateline, pos)
+
+
+def _front_matter(block: str) -> dict[str, str]:
+    try:
+        data = yaml.safe_load(block) if block.strip() else {}
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" (line {where.line + 2})" if where is not None else ""
+        raise BriefingFormatError(f"its front matter is not valid YAML{line}") from None
+    if not isinstance(data, dict):
+        raise BriefingFormatError("its front matter is not a list of 'key: value' lines")
+    fields = {}
+    for key in FRONT_MATTER_KEYS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        if key == "date":
+            value = _valid_date(str(value))
+        fields[key] = str(value).strip()
+    return fields
+
+
+def _valid_date(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise BriefingFormatError(f"its date {value!r} is not a YYYY-MM-DD date") from None
+
+
+def _skip_blank_lines(text: str, pos: int) -> int:
+    while pos < len(text):
+        end = text.find("\n", pos)
+        line_end = len(text) if end == -1 else end
+        if text[pos:line_end].strip():
+            return pos
+        pos = line_end + 1
+    return pos
+
+
+def _markdown_heading(text: str, pos: int) -> tuple[str | None, int]:
+    pos = _skip_blank_lines(text, pos)
+    line = _LINE.match(text, pos)
+    if line is None:
+        return None, pos
+    heading = _HEADING.fullmatch(line.group())
+    if heading is None:
+        return None, pos
+    return heading.group(1), line.end()
+
+
+def _paragraphs(text: str, pos: int) -> tuple[Paragraph, ...]:
+    paragraphs: list[Paragraph] = []
+    for line in _LINE.finditer(text, pos):
+        raw = line.group()
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = line.start() + (len(raw) - len(raw.lstrip()))
+        paragraphs.append(Paragraph(len(paragraphs) + 1, start, start + len(stripped)))
+    return tuple(paragraphs)

@@ -1,0 +1,134 @@
+"""Render an answer as the Discord message a user reads (the harness prints it too).
+
+Safety lives here: briefing and question text are escaped so they cannot
+format, link, mention or ping, and the reply always fits Discord's 2,000
+characters, trimming context around the best sentence before the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.answering import Answer, Passage, Status
+
+MESSAGE_LIMIT = 2000
+ELLIPSIS = "…"
+
+# Inline markup anywhere; block markup (headings, quotes, lists) only opens a line.
+_INLINE_MARKUP = re.compile(r"([\\*_~`|\[\]<])")
+_BLOCK_MARKUP = re.compile(r"^(?=[#>+-])|^(\d+)(?=\.(?:\s|$))")
+_MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def escape(text: str) -> str:
+    """Make text display literally: no markdown, links, mentions or line breaks."""
+    text = " ".join(text.split())
+    text = _INLINE_MARKUP.sub(r"\\\1", text)
+    text = _MASS_MENTION.sub(f"@{_ZERO_WIDTH_SPACE}\\1", text)
+    return _BLOCK_MARKUP.sub(lambda match: (match.group(1) or "") + "\\", text, count=1)
+
+
+def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
+    """The reply for ``answer``: a quoted passage and its attribution, or why not."""
+    if answer.best is None:
+        return render_refusal(answer)[:limit]
+    best = answer.best
+    tail = "\n" + render_attribution(best)
+    if more := _more_line(answer):
+        tail += "\n" + more
+    return render_quote(best, limit - len(tail)) + tail
+
+
+def render_quote(passage: Passage, limit: int = MESSAGE_LIMIT) -> str:
+    """The passage as a block quote, best sentence in bold, within ``limit``."""
+    body = passage.briefing.body
+    before = body[passage.chunk.start : passage.sentence_start]
+    after = body[passage.sentence_end : passage.chunk.end]
+    frame = len("> **** ") + 2 * len(" ")
+    sentence = cut_end(passage.sentence, limit - frame)
+    budget = limit - frame - len(sentence)
+    keep_before = min(len(escape(before)), max(budget // 2, budget - len(escape(after))))
+    parts = (cut_start(before, keep_before), f"**{sentence}**", cut_end(after, budget - keep_before))
+    return "> " + " ".join(part for part in parts if part)
+
+
+def render_attribution(passage: Passage) -> str:
+    """— briefing, date, paragraph, and whom the best sentence cites."""
+    briefing = passage.briefing
+    parts = [f"*{escape(briefing.name)}*"]
+    if briefing.date:
+        parts.append(briefing.date)
+    parts.append(f"paragraph {passage.paragraph}")
+    if passage.cites:
+        parts.append("citing " + escape(" and ".join(passage.cites)))
+    elif briefing.source:
+        parts.append("via " + escape(briefing.source))
+    return "— " + ", ".join(parts)
+
+
+def render_refusal(answer: Answer) -> str:
+    """Why there is no quote: an empty question, or what the briefing lacks."""
+    if answer.status is Status.EMPTY:
+        return "Ask me a question about the briefing, for example: *Who visited Pyongyang?*"
+    if answer.status is Status.NO_SEARCH_TERMS:
+        return (
+            "That question has no words I can look up. "
+            "Name a person, place or event, for example: *What did KCNA say?*"
+        )
+    scope, verb = ("The briefing", "does") if answer.briefings_searched == 1 else (
+        "The briefings", "do"
+    )
+    if answer.missing:
+        words = [escape(word) for word in answer.missing[:5]]
+        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+        return f"{scope} {verb} not mention {listed}."
+    return f"{scope} {verb} not say: nothing in it answers that question."
+
+
+def cut_end(raw: str, limit: int) -> str:
+    """Escaped ``raw``, cut at a word boundary to fit ``limit``, ending in … if cut."""
+    return _cut(raw.split(), limit, from_start=False)
+
+
+def cut_start(raw: str, limit: int) -> str:
+    """Escaped ``raw``, its beginning cut at a word boundary to fit ``limit``."""
+    return _cut(raw.split(), limit, from_start=True)
+
+
+def _cut(words: list[str], limit: int, *, from_start: bool) -> str:
+    text = escape(" ".join(words))
+    if len(text) <= limit:
+        return text
+    room = limit - len(ELLIPSIS)
+    kept: list[str] = []
+    used = -1
+    for word in reversed(words) if from_start else words:
+        escaped = escape(word)
+        if used + 1 + len(escaped) > room:
+            if not kept:
+                kept.append(_cut_word(word, room, from_start=from_start))
+            break
+        kept.append(escaped)
+        used += 1 + len(escaped)
+    if from_start:
+        return ELLIPSIS + " ".join(reversed(kept)) if room > 0 else ""
+    return " ".join(kept) + ELLIPSIS if room > 0 else ""
+
+
+def _cut_word(word: str, room: int, *, from_start: bool) -> str:
+    """The longest part of one over-long word whose escaped form fits ``room``."""
+    for size in range(min(len(word), room), 0, -1):
+        part = escape(word[-size:] if from_start else word[:size])
+        if len(part) <= room:
+            return part
+    return ""
+
+
+def _more_line(answer: Answer) -> str:
+    first = answer.passages[0].paragraph
+    others = list(dict.fromkeys(p.paragraph for p in answer.passages[1:] if p.paragraph != first))
+    if not others:
+        return ""
+    plural = "s" if len(others) > 1 else ""
+    return f"-# Also relevant: paragraph{plural} " + ", ".join(map(str, others))

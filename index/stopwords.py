@@ -1,0 +1,32 @@
+"""English stopwords: the Snowball project's list, plus question words."""
+
+from __future__ import annotations
+
+_SNOWBALL_ENGLISH = """
+i me my myself we our ours ourselves you your yours yourself yourselves he him
+his himself she her hers herself it its itself they them their theirs
+themselves what which who whom this that these those am is are was were be
+been being have has had having do does did doing would should could ought i'm
+you're he's she's it's we're they're i've you've we've they've i'd you'd he'd
+she'd we'd they'd i'll you'll he'll she'll we'll they'll isn't aren't wasn't
+weren't hasn't haven't hadn't doesn't don't didn't won't wouldn't shan't
+shouldn't can't cannot couldn't mustn't let's that's who's what's here's
+there's when's where's why's how's a an the and but if or because as until
+while of at by for with about against between into through during before
+after above below to from up down in out on off over under again further then
+once here there when where why how all any both each few more most other some
+such no nor not only own same so than too very
+"""
+
+# Words that carry no topic in a news question ("What did KCNA say?").
+_QUESTION_WORDS = """
+say says said tell know happen happened happening explain describe mention mentioned
+briefing article story please can will shall may might must also
+"""
+
+# The analyzer splits words at apostrophes, so "didn't" reaches it as "didn" and "t".
+_PIECES = {piece for word in _SNOWBALL_ENGLISH.split() for piece in word.split("'")}
+
+ENGLISH_STOPWORDS: frozenset[str] = frozenset(
+    (_PIECES - {"won", "shan"}) | set(_QUESTION_WORDS.split())
+)
