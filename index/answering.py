@@ -110,7 +110,7 @@ def _covers(index: Index, terms: list[Term], best: Hit, missing_names: list[str]
     """Whether the best hit holds enough of the question to be its answer."""
     if missing_names:
         return False
-    present = set(index.chunk_terms[best.position])
+    present = index.terms_in(best.position)
     weight = sum(index.idf(term.term) for term in terms)
     covered = sum(index.idf(term.term) for term in terms if term.term in present)
     return covered >= MIN_COVERAGE * weight

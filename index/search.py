@@ -76,6 +76,10 @@ class Index:
         """The term's IDF over all chunks; a term found nowhere gets the highest."""
         return self.scorer.idf.get(term) or lucene_idf(len(self.chunks), 0)
 
+    def terms_in(self, position: int) -> frozenset[str]:
+        """The distinct terms of the chunk at ``position``."""
+        return frozenset(self.chunk_terms[position])
+
     def knows(self, term: str) -> bool:
         """Whether any chunk contains the term."""
         return term in self.scorer.idf
