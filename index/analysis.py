@@ -3,26 +3,30 @@
 Unicode is normalised (compatibility forms folded, accents and combining
 marks dropped), text is case-folded, possessives are removed, words split on
 anything that is not a letter or digit (so ``test-fired`` gives ``test`` and
-``fired``), stopwords are dropped and the rest stemmed with Snowball's
-English stemmer (PyStemmer).
+``fired``), stopwords are dropped, and the rest lemmatised with simplemma
+(irregular forms: "held" -> "hold") and stemmed with Snowball's English
+stemmer (PyStemmer). Both are memoised per word: news text repeats words.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+import simplemma
 import Stemmer
 
 from index.stopwords import ENGLISH_STOPWORDS
 
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b|(?<=s)'(?!\w)")
 _WORD = re.compile(r"[^\W_]+")
+_ISO_639 = {"english": "en"}
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,6 @@ class Analyzer:
 
     stopwords: frozenset[str] = ENGLISH_STOPWORDS
     language: str = "english"
-    _stemmer: Stemmer.Stemmer = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_stemmer", Stemmer.Stemmer(self.language))
 
     @property
     def version(self) -> str:
@@ -57,13 +57,30 @@ class Analyzer:
 
     def analyze(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept."""
-        return self._stemmer.stemWords(self.words(text))
+        return [self._term(word) for word in self.words(text)]
 
     def terms(self, text: str) -> list[Term]:
         """Each term with its source word, for telling users what was missing."""
-        words = self.words(text)
-        stems = self._stemmer.stemWords(words)
-        return [Term(term, word) for term, word in zip(stems, words, strict=True)]
+        return [Term(self._term(word), word) for word in self.words(text)]
+
+    def _term(self, word: str) -> str:
+        """Lemmatise (so "held" meets "hold"), then stem (so "talks" meets "talk")."""
+        return _stem(self.language, _lemma(self.language, word))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _lemma(language: str, word: str) -> str:
+    return simplemma.lemmatize(word, lang=_ISO_639[language]).casefold()
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _stem(language: str, word: str) -> str:
+    return _stemmer(language).stemWord(word)
+
+
+@functools.cache
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(language)
 
 
 def fold(text: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from index.acronyms import expand_acronyms
 from index.analysis import Term
 from index.attribution import cited_sources
 from index.briefing import Briefing
@@ -20,8 +21,11 @@ from index.search import Hit, Index
 from index.sentences import sentence_spans
 
 DEFAULT_PASSAGES = 3
-# Share of the question's IDF weight the best passage must hold to be an answer.
-MIN_COVERAGE = 0.5
+# The best passage must hold this share of the question's IDF weight...
+MIN_COVERAGE = 0.45
+# ...where a word found nowhere weighs this share of the highest IDF: such words
+# are as often a reader's paraphrase ("trip" for "visit") as a missing topic.
+UNKNOWN_WEIGHT = 0.5
 
 
 class Status(enum.Enum):
@@ -88,7 +92,7 @@ def answer(
     searched = 1 if briefing_id else len(index.briefings)
     if not question.strip():
         return Answer(question, Status.EMPTY, briefings_searched=searched)
-    terms = _unique(index.analyzer.terms(question))
+    terms = _unique(expand_acronyms(index, index.analyzer.terms(question), question))
     if not terms:
         return Answer(question, Status.NO_SEARCH_TERMS, briefings_searched=searched)
     missing = tuple(term.word for term in terms if not index.knows(term.term))
@@ -111,9 +115,14 @@ def _covers(index: Index, terms: list[Term], best: Hit, missing_names: list[str]
     if missing_names:
         return False
     present = index.terms_in(best.position)
-    weight = sum(index.idf(term.term) for term in terms)
+    weight = sum(_weight(index, term) for term in terms)
     covered = sum(index.idf(term.term) for term in terms if term.term in present)
     return covered >= MIN_COVERAGE * weight
+
+
+def _weight(index: Index, term: Term) -> float:
+    idf = index.idf(term.term)
+    return idf if index.knows(term.term) else UNKNOWN_WEIGHT * idf
 
 
 def _names_in(question: str, missing: tuple[str, ...]) -> list[str]:

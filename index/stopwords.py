@@ -18,9 +18,12 @@ once here there when where why how all any both each few more most other some
 such no nor not only own same so than too very
 """
 
-# Words that carry no topic in a news question ("What did KCNA say?").
+# Words that frame a question rather than name its topic ("What did KCNA say?",
+# "how many", "what kind of", "is it going to").
 _QUESTION_WORDS = """
-say says said tell know happen happened happening explain describe mention mentioned
+say says said tell know many much kind sort type like make made get got going
+come along supposed supposedly anything something thing things exactly exact
+really actually happen happened happening explain describe mention mentioned
 briefing article story please can will shall may might must also
 """
 

@@ -1,0 +1,46 @@
+"""Spell out an acronym the index lacks ("WMD") from the briefings' own words.
+
+Briefings often write the phrase in full ("weapons of mass destruction")
+while a reader types the acronym. An upper-case question word that no chunk
+contains is matched against the briefings' text as the initials of
+consecutive words (small words like "of" may sit between them); the first
+phrase found replaces the acronym among the question's terms.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.analysis import Term
+from index.search import Index
+
+_ACRONYM = re.compile(r"\b([A-Z]{2,6})s?\b")
+_LINKS = r"(?:(?:of|and|the|for|on|in)\s+)?"
+
+
+def expand_acronyms(index: Index, terms: list[Term], question: str) -> list[Term]:
+    """``terms`` with each unknown acronym replaced by the phrase it stands for."""
+    acronyms = {match.group(1) for match in _ACRONYM.finditer(question)}
+    expanded: list[Term] = []
+    for term in terms:
+        acronym = _acronym(term.word, acronyms)
+        phrase = None if index.knows(term.term) or not acronym else _spell_out(index, acronym)
+        expanded.extend(index.analyzer.terms(phrase) if phrase else [term])
+    return expanded
+
+
+def _acronym(word: str, acronyms: set[str]) -> str | None:
+    """The acronym ``word`` was typed as in the question ("wmds" -> "WMD")."""
+    for candidate in (word.upper(), word.upper().removesuffix("S")):
+        if candidate in acronyms:
+            return candidate
+    return None
+
+
+def _spell_out(index: Index, acronym: str) -> str | None:
+    words = [rf"{letter}[\w'-]*" for letter in acronym.lower()]
+    pattern = re.compile(r"\b" + rf"\s+{_LINKS}".join(words) + r"\b", re.IGNORECASE)
+    for briefing in index.briefings:
+        if match := pattern.search(briefing.body):
+            return match.group()
+    return None
