@@ -8,6 +8,7 @@ the cache; ``run`` starts the Discord bot.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -49,18 +50,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="briefbot", description="Ask news briefings questions; get verbatim, attributed quotes."
+        prog="briefbot",
+        description="Ask news briefings questions; get verbatim, attributed quotes.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     briefings = argparse.ArgumentParser(add_help=False)
     briefings.add_argument(
-        "--briefings", type=Path, action="append", metavar="PATH",
-        help="a briefing file or folder (repeatable; default: $BRIEFBOT_BRIEFINGS or the bundled briefings)",
+        "--briefings",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="a briefing file or folder (repeatable; default: $BRIEFBOT_BRIEFINGS, "
+        "else the bundled briefings)",
     )
 
-    ask = commands.add_parser("ask", parents=[briefings], help="answer questions and print the replies")
+    ask = commands.add_parser(
+        "ask", parents=[briefings], help="answer questions and print the replies"
+    )
     ask.add_argument("questions", nargs="+", metavar="QUESTION")
-    ask.add_argument("-k", type=_positive, default=DEFAULT_PASSAGES, help="passages per answer (default 3)")
+    ask.add_argument(
+        "-k", type=_positive, default=DEFAULT_PASSAGES, help="passages per answer (default 3)"
+    )
     ask.add_argument("--json", action="store_true", help="one JSON object per question")
     ask.set_defaults(handler=_ask)
 
@@ -69,12 +79,20 @@ def _parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="build or describe the index cache")
     actions = index.add_subparsers(dest="action", required=True, metavar="ACTION")
-    actions.add_parser("build", parents=[briefings], help="build the cache now").set_defaults(handler=_build)
-    actions.add_parser("info", parents=[briefings], help="show what is indexed").set_defaults(handler=_info)
+    actions.add_parser("build", parents=[briefings], help="build the cache now").set_defaults(
+        handler=_build
+    )
+    actions.add_parser("info", parents=[briefings], help="show what is indexed").set_defaults(
+        handler=_info
+    )
 
-    evaluation = commands.add_parser("eval", parents=[briefings], help="score answers against a JSONL file")
+    evaluation = commands.add_parser(
+        "eval", parents=[briefings], help="score answers against a JSONL file"
+    )
     evaluation.add_argument("file", type=Path, metavar="FILE.jsonl")
-    evaluation.add_argument("--failures", action="store_true", help="list the questions that missed")
+    evaluation.add_argument(
+        "--failures", action="store_true", help="list the questions that missed"
+    )
     evaluation.set_defaults(handler=_eval)
 
     run = commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
@@ -148,10 +166,9 @@ def _enable_history(path: Path) -> None:
         return
     import atexit
 
-    try:
+    with contextlib.suppress(OSError):
         readline.read_history_file(path)
-    except OSError:
-        pass
+
     def save() -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

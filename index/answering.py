@@ -136,7 +136,7 @@ def _display(question: str, missing: tuple[str, ...]) -> tuple[str, ...]:
     """The missing words as the question spelled them."""
     spelled = {}
     for word in question.replace("’", "'").split():
-        bare = word.strip("?!.,;:\"()[]{}").removesuffix("'s")
+        bare = word.strip('?!.,;:"()[]{}').removesuffix("'s")
         spelled.setdefault(bare.casefold(), bare)
     return tuple(spelled.get(word, word) for word in missing)
 
@@ -144,7 +144,9 @@ def _display(question: str, missing: tuple[str, ...]) -> tuple[str, ...]:
 def _passage(index: Index, hit: Hit, terms: list[Term]) -> Passage:
     briefing = index.briefing(hit.chunk.briefing_id)
     start, end = _best_sentence(index, briefing, hit.chunk, terms)
-    return Passage(briefing, hit.chunk, hit.score, start, end, cited_sources(briefing.body[start:end]))
+    return Passage(
+        briefing, hit.chunk, hit.score, start, end, cited_sources(briefing.body[start:end])
+    )
 
 
 def _best_sentence(

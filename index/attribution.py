@@ -30,5 +30,5 @@ def cited_sources(sentence: str) -> tuple[str, ...]:
 
 
 def _strip_article(phrase: str) -> str:
-    phrase = re.sub(r"^(?:The|A|An)\s+", "", phrase)
+    phrase = re.sub(r"^(?:The|A|An)\s+", "", phrase.rstrip(".").removesuffix("'s"))
     return re.sub(r"\s+(?:of|for|and|the)$", "", phrase)

@@ -7,6 +7,7 @@ than the budget is cut between words, or between tokens as a last resort.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -103,7 +104,7 @@ class Chunker:
         step = self.max_tokens
         while True:
             cuts = sorted({start + offset for offset in offsets[::step]} - {start} | {start, end})
-            parts = list(zip(cuts, cuts[1:], strict=False))
+            parts = list(itertools.pairwise(cuts))
             if step == 1 or all(self.count(body[a:b]) <= self.max_tokens for a, b in parts):
                 return parts
             step = max(1, step * 3 // 4)

@@ -54,9 +54,7 @@ def decode_briefing(data: bytes, max_bytes: int = MAX_BRIEFING_BYTES) -> str:
     return normalise_text(text)
 
 
-def read_briefing(
-    data: bytes, briefing_id: str, max_bytes: int = MAX_BRIEFING_BYTES
-) -> Briefing:
+def read_briefing(data: bytes, briefing_id: str, max_bytes: int = MAX_BRIEFING_BYTES) -> Briefing:
     """Parse a briefing from its file's bytes; BriefingFormatError if unfit."""
     text = decode_briefing(data, max_bytes)
     return parse_briefing(text, briefing_id, hashlib.sha256(data).hexdigest())
@@ -77,9 +75,7 @@ def briefing_files(path: Path) -> list[Path]:
     ]
 
 
-def load_briefings(
-    paths: Path | Iterable[Path], max_bytes: int = MAX_BRIEFING_BYTES
-) -> Loaded:
+def load_briefings(paths: Path | Iterable[Path], max_bytes: int = MAX_BRIEFING_BYTES) -> Loaded:
     """Load every briefing under ``paths``; a bad file is skipped, never fatal."""
     roots = [paths] if isinstance(paths, Path) else list(paths)
     briefings: dict[str, Briefing] = {}

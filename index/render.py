@@ -49,7 +49,11 @@ def render_quote(passage: Passage, limit: int = MESSAGE_LIMIT) -> str:
     sentence = cut_end(passage.sentence, limit - frame)
     budget = limit - frame - len(sentence)
     keep_before = min(len(escape(before)), max(budget // 2, budget - len(escape(after))))
-    parts = (cut_start(before, keep_before), f"**{sentence}**", cut_end(after, budget - keep_before))
+    parts = (
+        cut_start(before, keep_before),
+        f"**{sentence}**",
+        cut_end(after, budget - keep_before),
+    )
     return "> " + " ".join(part for part in parts if part)
 
 
@@ -76,8 +80,8 @@ def render_refusal(answer: Answer) -> str:
             "That question has no words I can look up. "
             "Name a person, place or event, for example: *What did KCNA say?*"
         )
-    scope, verb = ("The briefing", "does") if answer.briefings_searched == 1 else (
-        "The briefings", "do"
+    scope, verb = (
+        ("The briefing", "does") if answer.briefings_searched == 1 else ("The briefings", "do")
     )
     if answer.missing:
         words = [escape(word) for word in answer.missing[:5]]

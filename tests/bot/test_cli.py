@@ -1,0 +1,124 @@
+"""The briefbot harness, run as a user runs it."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bot.cli import main
+from index.render import render_answer
+from tests.conftest import BRIEFINGS
+
+QUESTION = "Who is Russia's top security official visiting Pyongyang?"
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("BRIEFBOT_BRIEFINGS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "data"
+
+
+def test_ask_prints_what_the_bot_would_post(capsys, bundled_index):
+    from index.answering import answer
+
+    assert main(["ask", QUESTION]) == 0
+    out = capsys.readouterr().out
+    assert out == render_answer(answer(bundled_index, QUESTION)) + "\n"
+    assert "Sergei Shoigu" in out and "paragraph 4" in out
+
+
+def test_ask_json_gives_one_object_per_question(capsys):
+    assert main(["ask", "--json", "-k", "2", QUESTION, "What did China say?"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first, second = (json.loads(line) for line in lines)
+    assert first["question"] == QUESTION and first["answered"] is True
+    assert first["passages"][0]["paragraph"] == 4
+    assert first["passages"][0]["date"] == "2025-03-21"
+    assert len(first["passages"]) == 2
+    assert (
+        first["passages"][0]["text"]
+        in (BRIEFINGS / "2025-03-21-north-korea-weapons-test.txt").read_text()
+    )
+    assert second == {
+        "question": "What did China say?",
+        "answered": False,
+        "reply": "The briefing does not mention China.",
+        "passages": [],
+    }
+
+
+def test_index_build_then_info_uses_the_cache(capsys, data_dir):
+    assert main(["index", "build"]) == 0
+    assert "1 briefing, 14 paragraphs, 14 chunks" in capsys.readouterr().out
+    assert list((data_dir / "cache").iterdir())
+    assert main(["index", "info"]) == 0
+    out = capsys.readouterr().out
+    assert str(data_dir / "cache") in out and "2025-03-21" in out
+
+
+def test_eval_prints_the_figures(capsys):
+    assert main(["eval", str(BRIEFINGS.parent / "tests" / "data" / "eval.jsonl")]) == 0
+    out = capsys.readouterr().out
+    for label in [
+        "hit@1",
+        "hit@3",
+        "MRR",
+        "answer in reply",
+        "refusal precision",
+        "refusal recall",
+    ]:
+        assert label in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ask", "--briefings", "missing-folder", "q"], "no such file or folder"),
+        (["eval", "missing.jsonl"], "missing.jsonl"),
+    ],
+)
+def test_errors_are_one_line_and_exit_nonzero(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_folder_without_usable_briefings_is_an_error(capsys, tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("")
+    assert main(["ask", "--briefings", str(folder), "q"]) == 2
+    err = capsys.readouterr().err
+    assert "skipped" in err and "could be loaded" in err and "Traceback" not in err
+
+
+def test_a_damaged_cache_is_rebuilt_with_a_warning(capsys, data_dir):
+    assert main(["index", "build"]) == 0
+    for path in (data_dir / "cache").rglob("*"):
+        if path.is_file():
+            path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    capsys.readouterr()
+    assert main(["ask", QUESTION]) == 0
+    captured = capsys.readouterr()
+    assert "Sergei Shoigu" in captured.out
+    assert "rebuilding" in captured.err
+
+
+def test_chat_answers_until_quit(tmp_path):
+    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "chat", "--briefings", str(BRIEFINGS)],
+        input=f"{QUESTION}\n:quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=BRIEFINGS.parent,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "Sergei Shoigu" in done.stdout and "Traceback" not in done.stderr

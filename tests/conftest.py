@@ -1,0 +1,45 @@
+"""Fixtures shared by the whole suite: the bundled briefing and an index of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.analysis import Analyzer
+from index.briefing import Briefing
+from index.chunking import Chunker
+from index.loading import load_briefings
+from index.search import Index
+from index.tokens import load_encoding
+
+PROJECT = Path(__file__).resolve().parent.parent
+BRIEFINGS = PROJECT / "briefings"
+BUNDLED_ID = "2025-03-21-north-korea-weapons-test"
+
+
+@pytest.fixture(scope="session")
+def encoding():
+    return load_encoding()
+
+
+@pytest.fixture(scope="session")
+def chunker(encoding) -> Chunker:
+    return Chunker(encoding)
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.fixture(scope="session")
+def bundled() -> Briefing:
+    loaded = load_briefings(BRIEFINGS / f"{BUNDLED_ID}.txt")
+    assert not loaded.skipped
+    return loaded.briefings[0]
+
+
+@pytest.fixture(scope="session")
+def bundled_index(bundled, analyzer, chunker) -> Index:
+    return Index.build([bundled], analyzer, chunker)

@@ -1,0 +1,99 @@
+import pytest
+
+from index.answering import Status, answer
+from index.attribution import cited_sources
+from index.search import Index
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraph", "words"),
+    [
+        ("Who is Russia's top security official visiting Pyongyang?", 4, "Sergei Shoigu"),
+        ("Who denounced Freedom Shield?", 9, "a rehearsal of war of aggression"),
+        ("Where did Pyongyang test-launch cruise missiles?", 12, "Yellow Sea"),
+        ("When did North Korea attack its neighbour?", 10, "1950"),
+    ],
+)
+def test_the_right_paragraph_comes_first_and_its_sentence_is_picked(
+    bundled_index, question, paragraph, words
+):
+    result = answer(bundled_index, question)
+    assert result.status is Status.ANSWERED
+    best = result.best
+    assert best.paragraph == paragraph
+    assert words in best.sentence
+    assert best.sentence in best.text
+
+
+def test_passages_are_verbatim_slices_ranked_best_first(bundled_index, bundled):
+    result = answer(bundled_index, "missile test", k=5)
+    assert 1 < len(result.passages) <= 5
+    scores = [p.score for p in result.passages]
+    assert scores == sorted(scores, reverse=True)
+    for passage in result.passages:
+        assert bundled.body[passage.chunk.start : passage.chunk.end] == passage.text
+        assert bundled.body[passage.sentence_start : passage.sentence_end] == passage.sentence
+
+
+def test_the_cited_outlet_comes_from_the_best_sentence(bundled_index):
+    assert answer(bundled_index, "Who reported Shoigu's visit?").best.cites == ("TASS",)
+    assert answer(bundled_index, "Who oversaw the anti-aircraft test-fire?").best.cites == ("KCNA",)
+
+
+def test_a_name_the_briefing_never_mentions_is_named_in_the_refusal(bundled_index):
+    result = answer(bundled_index, "What did China say about the missile test?")
+    assert result.status is Status.NOT_COVERED
+    assert result.passages == ()
+    assert result.missing == ("China",)
+
+
+def test_off_topic_questions_are_not_answered(bundled_index):
+    for question in [
+        "Who won the Champions League final?",
+        "what's a good recipe for kimchi jjigae?",
+    ]:
+        assert answer(bundled_index, question).status is Status.NOT_COVERED
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("", Status.EMPTY),
+        ("  \n\t", Status.EMPTY),
+        ("what is it?", Status.NO_SEARCH_TERMS),
+        ("?!", Status.NO_SEARCH_TERMS),
+    ],
+)
+def test_empty_and_stopword_questions_get_a_status_not_an_error(bundled_index, question, status):
+    assert answer(bundled_index, question).status is status
+
+
+def test_an_acronym_the_briefing_spells_out_is_understood(bundled_index):
+    result = answer(bundled_index, "Which threats did the WMD drill target?")
+    assert result.answered and result.best.paragraph == 13
+
+
+def test_the_briefing_filter_limits_passages(bundled, analyzer, chunker):
+    from index.parsing import parse_briefing
+
+    other = parse_briefing("Shoigu also visited a missile factory.\n", "other")
+    index = Index.build([bundled, other], analyzer, chunker)
+    assert {
+        p.briefing.id for p in answer(index, "Shoigu missile", k=5, briefing_id="other").passages
+    } == {"other"}
+    assert answer(index, "What did China say?").briefings_searched == 2
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cited"),
+    [
+        ("Moscow's top official was there, Russian news agency TASS reported, again.", ("TASS",)),
+        ("Kim oversaw it, the Korean Central News Agency (KCNA) said on Friday.", ("KCNA",)),
+        ("Kim said it showed strength, KCNA said.", ("Kim", "KCNA")),
+        ("The talks went well, according to Yonhap.", ("Yonhap",)),
+        ("He said nothing, and it said little.", ()),
+        ("No one is cited here.", ()),
+    ],
+)
+def test_cited_sources(sentence, cited):
+    assert cited_sources(sentence) == cited

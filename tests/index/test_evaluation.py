@@ -1,0 +1,59 @@
+"""The project's evaluation set: figures must not fall below their floors."""
+
+import json
+
+import pytest
+
+from index.evaluation import EvalFormatError, evaluate, parse_cases, plain
+from tests.conftest import PROJECT
+
+EVAL_SET = PROJECT / "tests" / "data" / "eval.jsonl"
+
+# Floors sit just under the figures measured when they were set; raise them as
+# the engine improves, never lower them to pass.
+FLOORS = {
+    "hit_at_1": 0.80,
+    "hit_at_3": 0.89,
+    "mrr": 0.84,
+    "answer_in_reply": 0.78,
+    "refusal_precision": 0.80,
+    "refusal_recall": 0.70,
+}
+
+
+@pytest.fixture(scope="module")
+def report(bundled_index):
+    with EVAL_SET.open() as handle:
+        return evaluate(bundled_index, parse_cases(handle))
+
+
+def test_eval_set_is_large_and_mixed():
+    cases = parse_cases(EVAL_SET.read_text().splitlines())
+    assert sum(c.answerable for c in cases) >= 40
+    assert sum(not c.answerable for c in cases) >= 12
+
+
+def test_answer_phrases_are_verbatim_in_their_paragraphs(bundled):
+    for case in parse_cases(EVAL_SET.read_text().splitlines()):
+        if case.answerable:
+            assert case.phrase in bundled.text(bundled.paragraph(case.paragraphs[0])), case.question
+
+
+@pytest.mark.parametrize("figure", sorted(FLOORS))
+def test_figures_stay_above_their_floors(report, figure):
+    assert getattr(report, figure) >= FLOORS[figure]
+
+
+def test_every_answered_reply_is_attributed_and_quotes_verbatim(report, bundled):
+    for outcome in report.outcomes:
+        if outcome.answered:
+            quote, attribution = outcome.reply.split("\n")[:2]
+            assert plain(quote).removeprefix("> ") in bundled.body
+            assert ", 2025-03-21, paragraph " in attribution
+
+
+def test_bad_lines_are_reported_by_number():
+    with pytest.raises(EvalFormatError, match="line 2"):
+        parse_cases([json.dumps({"q": "ok", "unanswerable": True}), "{not json"])
+    with pytest.raises(EvalFormatError, match="paras"):
+        parse_cases([json.dumps({"q": "no paragraphs"})])
