@@ -1,4 +1,9 @@
-"""The index: every chunk of every briefing, analysed and scored with BM25."""
+"""The index: every chunk of every briefing, analysed and scored with BM25.
+
+Scores come from the postings (``index.postings``), which equal rank-bm25's
+exhaustive ``LuceneBM25.get_scores`` but only touch the chunks that hold a
+query term.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ import numpy as np
 from index.analysis import Analyzer
 from index.briefing import Briefing
 from index.chunking import Chunk, Chunker
-from index.scoring import LuceneBM25, lucene_idf
+from index.postings import Postings, PostingsBuilder
+from index.scoring import lucene_idf
 
 # Wraps the briefings being indexed, to report progress (rich.progress.track fits).
 Progress = Callable[[Sequence[Briefing]], Iterable[Briefing]]
@@ -27,17 +33,25 @@ class Hit:
 
 @dataclass(frozen=True)
 class Index:
-    """Briefings, their chunks and the BM25 model built over the chunks' terms."""
+    """Briefings, their chunks and the BM25 postings built over the chunks' terms."""
 
     briefings: tuple[Briefing, ...]
     chunks: tuple[Chunk, ...]
-    chunk_terms: tuple[tuple[str, ...], ...]
     analyzer: Analyzer
-    scorer: LuceneBM25 = field(repr=False, compare=False)
+    postings: Postings = field(repr=False, compare=False)
     _by_id: dict[str, Briefing] = field(init=False, repr=False, compare=False)
+    _owners: np.ndarray = field(init=False, repr=False, compare=False)
+    _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if len(self.chunks) != self.postings.size:
+            raise ValueError(f"{len(self.chunks)} chunks but postings for {self.postings.size}")
         object.__setattr__(self, "_by_id", {briefing.id: briefing for briefing in self.briefings})
+        # Each chunk's briefing as a number, so a briefing filter is one array comparison.
+        ordinals: dict[str, int] = {}
+        owners = [ordinals.setdefault(chunk.briefing_id, len(ordinals)) for chunk in self.chunks]
+        object.__setattr__(self, "_owners", np.array(owners, dtype=np.int32))
+        object.__setattr__(self, "_ordinals", ordinals)
 
     @classmethod
     def build(
@@ -49,24 +63,28 @@ class Index:
     ) -> Index:
         """Chunk and analyse every briefing; raise ValueError if there is no text."""
         briefings = tuple(briefings)
-        chunks = tuple(
-            chunk for briefing in progress(briefings) for chunk in chunker.chunk(briefing)
-        )
-        terms = tuple(tuple(analyzer.analyze(chunk.text)) for chunk in chunks)
-        return cls.from_parts(briefings, chunks, terms, analyzer)
+        chunks: list[Chunk] = []
+        builder = PostingsBuilder()
+        for briefing in progress(briefings):
+            for chunk in chunker.chunk(briefing):
+                chunks.append(chunk)
+                builder.add(analyzer.analyze(chunk.text))
+        if not chunks:
+            raise ValueError("there is no text to index")
+        return cls(briefings, tuple(chunks), analyzer, builder.build())
 
     @classmethod
     def from_parts(
         cls,
         briefings: tuple[Briefing, ...],
         chunks: tuple[Chunk, ...],
-        chunk_terms: tuple[tuple[str, ...], ...],
+        chunk_terms: Iterable[Sequence[str]],
         analyzer: Analyzer,
     ) -> Index:
-        """Assemble an index from already analysed chunks (as the cache does)."""
+        """Assemble an index from already analysed chunks."""
         if not chunks:
             raise ValueError("there is no text to index")
-        return cls(briefings, chunks, chunk_terms, analyzer, LuceneBM25(chunk_terms))
+        return cls(briefings, chunks, analyzer, Postings.build(chunk_terms))
 
     def briefing(self, briefing_id: str) -> Briefing:
         """The briefing with this id; KeyError if there is none."""
@@ -74,27 +92,37 @@ class Index:
 
     def idf(self, term: str) -> float:
         """The term's IDF over all chunks; a term found nowhere gets the highest."""
-        return self.scorer.idf.get(term) or lucene_idf(len(self.chunks), 0)
+        term_id = self.postings.term_id(term)
+        if term_id is None:
+            return lucene_idf(len(self.chunks), 0)
+        return float(self.postings.idf[term_id])
 
     def terms_in(self, position: int) -> frozenset[str]:
         """The distinct terms of the chunk at ``position``."""
-        return frozenset(self.chunk_terms[position])
+        return self.postings.terms_of(position)
 
     def knows(self, term: str) -> bool:
         """Whether any chunk contains the term."""
-        return term in self.scorer.idf
+        return self.postings.term_id(term) is not None
 
     def search(self, terms: Sequence[str], k: int, briefing_id: str | None = None) -> list[Hit]:
         """The ``k`` best chunks that contain a query term, best first."""
-        scores = self.scorer.get_scores(list(terms))
-        if briefing_id is not None:
-            scores = np.where(self._in_briefing(briefing_id), scores, 0.0)
+        scores = self.postings.scores(terms)
         matching = np.flatnonzero(scores > 0)
-        # Best score first; equal scores keep reading order.
-        order = matching[np.lexsort((matching, -scores[matching]))][:k]
-        return [Hit(self.chunks[i], float(scores[i]), int(i)) for i in order]
+        if briefing_id is not None:
+            matching = matching[self._owners[matching] == self._ordinals.get(briefing_id, -1)]
+        return [Hit(self.chunks[i], float(scores[i]), i) for i in _best(matching, scores, k)]
 
-    def _in_briefing(self, briefing_id: str) -> np.ndarray:
-        return np.fromiter(
-            (chunk.briefing_id == briefing_id for chunk in self.chunks), bool, len(self.chunks)
-        )
+
+def _best(positions: np.ndarray, scores: np.ndarray, k: int) -> list[int]:
+    """The ``k`` best of ``positions`` (ascending): highest score first, ties in reading order."""
+    if k <= 0 or not len(positions):
+        return []
+    values = scores[positions]
+    if len(positions) > k:
+        # Keep everything that scores at least the k-th best, ties included, then sort that.
+        kth = np.partition(values, len(values) - k)[len(values) - k]
+        keep = values >= kth
+        positions, values = positions[keep], values[keep]
+    order = np.lexsort((positions, -values))[:k]
+    return positions[order].tolist()
