@@ -1,44 +1,65 @@
-"""The on-disk index cache: versioned JSON, checksummed, written atomically.
+"""The on-disk index cache: a directory of numpy arrays and a checksummed manifest.
 
-A cache file is a header line (format, key, SHA-256 of the payload) and a
-JSON payload with each chunk's offsets and analysed terms, so loading skips
-chunking and analysis. The key covers the briefings' content hashes, the
-analyzer and the chunker, so any change to them makes a new file. A file
+A cache is a directory ``index-<key>/`` holding the postings (``index.postings``),
+the vocabulary and each chunk's offsets as ``.npy`` files (read with
+``allow_pickle=False``), and ``manifest.json``: the format version, the key,
+BM25's parameters, the briefing ids and each file's SHA-256. Loading reads
+arrays and slices chunk texts out of the briefings; nothing is re-analysed.
+
+The key covers the briefings' content hashes, the analyzer, the chunker and
+BM25's parameters, so any change to them makes a new directory. It is written
+in a hidden sibling directory, manifest last, and renamed into place, so a
+crash never leaves a half-written cache where it would be read. A cache
 that is truncated, garbled or of another format is discarded and rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import itertools
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+import numpy as np
 
 from index.analysis import Analyzer
 from index.briefing import Briefing
 from index.chunking import Chunk, Chunker
+from index.postings import ARRAY_DTYPES, Postings
+from index.scoring import DEFAULT_B, DEFAULT_K1
 from index.search import Index, Progress
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+MANIFEST = "manifest.json"
 _PREFIX = "index-"
+# Leftovers of a crashed write older than this are removed when a cache is saved.
+_STALE_SECONDS = 3600
+# The columns of spans.npy: one row per chunk.
+_SPAN_COLUMNS = ("briefing", "paragraph", "start", "end", "tokens")
+# Every array a cache holds, as files named <name>.npy.
+_ARRAY_NAMES = ("spans", "vocabulary", "vocabulary_offsets", *ARRAY_DTYPES)
 
 
 class CacheError(ValueError):
-    """A cache file exists but cannot be used; the message says why."""
+    """A cache exists but cannot be used; the message says why."""
 
 
 def cache_key(briefings: tuple[Briefing, ...], analyzer: Analyzer, chunker: Chunker) -> str:
     """A digest of everything the cached index depends on."""
-    parts = [CACHE_FORMAT, analyzer.version, chunker.version]
+    parts = [CACHE_FORMAT, analyzer.version, chunker.version, DEFAULT_K1, DEFAULT_B]
     parts += sorted([briefing.id, briefing.digest] for briefing in briefings)
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 def cache_path(directory: Path, key: str) -> Path:
-    """Where the index for ``key`` lives in ``directory``."""
-    return directory / f"{_PREFIX}{key[:32]}.json"
+    """The directory the index for ``key`` lives in, inside ``directory``."""
+    return directory / f"{_PREFIX}{key[:32]}"
 
 
 def open_index(
@@ -69,65 +90,201 @@ def open_index(
 
 
 def save_index(index: Index, path: Path, key: str) -> None:
-    """Write the index to ``path`` atomically and remove older cache files beside it."""
-    payload = json.dumps(
-        {
-            "chunks": [[c.briefing_id, c.paragraph, c.start, c.end, c.tokens] for c in index.chunks],
-            "terms": [" ".join(terms) for terms in index.chunk_terms],
-        },
-        separators=(",", ":"),
-    ).encode()
-    header = {"format": CACHE_FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()}
+    """Write the index to the directory ``path`` atomically; remove older caches beside it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, json.dumps(header).encode() + b"\n" + payload)
-    for stale in path.parent.glob(f"{_PREFIX}*.json"):
-        if stale != path:
-            stale.unlink(missing_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    try:
+        digests = {
+            f"{name}.npy": _write_array(staging / f"{name}.npy", array)
+            for name, array in _arrays(index).items()
+        }
+        manifest = {
+            "format": CACHE_FORMAT,
+            "key": key,
+            "k1": index.postings.k1,
+            "b": index.postings.b,
+            "briefings": [briefing.id for briefing in index.briefings],
+            "sha256": digests,
+        }
+        _write_file(staging / MANIFEST, json.dumps(manifest, indent=1).encode())
+        _fsync_directory(staging)
+        _install(staging, path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _fsync_directory(path.parent)
+    _remove_stale(path)
 
 
 def load_index(path: Path, key: str, briefings: tuple[Briefing, ...], analyzer: Analyzer) -> Index:
     """Read a cached index; CacheError if it is damaged or not for these briefings."""
-    header_line, _, payload = path.read_bytes().partition(b"\n")
-    try:
-        header = json.loads(header_line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise CacheError("its header is unreadable") from None
-    if not isinstance(header, dict) or header.get("format") != CACHE_FORMAT:
-        raise CacheError(f"it is not format {CACHE_FORMAT}")
-    if header.get("key") != key:
+    manifest = _read_manifest(path / MANIFEST)
+    if manifest.get("key") != key:
         raise CacheError("it was built from other briefings")
-    if header.get("sha256") != hashlib.sha256(payload).hexdigest():
-        raise CacheError("its checksum does not match (truncated or damaged)")
+    digests = manifest.get("sha256")
+    if not isinstance(digests, dict) or not all(f"{n}.npy" in digests for n in _ARRAY_NAMES):
+        raise CacheError("its manifest does not list every file")
+    arrays = {name: _read_array(path, name, digests[f"{name}.npy"]) for name in _ARRAY_NAMES}
     try:
-        data = json.loads(payload)
-        return _index_from(data, briefings, analyzer)
+        return _index_from(arrays, manifest, briefings, analyzer)
     except (ValueError, KeyError, TypeError, IndexError) as error:
         raise CacheError(f"its contents are inconsistent ({error})") from None
 
 
-def _index_from(data: dict, briefings: tuple[Briefing, ...], analyzer: Analyzer) -> Index:
-    bodies = {briefing.id: briefing.body for briefing in briefings}
-    chunks = []
-    for briefing_id, paragraph, start, end, tokens in data["chunks"]:
-        body = bodies[briefing_id]
-        if not 0 <= start < end <= len(body):
-            raise ValueError(f"chunk offsets {start}:{end} are outside {briefing_id}")
-        chunks.append(Chunk(briefing_id, paragraph, start, end, body[start:end], tokens))
-    terms = tuple(tuple(line.split()) for line in data["terms"])
-    if len(terms) != len(chunks):
-        raise ValueError("chunk and term counts differ")
-    return Index.from_parts(briefings, tuple(chunks), terms, analyzer)
-
-
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new, never part."""
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False)
+    with tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=f".{path.name}.", delete=False
+    ) as handle:
+        temporary = Path(handle.name)
     try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(handle.name).replace(path)
+        _write_file(temporary, data)
+        temporary.replace(path)
     except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def _arrays(index: Index) -> dict[str, np.ndarray]:
+    """Everything saved besides the manifest, by file name stem."""
+    ordinals = {briefing.id: number for number, briefing in enumerate(index.briefings)}
+    spans = np.array(
+        [[ordinals[c.briefing_id], c.paragraph, c.start, c.end, c.tokens] for c in index.chunks],
+        dtype=np.int64,
+    ).reshape(-1, len(_SPAN_COLUMNS))
+    encoded = [term.encode() for term in index.postings.terms]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(term) for term in encoded], out=offsets[1:])
+    vocabulary = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    arrays = {"spans": spans, "vocabulary": vocabulary, "vocabulary_offsets": offsets}
+    return arrays | index.postings.arrays()
+
+
+def _index_from(
+    arrays: Mapping[str, np.ndarray],
+    manifest: dict,
+    briefings: tuple[Briefing, ...],
+    analyzer: Analyzer,
+) -> Index:
+    chunks = _chunks(arrays["spans"], manifest["briefings"], briefings)
+    terms = _terms(arrays["vocabulary"], arrays["vocabulary_offsets"])
+    postings = Postings.from_arrays(terms, arrays, float(manifest["k1"]), float(manifest["b"]))
+    return Index(briefings, chunks, analyzer, postings)
+
+
+def _chunks(
+    spans: np.ndarray, briefing_ids: list[str], briefings: tuple[Briefing, ...]
+) -> tuple[Chunk, ...]:
+    if spans.dtype != np.int64 or spans.ndim != 2 or spans.shape[1] != len(_SPAN_COLUMNS):
+        raise ValueError("the chunk table has the wrong shape")
+    by_id = {briefing.id: briefing for briefing in briefings}
+    owners = [by_id[briefing_id] for briefing_id in briefing_ids]
+    if len(spans) and not 0 <= spans[:, 0].min() <= spans[:, 0].max() < len(owners):
+        raise ValueError("a chunk names a briefing that is not listed")
+    chunks = []
+    for owner, paragraph, start, end, tokens in spans.tolist():
+        briefing = owners[owner]
+        if not 0 <= start < end <= len(briefing.body):
+            raise ValueError(f"chunk offsets {start}:{end} are outside {briefing.id}")
+        chunks.append(Chunk(briefing.id, paragraph, start, end, briefing.body[start:end], tokens))
+    return tuple(chunks)
+
+
+def _terms(vocabulary: np.ndarray, offsets: np.ndarray) -> tuple[str, ...]:
+    if vocabulary.dtype != np.uint8 or offsets.dtype != np.int64 or len(offsets) < 1:
+        raise ValueError("the vocabulary has the wrong type")
+    if offsets[0] != 0 or offsets[-1] != len(vocabulary) or np.any(np.diff(offsets) < 0):
+        raise ValueError("the vocabulary offsets do not fit the vocabulary")
+    data = vocabulary.tobytes()
+    bounds = offsets.tolist()
+    return tuple(data[a:b].decode() for a, b in itertools.pairwise(bounds))
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise CacheError("its manifest is unreadable") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != CACHE_FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise CacheError(f"it is format {found}, not {CACHE_FORMAT}")
+    return manifest
+
+
+def _read_array(directory: Path, name: str, digest: object) -> np.ndarray:
+    data = (directory / f"{name}.npy").read_bytes()
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise CacheError(f"the checksum of {name}.npy does not match (truncated or damaged)")
+    try:
+        return np.load(io.BytesIO(data), allow_pickle=False)
+    except ValueError as error:
+        raise CacheError(f"{name}.npy is not a numpy array ({error})") from None
+
+
+def _write_array(path: Path, array: np.ndarray) -> str:
+    """Save one array without pickle; return its file's SHA-256."""
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    data = buffer.getvalue()
+    _write_file(path, data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make a rename inside ``path`` durable (a no-op where directories cannot be opened)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _install(staging: Path, path: Path) -> None:
+    """Rename the finished ``staging`` directory to ``path``, moving any older one aside."""
+    if path.exists() or path.is_symlink():
+        trash = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old."))
+        path.replace(trash / "old")
+        shutil.rmtree(trash, ignore_errors=True)
+    try:
+        staging.replace(path)
+    except OSError:
+        if not (path / MANIFEST).exists():
+            raise
+        # Another process installed the same index first; theirs is as good as ours.
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove other caches beside ``path``, and leftovers of writes that crashed."""
+    now = time.time()
+    for entry in path.parent.iterdir():
+        stale = entry.name.startswith(_PREFIX) and entry != path
+        leftover = entry.name.startswith(f".{_PREFIX}") and _age(entry, now) > _STALE_SECONDS
+        if stale or leftover:
+            _remove(entry)
+
+
+def _age(entry: Path, now: float) -> float:
+    try:
+        return now - entry.lstat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _remove(entry: Path) -> None:
+    if entry.is_dir() and not entry.is_symlink():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        entry.unlink(missing_ok=True)

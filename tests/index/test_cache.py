@@ -1,0 +1,200 @@
+"""The index cache: numpy arrays and a manifest, checked, rebuilt when damaged."""
+
+import hashlib
+import json
+import os
+
+import numpy as np
+import pytest
+
+from index import cache
+from index.cache import (
+    CACHE_FORMAT,
+    MANIFEST,
+    CacheError,
+    cache_key,
+    cache_path,
+    load_index,
+    open_index,
+    write_atomically,
+)
+from index.chunking import Chunker
+
+QUESTIONS = ["Who visited Pyongyang?", "What did KCNA say about the missile?", "Ukraine"]
+
+
+class Warnings(list):
+    def __call__(self, message: str) -> None:
+        self.append(message)
+
+
+class Builds:
+    """A progress callback that counts how often the index is built from text."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, briefings):
+        self.count += 1
+        return iter(briefings)
+
+
+def open_cached(bundled, analyzer, chunker, directory, warn=None, builds=None):
+    warn = Warnings() if warn is None else warn
+    builds = Builds() if builds is None else builds
+    return open_index((bundled,), analyzer, chunker, directory, warn, builds)
+
+
+def cached_files(directory):
+    [path] = [entry for entry in directory.iterdir() if entry.name.startswith("index-")]
+    return path
+
+
+def assert_same_index(loaded, built):
+    assert loaded == built
+    assert loaded.chunks == built.chunks
+    for question in QUESTIONS:
+        terms = built.analyzer.analyze(question)
+        assert loaded.search(terms, 5) == built.search(terms, 5)
+    for position in range(len(built.chunks)):
+        assert loaded.terms_in(position) == built.terms_in(position)
+    for term in ["kim", "missil", "nowhere"]:
+        assert loaded.idf(term) == built.idf(term)
+        assert loaded.knows(term) == built.knows(term)
+
+
+def test_a_saved_index_loads_without_rebuilding(bundled, analyzer, chunker, tmp_path):
+    builds = Builds()
+    built = open_cached(bundled, analyzer, chunker, tmp_path, builds=builds)
+    loaded = open_cached(bundled, analyzer, chunker, tmp_path, builds=builds)
+    assert builds.count == 1
+    assert_same_index(loaded, built)
+
+
+def test_the_cache_is_numpy_files_and_a_versioned_manifest(bundled, analyzer, chunker, tmp_path):
+    open_cached(bundled, analyzer, chunker, tmp_path)
+    path = cached_files(tmp_path)
+    key = cache_key((bundled,), analyzer, chunker)
+    assert path == cache_path(tmp_path, key)
+    manifest = json.loads((path / MANIFEST).read_text())
+    assert manifest["format"] == CACHE_FORMAT and manifest["key"] == key
+    assert sorted(manifest["sha256"]) == sorted(p.name for p in path.glob("*.npy"))
+    for file in path.glob("*.npy"):
+        np.load(file, allow_pickle=False)
+    assert not [entry for entry in tmp_path.iterdir() if entry.name.startswith(".")]
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda path: _truncate(path / "chunks.npy"), "checksum"),
+        (lambda path: _flip_a_byte(path / "idf.npy"), "checksum"),
+        (lambda path: (path / "counts.npy").unlink(), "counts.npy"),
+        (lambda path: (path / MANIFEST).write_text("{not json"), "unreadable"),
+        (lambda path: _truncate(path / MANIFEST), "unreadable"),
+        (lambda path: _edit_manifest(path, format=CACHE_FORMAT + 1), f"not {CACHE_FORMAT}"),
+        (lambda path: _edit_manifest(path, key="0" * 64), "other briefings"),
+        (lambda path: _edit_manifest(path, sha256={}), "every file"),
+    ],
+)
+def test_a_damaged_cache_is_rebuilt_with_a_warning(
+    bundled, analyzer, chunker, tmp_path, damage, reason
+):
+    built = open_cached(bundled, analyzer, chunker, tmp_path)
+    damage(cached_files(tmp_path))
+    warnings, builds = Warnings(), Builds()
+    rebuilt = open_cached(bundled, analyzer, chunker, tmp_path, warnings, builds)
+    assert builds.count == 1
+    assert len(warnings) == 1 and "rebuilding" in warnings[0] and reason in warnings[0]
+    assert_same_index(rebuilt, built)
+    # The rebuilt cache is whole again and loads silently.
+    warnings = Warnings()
+    assert_same_index(open_cached(bundled, analyzer, chunker, tmp_path, warnings), built)
+    assert warnings == []
+
+
+def test_arrays_that_pass_the_checksum_but_do_not_fit_are_refused(
+    bundled, analyzer, chunker, tmp_path
+):
+    open_cached(bundled, analyzer, chunker, tmp_path)
+    path = cached_files(tmp_path)
+    spans = np.load(path / "spans.npy")
+    spans[0, 3] = len(bundled.body) + 10
+    _rewrite_array(path, "spans", spans)
+    key = cache_key((bundled,), analyzer, chunker)
+    with pytest.raises(CacheError, match="outside"):
+        load_index(path, key, (bundled,), analyzer)
+
+
+def test_a_crash_while_saving_leaves_no_cache_to_read(
+    bundled, analyzer, chunker, tmp_path, monkeypatch
+):
+    def crash(staging, path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cache, "_install", crash)
+    warnings = Warnings()
+    index = open_cached(bundled, analyzer, chunker, tmp_path, warnings)
+    assert index.search(analyzer.analyze("Shoigu"), 1)
+    assert "kept in memory only" in warnings[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_saving_replaces_other_caches_and_old_leftovers(bundled, analyzer, chunker, tmp_path):
+    (tmp_path / "index-0123.json").write_text("format 1")
+    (tmp_path / "index-4567").mkdir()
+    leftover = tmp_path / ".index-89ab.crashed"
+    leftover.mkdir()
+    fresh = tmp_path / ".index-cdef.writing"
+    fresh.mkdir()
+    old = 1_000_000_000
+    os.utime(leftover, (old, old))
+    open_cached(bundled, analyzer, chunker, tmp_path)
+    names = sorted(entry.name for entry in tmp_path.iterdir())
+    assert names == [fresh.name, cached_files(tmp_path).name]
+
+
+def test_another_chunker_gets_another_cache(bundled, analyzer, chunker, encoding, tmp_path):
+    open_cached(bundled, analyzer, chunker, tmp_path)
+    builds = Builds()
+    smaller = Chunker(encoding, max_tokens=40)
+    index = open_cached(bundled, analyzer, smaller, tmp_path, builds=builds)
+    assert builds.count == 1
+    assert all(chunk.tokens <= 40 for chunk in index.chunks)
+
+
+def test_without_a_directory_nothing_is_cached(bundled, analyzer, chunker):
+    builds = Builds()
+    open_cached(bundled, analyzer, chunker, None, builds=builds)
+    assert builds.count == 1
+
+
+def test_write_atomically_replaces_a_single_file(tmp_path):
+    target = tmp_path / "settings.json"
+    write_atomically(target, b"first")
+    write_atomically(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert [entry.name for entry in tmp_path.iterdir()] == ["settings.json"]
+
+
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _flip_a_byte(path):
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _edit_manifest(path, **changes):
+    manifest = json.loads((path / MANIFEST).read_text())
+    (path / MANIFEST).write_text(json.dumps(manifest | changes))
+
+
+def _rewrite_array(path, name, array):
+    np.save(path / f"{name}.npy", array, allow_pickle=False)
+    manifest = json.loads((path / MANIFEST).read_text())
+    data = (path / f"{name}.npy").read_bytes()
+    manifest["sha256"][f"{name}.npy"] = hashlib.sha256(data).hexdigest()
+    (path / MANIFEST).write_text(json.dumps(manifest))
