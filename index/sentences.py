@@ -11,6 +11,9 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Z]|Mr|Mrs|Ms|Dr|Prof|Gen|Col|Lt|Sgt|Gov|Sen|Rep|St|Jr|Sr|No|vs|etc"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.N|U\.K)\.)$"
 )
+# No abbreviation above is longer than this, so only that much text before a
+# sentence end needs looking at (looking back to the sentence start is quadratic).
+_ABBREVIATION_REACH = len("Sept.")
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -19,7 +22,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _END.finditer(text, start, end):
-        if _ABBREVIATION.search(text, cursor, match.end()):
+        reach = max(cursor, match.end() - _ABBREVIATION_REACH)
+        if _ABBREVIATION.search(text, reach, match.end()):
             continue
         spans.append((cursor, match.end()))
         cursor = match.end()
