@@ -20,6 +20,8 @@ import yaml
 from index.briefing import Briefing, Paragraph
 
 FRONT_MATTER_KEYS = ("title", "date", "source", "url")
+# What YAML means by "no value"; BaseLoader leaves these as strings.
+_YAML_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 _DATE_HEADER = re.compile(r"[ \t]*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.IGNORECASE)
@@ -89,12 +91,20 @@ def _read_header(text: str) -> _Header:
 
 
 def _front_matter(block: str) -> dict[str, str]:
+    """The known keys' values as written ("title: yes" stays "yes").
+
+    YAML's BaseLoader makes every scalar a string, so a bad date reaches
+    ``_valid_date`` instead of raising from inside the YAML library.
+    """
     try:
-        data = yaml.safe_load(block) if block.strip() else {}
+        # BaseLoader builds only strings, lists and dicts: it instantiates nothing.
+        data = yaml.load(block, Loader=yaml.BaseLoader) if block.strip() else {}  # noqa: S506
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" (line {where.line + 2})" if where is not None else ""
         raise BriefingFormatError(f"its front matter is not valid YAML{line}") from None
+    except RecursionError:
+        raise BriefingFormatError("its front matter is nested too deeply") from None
     if not isinstance(data, dict):
         raise BriefingFormatError("its front matter is not a list of 'key: value' lines")
     fields = {}
@@ -102,11 +112,11 @@ def _front_matter(block: str) -> dict[str, str]:
         value = data.get(key)
         if value is None:
             continue
-        if isinstance(value, dt.date):
-            value = value.isoformat()
-        if key == "date":
-            value = _valid_date(str(value))
-        fields[key] = str(value).strip()
+        if not isinstance(value, str):
+            raise BriefingFormatError(f"its front matter's {key} is a list or mapping, not text")
+        if value in _YAML_NULLS:
+            continue
+        fields[key] = _valid_date(value) if key == "date" else value.strip()
     return fields
 
 
