@@ -24,6 +24,7 @@ FRONT_MATTER_KEYS = ("title", "date", "source", "url")
 _YAML_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_MATTER_OPENING = re.compile(r"\A---[ \t]*(?:\n|\Z)")
 _DATE_HEADER = re.compile(r"[ \t]*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.IGNORECASE)
 _DATELINE = re.compile(r"([A-Z][A-Z.'\-]*(?: [A-Z][A-Z.'\-]*){0,3}):[ \t]+(?=\S)")
 _HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+(\S.*?)[ \t#]*$")
@@ -80,6 +81,8 @@ def _read_header(text: str) -> _Header:
     if match := _FRONT_MATTER.match(text):
         fields = _front_matter(match.group(1) or "")
         pos = match.end()
+    elif _FRONT_MATTER_OPENING.match(text):
+        raise BriefingFormatError("its front matter has no closing '---' line")
     pos = _skip_blank_lines(text, pos)
     if match := _DATE_HEADER.match(text, pos):
         fields.setdefault("date", _valid_date(match.group(1)))
