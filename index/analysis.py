@@ -1,11 +1,13 @@
 """The analyzer: text to the terms that BM25 indexes and queries match.
 
-Unicode is normalised (compatibility forms folded, accents and combining
-marks dropped), text is case-folded, possessives are removed, words split on
-anything that is not a letter or digit (so ``test-fired`` gives ``test`` and
-``fired``), stopwords are dropped, and the rest lemmatised with simplemma
-(irregular forms: "held" -> "hold") and stemmed with Snowball's English
-stemmer (PyStemmer). Both are memoised per word: news text repeats words.
+Unicode is normalised (compatibility forms folded; accents, all other marks
+and invisible format characters such as soft hyphens, zero-width spaces and
+direction overrides dropped, so none of them splits a word), text is
+case-folded, possessives are removed, words split on anything that is not a
+letter or digit (so ``test-fired`` gives ``test`` and ``fired``), stopwords
+are dropped, and the rest lemmatised with simplemma (irregular forms: "held"
+-> "hold") and stemmed with Snowball's English stemmer (PyStemmer). Both
+are memoised per word: news text repeats words.
 """
 
 from __future__ import annotations
@@ -21,12 +23,15 @@ import Stemmer
 
 from index.stopwords import ENGLISH_STOPWORDS
 
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b|(?<=s)'(?!\w)")
 _WORD = re.compile(r"[^\W_]+")
 _ISO_639 = {"english": "en"}
+# Unicode categories that ``fold`` drops: non-spacing, spacing and enclosing
+# marks, and format characters (Cf).
+_DROPPED_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Cf"})
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,10 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
 
 
 def fold(text: str) -> str:
-    """Normalise Unicode, drop marks and possessives, and case-fold."""
+    """Normalise Unicode, drop marks, format characters and possessives, and case-fold."""
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = "".join(
+        ch for ch in decomposed if unicodedata.category(ch) not in _DROPPED_CATEGORIES
+    )
     folded = unicodedata.normalize("NFC", stripped).casefold().translate(_APOSTROPHES)
     return _POSSESSIVE.sub("", folded)
