@@ -16,15 +16,24 @@ from index.search import Index
 
 _ACRONYM = re.compile(r"\b([A-Z]{2,6})s?\b")
 _LINKS = r"(?:(?:of|and|the|for|on|in)\s+)?"
+# A question names one or two acronyms; a flood of them must not mean a flood of searches.
+MAX_LOOKUPS = 4
 
 
 def expand_acronyms(index: Index, terms: list[Term], question: str) -> list[Term]:
-    """``terms`` with each unknown acronym replaced by the phrase it stands for."""
+    """``terms`` with each unknown acronym replaced by the phrase it stands for.
+
+    Each search reads every briefing, so only the first ``MAX_LOOKUPS``
+    distinct acronyms of a question are looked up, each once.
+    """
     acronyms = {match.group(1) for match in _ACRONYM.finditer(question)}
+    phrases: dict[str, str | None] = {}
     expanded: list[Term] = []
     for term in terms:
-        acronym = _acronym(term.word, acronyms)
-        phrase = None if index.knows(term.term) or not acronym else _spell_out(index, acronym)
+        acronym = None if index.knows(term.term) else _acronym(term.word, acronyms)
+        if acronym and acronym not in phrases and len(phrases) < MAX_LOOKUPS:
+            phrases[acronym] = _spell_out(index, acronym)
+        phrase = phrases.get(acronym) if acronym else None
         expanded.extend(index.analyzer.terms(phrase) if phrase else [term])
     return expanded
 
