@@ -13,6 +13,10 @@ from index.answering import Answer, Passage, Status
 
 MESSAGE_LIMIT = 2000
 ELLIPSIS = "…"
+# The longest a title, source or cited name may be in an attribution, and a
+# missing word in a refusal: the quote keeps the rest of the message.
+FIELD_LIMIT = 120
+WORD_LIMIT = 40
 
 # Inline markup anywhere; block markup (headings, quotes, lists) only opens a line.
 _INLINE_MARKUP = re.compile(r"([\\*_~`|\[\]<])")
@@ -60,14 +64,14 @@ def render_quote(passage: Passage, limit: int = MESSAGE_LIMIT) -> str:
 def render_attribution(passage: Passage) -> str:
     """— briefing, date, paragraph, and whom the best sentence cites."""
     briefing = passage.briefing
-    parts = [f"*{escape(briefing.name)}*"]
+    parts = [f"*{cut_end(briefing.name, FIELD_LIMIT)}*"]
     if briefing.date:
         parts.append(briefing.date)
     parts.append(f"paragraph {passage.paragraph}")
     if passage.cites:
-        parts.append("citing " + escape(" and ".join(passage.cites)))
+        parts.append("citing " + cut_end(" and ".join(passage.cites), FIELD_LIMIT))
     elif briefing.source:
-        parts.append("via " + escape(briefing.source))
+        parts.append("via " + cut_end(briefing.source, FIELD_LIMIT))
     return "— " + ", ".join(parts)
 
 
@@ -84,7 +88,7 @@ def render_refusal(answer: Answer) -> str:
         ("The briefing", "does") if answer.briefings_searched == 1 else ("The briefings", "do")
     )
     if answer.missing:
-        words = [escape(word) for word in answer.missing[:5]]
+        words = [cut_end(word, WORD_LIMIT) for word in answer.missing[:5]]
         listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
         return f"{scope} {verb} not mention {listed}."
     return f"{scope} {verb} not say: nothing in it answers that question."
