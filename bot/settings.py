@@ -13,6 +13,7 @@ from pathlib import Path
 
 import platformdirs
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 PROJECT_BRIEFINGS = Path(__file__).resolve().parent.parent / "briefings"
 
 
@@ -68,12 +69,14 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
     """Settings from ``environ`` (default: the process environment plus ``.env``)."""
     if environ is None:
         if dotenv:
-            from dotenv import load_dotenv
+            from dotenv import find_dotenv, load_dotenv
 
-            load_dotenv(override=False)
+            # The .env of the folder briefbot runs in (or a parent), not of the package.
+            load_dotenv(find_dotenv(usecwd=True), override=False)
         environ = os.environ
     env = {key: value.strip() for key, value in environ.items() if value.strip()}
     token = env.get("DISCORD_TOKEN")
+    shard_count, shard_ids = _shards(env)
     return Settings(
         briefings=_paths(env.get("BRIEFBOT_BRIEFINGS")) or (default_briefings(),),
         data_dir=Path(env.get("BRIEFBOT_DATA_DIR") or platformdirs.user_data_dir("briefbot")),
@@ -82,10 +85,34 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         message_content=_bool(env, "BRIEFBOT_MESSAGE_CONTENT", default=False),
         prefix=env.get("BRIEFBOT_PREFIX", "!"),
         cooldown_seconds=_float(env, "BRIEFBOT_COOLDOWN_SECONDS", 5.0),
-        shard_count=_int(env, "BRIEFBOT_SHARD_COUNT"),
-        shard_ids=_ints(env, "BRIEFBOT_SHARD_IDS"),
-        log_level=env.get("BRIEFBOT_LOG_LEVEL", "INFO").upper(),
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+        log_level=_log_level(env),
     )
+
+
+def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]:
+    """Shard count and this process's shard ids, checked against each other."""
+    count = _int(env, "BRIEFBOT_SHARD_COUNT")
+    ids = _ints(env, "BRIEFBOT_SHARD_IDS")
+    if count is not None and count < 1:
+        raise SettingsError("BRIEFBOT_SHARD_COUNT must be at least 1")
+    if ids is not None:
+        if count is None:
+            raise SettingsError("BRIEFBOT_SHARD_IDS needs BRIEFBOT_SHARD_COUNT as well")
+        if not ids or any(not 0 <= shard < count for shard in ids):
+            raise SettingsError(
+                f"BRIEFBOT_SHARD_IDS must be numbers from 0 to {count - 1} "
+                "(one less than BRIEFBOT_SHARD_COUNT)"
+            )
+    return count, ids
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = env.get("BRIEFBOT_LOG_LEVEL", "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"BRIEFBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    return level
 
 
 def _paths(value: str | None) -> tuple[Path, ...]:

@@ -1,0 +1,97 @@
+"""Settings from the environment: defaults, parsing, errors, and a token that stays hidden."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.settings import PROJECT_BRIEFINGS, Secret, SettingsError, load_settings
+
+
+def settings(tmp_path: Path, **env: str):
+    return load_settings({"BRIEFBOT_DATA_DIR": str(tmp_path), **env}, dotenv=False)
+
+
+def test_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    loaded = settings(tmp_path)
+    assert loaded.token is None
+    assert loaded.briefings == (PROJECT_BRIEFINGS,)
+    assert loaded.guild_id is None
+    assert loaded.message_content is False
+    assert loaded.prefix == "!"
+    assert loaded.cooldown_seconds == 5.0
+    assert loaded.shard_count is None and loaded.shard_ids is None
+    assert loaded.log_level == "INFO"
+    assert loaded.cache_dir == tmp_path / "cache"
+    assert loaded.uploads_dir == tmp_path / "briefings"
+
+
+def test_every_setting_is_read(tmp_path):
+    loaded = settings(
+        tmp_path,
+        DISCORD_TOKEN=" abc.def.ghi ",
+        BRIEFBOT_BRIEFINGS=f"{tmp_path / 'a'}:{tmp_path / 'b'}",
+        BRIEFBOT_GUILD_ID="1200000000000000100",
+        BRIEFBOT_MESSAGE_CONTENT="yes",
+        BRIEFBOT_PREFIX="?",
+        BRIEFBOT_COOLDOWN_SECONDS="2.5",
+        BRIEFBOT_SHARD_COUNT="4",
+        BRIEFBOT_SHARD_IDS="2, 3",
+        BRIEFBOT_LOG_LEVEL="debug",
+    )
+    assert loaded.token == Secret("abc.def.ghi")
+    assert loaded.briefings == (tmp_path / "a", tmp_path / "b")
+    assert loaded.guild_id == 1200000000000000100
+    assert loaded.message_content is True
+    assert loaded.prefix == "?"
+    assert loaded.cooldown_seconds == 2.5
+    assert loaded.shard_count == 4 and loaded.shard_ids == (2, 3)
+    assert loaded.log_level == "DEBUG"
+
+
+def test_empty_values_mean_the_default(tmp_path):
+    loaded = settings(tmp_path, DISCORD_TOKEN="  ", BRIEFBOT_GUILD_ID="", BRIEFBOT_SHARD_COUNT="")
+    assert loaded.token is None and loaded.guild_id is None and loaded.shard_count is None
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"BRIEFBOT_GUILD_ID": "my-server"}, "BRIEFBOT_GUILD_ID must be a whole number"),
+        ({"BRIEFBOT_MESSAGE_CONTENT": "maybe"}, "BRIEFBOT_MESSAGE_CONTENT must be true or false"),
+        ({"BRIEFBOT_COOLDOWN_SECONDS": "soon"}, "BRIEFBOT_COOLDOWN_SECONDS must be a number"),
+        ({"BRIEFBOT_COOLDOWN_SECONDS": "-1"}, "BRIEFBOT_COOLDOWN_SECONDS cannot be negative"),
+        ({"BRIEFBOT_SHARD_COUNT": "0"}, "BRIEFBOT_SHARD_COUNT must be at least 1"),
+        ({"BRIEFBOT_SHARD_IDS": "0"}, "BRIEFBOT_SHARD_IDS needs BRIEFBOT_SHARD_COUNT"),
+        ({"BRIEFBOT_SHARD_COUNT": "2", "BRIEFBOT_SHARD_IDS": "2"}, "numbers from 0 to 1"),
+        ({"BRIEFBOT_SHARD_COUNT": "2", "BRIEFBOT_SHARD_IDS": "a"}, "whole numbers separated"),
+        ({"BRIEFBOT_LOG_LEVEL": "LOUD"}, "BRIEFBOT_LOG_LEVEL must be one of DEBUG, INFO"),
+    ],
+)
+def test_malformed_settings_are_named(tmp_path, env, message):
+    with pytest.raises(SettingsError, match=message):
+        settings(tmp_path, **env)
+
+
+def test_the_token_never_shows(tmp_path):
+    token = "MTIz.very-secret.token"
+    loaded = settings(tmp_path, DISCORD_TOKEN=token)
+    assert loaded.token is not None and loaded.token.value == token
+    for text in (repr(loaded), str(loaded), repr(loaded.token), str(loaded.token), f"{loaded}"):
+        assert token not in text
+    assert "Secret('********')" in repr(loaded)
+
+
+def test_dotenv_in_the_working_folder_is_read_and_the_environment_wins(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("BRIEFBOT_PREFIX=?\nBRIEFBOT_LOG_LEVEL=ERROR\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # load_dotenv writes to it
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BRIEFBOT_LOG_LEVEL", "WARNING")
+    monkeypatch.delenv("BRIEFBOT_PREFIX", raising=False)
+    loaded = load_settings()
+    assert loaded.prefix == "?"
+    assert loaded.log_level == "WARNING"
