@@ -1,0 +1,160 @@
+"""The briefings the bot answers from: one index, replaced whole when briefings change.
+
+The index is immutable, so a question always sees one consistent index.
+Adding or removing a briefing writes (or deletes) its file under the
+uploads folder, rebuilds the index in a worker thread, and only then swaps
+it in; if the rebuild fails, the file change is undone and nothing changes.
+Startup loads the configured briefings plus the uploads folder, so what was
+added from Discord is there after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.errors import UserFacingError
+from bot.settings import Settings
+from bot.uploads import Upload
+from index.answering import DEFAULT_PASSAGES, Answer, answer
+from index.briefing import Briefing
+from index.cache import write_atomically
+from index.catalog import open_catalog
+from index.loading import BRIEFING_SUFFIXES, BriefingsNotFoundError
+from index.render import escape
+from index.search import Index
+
+log = logging.getLogger(__name__)
+
+Opener = Callable[[list[Path], Path | None], Index]
+
+
+class LibraryError(UserFacingError):
+    """A briefing cannot be added or removed; the message says why."""
+
+
+def library_of(client: object) -> Library:
+    """The library a bot client holds (buttons and options reach it this way)."""
+    library = getattr(client, "library", None)
+    if not isinstance(library, Library):
+        raise TypeError(f"{type(client).__name__} holds no briefing library")
+    return library
+
+
+def open_index(paths: list[Path], cache_dir: Path | None) -> Index:
+    """The index of the briefings under ``paths``, with load warnings logged."""
+    return open_catalog(paths, cache_dir, log.warning)
+
+
+class Library:
+    """Holds the current index and changes its briefings, one change at a time."""
+
+    def __init__(self, index: Index, settings: Settings, opener: Opener = open_index) -> None:
+        self._index = index
+        self._settings = settings
+        self._open = opener
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def load(cls, settings: Settings, opener: Opener = open_index) -> Library:
+        """Load (or build) the index now; call before the event loop is busy."""
+        return cls(opener(_sources(settings), settings.cache_dir), settings, opener)
+
+    @property
+    def index(self) -> Index:
+        """The index questions are answered from."""
+        return self._index
+
+    @property
+    def briefings(self) -> tuple[Briefing, ...]:
+        """Every loaded briefing."""
+        return self._index.briefings
+
+    def find(self, name: str) -> Briefing | None:
+        """The briefing whose id, or failing that title, is ``name`` (any case)."""
+        wanted = " ".join(name.split()).casefold()
+        by_id = {b.id.casefold(): b for b in self.briefings}
+        by_title = {(b.title or "").casefold(): b for b in self.briefings if b.title}
+        return by_id.get(wanted) or by_title.get(wanted)
+
+    def uploaded(self) -> tuple[Briefing, ...]:
+        """The loaded briefings that were added from Discord."""
+        folder = self._settings.uploads_dir
+        stems = {p.stem for p in folder.glob("*") if p.suffix in BRIEFING_SUFFIXES}
+        return tuple(b for b in self.briefings if b.id in stems)
+
+    async def answer(
+        self, question: str, k: int = DEFAULT_PASSAGES, briefing_id: str | None = None
+    ) -> Answer:
+        """Answer from the current index, in a worker thread so the loop stays free."""
+        return await asyncio.to_thread(answer, self._index, question, k, briefing_id)
+
+    async def add(self, upload: Upload) -> Briefing:
+        """Store an upload and index it; LibraryError if its name is taken."""
+        async with self._lock:
+            if self.find(upload.briefing.id) is not None:
+                raise LibraryError(
+                    f"A briefing named “{upload.briefing.id}” is already loaded. "
+                    "Remove it first, or rename the file."
+                )
+            path = self._settings.uploads_dir / upload.filename
+            self._index = await asyncio.to_thread(self._add, path, upload.data)
+            log.info("added briefing %s", upload.briefing.id)
+            return self._index.briefing(upload.briefing.id)
+
+    async def remove(self, briefing_id: str) -> Briefing:
+        """Delete an uploaded briefing and reindex; LibraryError if it was not uploaded."""
+        async with self._lock:
+            path = self._upload_path(briefing_id) if self.find(briefing_id) else None
+            if path is None:
+                raise LibraryError(
+                    f"“{escape(briefing_id)}” was not added with /briefing-add, "
+                    "so it cannot be removed here."
+                )
+            removed = self._index.briefing(briefing_id)
+            self._index = await asyncio.to_thread(self._remove, path)
+            log.info("removed briefing %s", briefing_id)
+            return removed
+
+    def _add(self, path: Path, data: bytes) -> Index:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, data)
+        try:
+            index = self._reopen()
+            index.briefing(path.stem)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return index
+
+    def _remove(self, path: Path) -> Index:
+        data = path.read_bytes()
+        path.unlink()
+        try:
+            return self._reopen()
+        except BriefingsNotFoundError:
+            write_atomically(path, data)
+            raise LibraryError("That is the only briefing left; add another first.") from None
+        except BaseException:
+            write_atomically(path, data)
+            raise
+
+    def _reopen(self) -> Index:
+        return self._open(_sources(self._settings), self._settings.cache_dir)
+
+    def _upload_path(self, briefing_id: str) -> Path | None:
+        for suffix in BRIEFING_SUFFIXES:
+            path = self._settings.uploads_dir / f"{briefing_id}{suffix}"
+            if path.is_file():
+                return path
+        return None
+
+
+def _sources(settings: Settings) -> list[Path]:
+    """The configured briefing paths, plus the uploads folder once it exists."""
+    paths = list(dict.fromkeys(settings.briefings))
+    if settings.uploads_dir.is_dir() and settings.uploads_dir not in paths:
+        paths.append(settings.uploads_dir)
+    return paths
