@@ -1,0 +1,34 @@
+"""The per-user question cooldown, shared by /ask and channel questions."""
+
+from __future__ import annotations
+
+import discord
+from discord.ext import commands
+
+
+def asker_id(source: discord.Message | discord.Interaction) -> int:
+    """Who asked: the message's author or the interaction's user."""
+    if isinstance(source, discord.Interaction):
+        return source.user.id
+    return source.author.id
+
+
+class QuestionCooldown:
+    """One question per user every ``seconds`` (0 turns the cooldown off)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._mapping: commands.CooldownMapping | None = None
+        if seconds > 0:
+            self._mapping = commands.CooldownMapping(commands.Cooldown(1, seconds), asker_id)
+
+    def retry_after(self, source: discord.Message | discord.Interaction) -> float | None:
+        """Count a question; None if it may be answered, else seconds until it may."""
+        if self._mapping is None:
+            return None
+        bucket = self._mapping.get_bucket(source)
+        return bucket.update_rate_limit() if bucket is not None else None
+
+    def cooldown(self) -> commands.Cooldown:
+        """The rate as a discord.py ``Cooldown``, for ``CommandOnCooldown``."""
+        return commands.Cooldown(1, self.seconds)
