@@ -1,0 +1,120 @@
+"""The Discord client: intents, safe mentions, cogs, buttons and command sync.
+
+``create_bot`` picks a single-connection bot, or an auto-sharded one when
+shards are configured; both behave the same otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.buttons import MorePassages, WholeParagraph
+from bot.cooldown import QuestionCooldown
+from bot.errors import reply_to_failure
+from bot.exts.ask import Ask
+from bot.exts.catalog import Catalog
+from bot.exts.channel import ChannelQuestions
+from bot.exts.manage import Manage
+from bot.exts.quote import Quote
+from bot.library import Library
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    """Only what the bot uses; message content only when the setting asks for it."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = settings.message_content
+    return intents
+
+
+class BriefbotTree(app_commands.CommandTree):
+    """The command tree, with the one error handler for slash commands."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError, /
+    ) -> None:
+        """Tell the user what went wrong (privately); log unexpected failures."""
+        await reply_to_failure(interaction, error)
+
+
+class BriefbotMixin:
+    """What both bot classes share; ``library`` is the briefings to answer from."""
+
+    def __init__(self, settings: Settings, library: Library, **options: Any) -> None:
+        # briefbot has no voice features: no warnings that voice libraries are missing.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        super().__init__(  # type: ignore[call-arg]
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents_for(settings),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=BriefbotTree,
+            **options,
+        )
+        self.settings = settings
+        self.library = library
+        self.cooldown = QuestionCooldown(settings.cooldown_seconds)
+
+    async def setup_hook(self: Any) -> None:
+        """Add the features and the buttons, then sync the slash commands."""
+        prefix = self.settings.prefix if self.settings.message_content else None
+        await self.add_cog(Ask(self.library, self.cooldown))
+        await self.add_cog(Quote(self.library))
+        await self.add_cog(Catalog(self.library))
+        await self.add_cog(Manage(self.library))
+        await self.add_cog(ChannelQuestions(self, self.library, self.cooldown, prefix))
+        self.add_dynamic_items(MorePassages, WholeParagraph)
+        if _syncs_commands(self.settings):
+            await _sync(self.tree, self.settings.guild_id)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: channel questions are the ChannelQuestions cog's."""
+
+    async def on_ready(self: Any) -> None:
+        """Log who we are connected as (ids only)."""
+        log.info("connected as %s (id %s) to %d guild(s)", self.user, self.user.id,
+                 len(self.guilds))
+
+
+class Briefbot(BriefbotMixin, commands.Bot):
+    """briefbot on one gateway connection."""
+
+
+class ShardedBriefbot(BriefbotMixin, commands.AutoShardedBot):
+    """briefbot on several gateway shards (all of them, or ``BRIEFBOT_SHARD_IDS``)."""
+
+
+def create_bot(settings: Settings, library: Library) -> Briefbot | ShardedBriefbot:
+    """The bot for these settings: sharded when a shard count or shard ids are set."""
+    if settings.shard_count is None and settings.shard_ids is None:
+        return Briefbot(settings, library)
+    shard_ids = list(settings.shard_ids) if settings.shard_ids is not None else None
+    return ShardedBriefbot(
+        settings, library, shard_count=settings.shard_count, shard_ids=shard_ids
+    )
+
+
+def _syncs_commands(settings: Settings) -> bool:
+    """Sync once per deployment: in the process that runs shard 0 (or is unsharded)."""
+    return settings.shard_ids is None or 0 in settings.shard_ids
+
+
+async def _sync(tree: app_commands.CommandTree, guild_id: int | None) -> None:
+    if guild_id is None:
+        synced = await tree.sync()
+        log.info("synced %d commands globally (they can take a while to appear)", len(synced))
+        return
+    guild = discord.Object(id=guild_id)
+    tree.copy_global_to(guild=guild)
+    synced = await tree.sync(guild=guild)
+    log.info("synced %d commands to guild %s", len(synced), guild_id)

@@ -1,0 +1,58 @@
+"""/ask: a question in, the rendered answer out, with buttons for more."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.utils import MISSING
+
+from bot.buttons import answer_view
+from bot.cooldown import QuestionCooldown
+from bot.exts.options import BriefingOption
+from bot.library import Library
+from bot.telemetry import log_question
+from index.briefing import Briefing
+from index.render import render_answer
+
+MAX_QUESTION = 500
+
+
+class Ask(commands.Cog):
+    """Answers questions with quotes from the briefings."""
+
+    def __init__(self, library: Library, cooldown: QuestionCooldown) -> None:
+        self.library = library
+        self.cooldown = cooldown
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """The per-user cooldown, shared with channel questions."""
+        retry_after = self.cooldown.retry_after(interaction)
+        if retry_after:
+            raise app_commands.CommandOnCooldown(self.cooldown.cooldown(), retry_after)
+        return True
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(
+        question="What you want to know, e.g. Who visited Pyongyang?",
+        briefing="Only search this briefing (default: all of them)",
+        private="Show the answer only to you (default: no)",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction[Any],
+        question: app_commands.Range[str, 1, MAX_QUESTION],
+        briefing: app_commands.Transform[Briefing, BriefingOption] | None = None,
+        private: bool = False,
+    ) -> None:
+        """Ask the briefings a question; get a verbatim, attributed quote."""
+        started = time.perf_counter()
+        scope = briefing.id if briefing else None
+        result = await self.library.answer(question, briefing_id=scope)
+        await interaction.response.send_message(
+            render_answer(result), view=answer_view(result, scope) or MISSING, ephemeral=private
+        )
+        log_question(interaction.guild_id, "ask", started, answered=result.answered)

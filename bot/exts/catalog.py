@@ -1,0 +1,35 @@
+"""/briefing: what is loaded, or one briefing's card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.exts.options import BriefingOption
+from bot.library import Library
+from bot.replies import briefing_reply, catalog_reply
+from index.briefing import Briefing
+
+
+class Catalog(commands.Cog):
+    """Describes the loaded briefings."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+
+    @app_commands.command(name="briefing")
+    @app_commands.describe(name="The briefing to describe (leave out to list them all)")
+    async def briefing(
+        self,
+        interaction: discord.Interaction[Any],
+        name: app_commands.Transform[Briefing, BriefingOption] | None = None,
+    ) -> None:
+        """Describe a briefing, or list the loaded briefings."""
+        if name is None:
+            content = catalog_reply(self.library.briefings)
+        else:
+            content = briefing_reply(self.library.index, name)
+        await interaction.response.send_message(content, ephemeral=True)

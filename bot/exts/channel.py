@@ -1,0 +1,75 @@
+"""Questions asked in a channel: by mentioning the bot, or with ``!ask`` (needs content)."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import discord
+from discord.ext import commands
+
+from bot.buttons import answer_view
+from bot.cooldown import QuestionCooldown
+from bot.errors import SOMETHING_WENT_WRONG, explain, try_again_in
+from bot.library import Library
+from bot.questions import question_in
+from bot.telemetry import log_question
+from index.render import render_answer
+
+log = logging.getLogger(__name__)
+
+
+class ChannelQuestions(commands.Cog):
+    """Replies to messages that ask the bot a question."""
+
+    def __init__(
+        self, client: discord.Client, library: Library, cooldown: QuestionCooldown,
+        prefix: str | None,
+    ) -> None:
+        self.client = client
+        self.library = library
+        self.cooldown = cooldown
+        self.prefix = prefix
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a question addressed to the bot; ignore bots, including itself."""
+        me = self.client.user
+        if me is None or message.author.bot or message.author.id == me.id:
+            return
+        question = question_in(message.content, me.id, self.prefix)
+        if question is None:
+            return
+        try:
+            await self._answer(message, question)
+        except Exception as error:  # noqa: BLE001 - the message path's one error handler
+            await self._report(message, error)
+
+    async def _answer(self, message: discord.Message, question: str) -> None:
+        started = time.perf_counter()
+        retry_after = self.cooldown.retry_after(message)
+        if retry_after:
+            await self._reply(message, try_again_in(retry_after))
+            return
+        result = await self.library.answer(question)
+        await self._reply(message, render_answer(result), answer_view(result, None))
+        log_question(message.guild.id if message.guild else None, "message", started,
+                     answered=result.answered)
+
+    async def _report(self, message: discord.Message, error: Exception) -> None:
+        reason = explain(error)
+        if reason is None:
+            guild = message.guild.id if message.guild else None
+            log.error("failed to answer a channel question in guild %s", guild, exc_info=error)
+        try:
+            await self._reply(message, reason or SOMETHING_WENT_WRONG)
+        except discord.HTTPException:
+            log.warning("could not tell the user about a failure")
+
+    @staticmethod
+    async def _reply(
+        message: discord.Message, content: str, view: discord.ui.View | None = None
+    ) -> None:
+        """Reply without pinging the asker; if their message is gone, just post."""
+        reference = message.to_reference(fail_if_not_exists=False)
+        await message.channel.send(content, view=view, reference=reference, mention_author=False)

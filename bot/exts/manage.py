@@ -1,0 +1,70 @@
+"""/briefing-add and /briefing-remove, for members who may manage the server.
+
+Discord hides these commands from other members (``default_permissions``),
+but a server can override that, so each call checks the member's
+permissions again (``has_permissions``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.exts.options import UploadedBriefingOption
+from bot.library import Library
+from bot.uploads import check_size, check_upload
+from index.briefing import Briefing
+from index.render import escape
+
+
+class Manage(commands.Cog):
+    """Adds and removes uploaded briefings."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+
+    @app_commands.command(name="briefing-add")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(
+        file="A .txt or .md briefing: UTF-8 text, one paragraph per line, up to 2 MB",
+        title="The briefing's title (default: from the file)",
+        date="The briefing's date as YYYY-MM-DD (default: from the file)",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction[Any],
+        file: discord.Attachment,
+        title: app_commands.Range[str, 1, 200] | None = None,
+        date: app_commands.Range[str, 10, 10] | None = None,
+    ) -> None:
+        """Add a briefing for everyone here to ask about."""
+        check_size(file.filename, file.size)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        upload = check_upload(file.filename, await file.read(), title=title, date=date)
+        briefing = await self.library.add(upload)
+        count = len(briefing.paragraphs)
+        await interaction.followup.send(
+            f"Added *{escape(briefing.name)}* ({count} paragraph{'s' if count != 1 else ''}, "
+            f"id: {escape(briefing.id)}). /ask can quote it now.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="briefing-remove")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.describe(name="The uploaded briefing to remove")
+    async def remove(
+        self,
+        interaction: discord.Interaction[Any],
+        name: app_commands.Transform[Briefing, UploadedBriefingOption],
+    ) -> None:
+        """Remove a briefing that was added with /briefing-add."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        removed = await self.library.remove(name.id)
+        await interaction.followup.send(f"Removed *{escape(removed.name)}*.", ephemeral=True)

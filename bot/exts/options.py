@@ -1,0 +1,83 @@
+"""The ``briefing`` option: autocompleted from the loaded briefings, resolved by id or title."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.library import Library, library_of
+from index.briefing import Briefing
+from index.render import escape
+
+MAX_CHOICES = 25
+CHOICE_LIMIT = 100
+
+
+class UnknownBriefingError(UserFacingError, app_commands.AppCommandError):
+    """No loaded briefing has the name the user gave."""
+
+
+class BriefingOption(app_commands.Transformer):
+    """Any loaded briefing."""
+
+    def candidates(self, library: Library) -> tuple[Briefing, ...]:
+        """The briefings this option offers as choices."""
+        return library.briefings
+
+    async def transform(self, interaction: discord.Interaction[Any], value: str) -> Briefing:
+        """The briefing named ``value``; UnknownBriefingError lists the choices."""
+        library = library_of(interaction.client)
+        briefing = library.find(value)
+        if briefing is None:
+            raise UnknownBriefingError(unknown(value, self.candidates(library)))
+        return briefing
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> list[app_commands.Choice[str]]:
+        """Up to 25 briefings whose id or title contains what was typed, newest first."""
+        return choices(self.candidates(library_of(interaction.client)), value)
+
+
+class UploadedBriefingOption(BriefingOption):
+    """A briefing that was added from Discord."""
+
+    def candidates(self, library: Library) -> tuple[Briefing, ...]:
+        """Only uploaded briefings can be removed (the library refuses the others)."""
+        return library.uploaded()
+
+
+def choices(briefings: tuple[Briefing, ...], typed: str) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for ``typed``: the id is the value, the title the label."""
+    wanted = typed.casefold().strip()
+    matching = [
+        b for b in briefings
+        if len(b.id) <= CHOICE_LIMIT
+        and (wanted in b.id.casefold() or wanted in (b.title or "").casefold())
+    ]
+    matching.sort(key=lambda b: (b.date or "", b.id), reverse=True)
+    return [
+        app_commands.Choice(name=_label(b), value=b.id) for b in matching[:MAX_CHOICES]
+    ]
+
+
+def unknown(name: str, briefings: tuple[Briefing, ...]) -> str:
+    """Why ``name`` was not found, with the names that would be."""
+    return f"There is no briefing named “{escape(name)[:100]}”. {choose_from(briefings)}".strip()
+
+
+def choose_from(briefings: tuple[Briefing, ...]) -> str:
+    """A hint naming (up to ten of) the briefings to choose from."""
+    if not briefings:
+        return ""
+    names = ", ".join(escape(b.id)[:80] for b in briefings[:10])
+    more = f" and {len(briefings) - 10} more" if len(briefings) > 10 else ""
+    return f"Try one of: {names}{more}."
+
+
+def _label(briefing: Briefing) -> str:
+    date = f" ({briefing.date})" if briefing.date else ""
+    return (briefing.title or briefing.id)[: CHOICE_LIMIT - len(date)] + date

@@ -1,0 +1,134 @@
+"""/ask end to end: the real client against the fake Discord."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.buttons import CUSTOM_ID_LIMIT
+from bot.client import create_bot
+from bot.library import Library
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons, is_ephemeral
+from tests.conftest import BUNDLED_ID
+
+pytestmark = pytest.mark.e2e
+
+
+async def ask(fake, question: str, **options) -> dict:
+    interaction = await fake.send_slash_command("ask", {"question": question, **options})
+    response = await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
+    assert response.status == 200
+    assert response.json["type"] == 4
+    return response.data
+
+
+async def press(fake, custom_id: str, **kwargs) -> dict:
+    interaction = await fake.send_component(custom_id, **kwargs)
+    response = await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
+    assert response.status == 200
+    return response.data
+
+
+async def test_ask_quotes_shoigu_with_paragraph_and_attribution(fake, bot):
+    reply = await ask(fake, SHOIGU_QUESTION)
+
+    quote, attribution, *rest = reply["content"].split("\n")
+    assert quote.startswith("> **") and "Shoigu" in quote
+    assert attribution == f"— *{BUNDLED_ID}*, 2025-03-21, paragraph 4, citing TASS"
+    assert rest == ["-# Also relevant: paragraphs 1, 3"]
+    assert not is_ephemeral(reply)
+    assert reply["allowed_mentions"] == {"parse": []}
+    assert set(buttons(reply)) == {"Whole paragraph", "More passages"}
+
+
+async def test_private_answer_is_ephemeral(fake, bot):
+    reply = await ask(fake, SHOIGU_QUESTION, private=True)
+    assert is_ephemeral(reply)
+    assert "Shoigu" in reply["content"]
+
+
+async def test_unanswerable_question_is_refused_without_buttons(fake, bot):
+    reply = await ask(fake, "What did Zelensky say about Crimea?")
+    assert reply["content"] == "The briefing does not mention Zelensky or Crimea."
+    assert not reply.get("components")
+
+
+async def test_whole_paragraph_shows_the_paragraph_privately(fake, bot):
+    reply = await ask(fake, "What did Kim oversee?")
+    paragraph = await press(fake, buttons(reply)["Whole paragraph"])
+
+    assert is_ephemeral(paragraph)
+    quote, attribution = paragraph["content"].split("\n")
+    assert quote.startswith("> Kim oversaw the test-fire")
+    assert quote.endswith("without specifying when the test happened.")
+    assert "paragraph 7" in attribution
+
+
+async def test_more_passages_shows_each_next_passage_until_there_are_no_more(fake, bot):
+    reply = await ask(fake, SHOIGU_QUESTION)
+    custom_id = buttons(reply)["More passages"]
+    seen = [int(re.search(r"paragraph (\d+)", reply["content"].split("\n")[1])[1])]
+    for rank in range(2, 30):
+        shown = await press(fake, custom_id)
+        assert is_ephemeral(shown)
+        assert shown["content"].startswith(f"-# Passage {rank}\n> ")
+        seen.append(int(re.search(r"paragraph (\d+)", shown["content"])[1]))
+        if "More passages" not in buttons(shown):
+            break
+        custom_id = buttons(shown)["More passages"]
+    else:
+        pytest.fail("More passages never ran out")
+    assert seen[:3] == [4, 1, 3]
+    assert len(set(seen)) == len(seen)
+
+
+async def test_buttons_work_after_a_restart(fake, settings):
+    async with fake.run_client(create_bot(settings, Library.load(settings)), timeout=TIMEOUT):
+        reply = await ask(fake, SHOIGU_QUESTION)
+        more = buttons(reply)["More passages"]
+        whole = buttons(reply)["Whole paragraph"]
+        first = await press(fake, more)
+
+    async with fake.run_client(create_bot(settings, Library.load(settings)), timeout=TIMEOUT):
+        again = await press(fake, more)
+        paragraph = await press(fake, whole)
+    assert again["content"] == first["content"]
+    assert paragraph["content"].startswith("> Moscow's top security official Sergei Shoigu")
+    assert len([i for i in fake.identifies if i.accepted]) == 2
+
+
+async def test_custom_ids_fit_discord_limit_for_long_questions(fake, bot):
+    long_question = "Who is Russia's top security official " + "visiting Pyongyang and " * 6
+    reply = await ask(fake, long_question)
+    for custom_id in buttons(reply).values():
+        assert len(custom_id) <= CUSTOM_ID_LIMIT
+
+
+async def test_briefing_option_autocompletes_and_scopes_the_search(fake, bot):
+    typed = await fake.send_autocomplete("ask", {"question": "x", "briefing": "korea"}, "briefing")
+    await fake.wait_for_interaction_response(typed, timeout=TIMEOUT)
+    assert fake.autocomplete_choices(typed) == [
+        {"name": f"{BUNDLED_ID} (2025-03-21)", "value": BUNDLED_ID}
+    ]
+
+    reply = await ask(fake, SHOIGU_QUESTION, briefing=BUNDLED_ID)
+    assert "paragraph 4" in reply["content"]
+    assert re.fullmatch(r"bb:more:1:[0-9a-f]{8}:.+", buttons(reply)["More passages"])
+    more = await press(fake, buttons(reply)["More passages"])
+    assert more["content"].startswith("-# Passage 2")
+
+
+async def test_unknown_briefing_gets_a_private_explanation(fake, bot):
+    reply = await ask(fake, SHOIGU_QUESTION, briefing="no-such-briefing")
+    assert is_ephemeral(reply)
+    assert reply["content"] == (
+        f"There is no briefing named “no-such-briefing”. Try one of: {BUNDLED_ID}."
+    )
+
+
+async def test_mass_mentions_in_a_question_ping_nobody(fake, bot):
+    for question in ("@everyone who visited Pyongyang?", "What did China say to @here?"):
+        reply = await ask(fake, question)
+        assert reply["allowed_mentions"] == {"parse": []}
+        assert "@everyone" not in reply["content"] and "@here" not in reply["content"]

@@ -1,0 +1,74 @@
+"""Channel questions end to end: mentions, ``!ask``, and what the bot ignores."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.answering import answer
+from index.render import render_answer
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT
+
+pytestmark = pytest.mark.e2e
+
+
+async def reply_to(fake, message_id: int) -> dict:
+    return await fake.wait_for_bot_message(
+        lambda m: (m.get("message_reference") or {}).get("message_id") == str(message_id),
+        timeout=TIMEOUT,
+    )
+
+
+def replies(fake) -> list[str]:
+    return [m["message_reference"]["message_id"] for m in fake.bot_messages()
+            if m.get("message_reference")]
+
+
+async def test_mention_gets_the_same_answer_as_ask(fake, bot, bundled_index):
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    reply = await reply_to(fake, asked)
+
+    assert reply["content"] == render_answer(answer(bundled_index, SHOIGU_QUESTION))
+    assert "Shoigu" in reply["content"] and "paragraph 4" in reply["content"]
+    assert reply["mentions"] == []
+    labels = [b["label"] for row in reply["components"] for b in row["components"]]
+    assert labels == ["Whole paragraph", "More passages"]
+    post = fake.find_requests("POST", rf"^/channels/{fake.channel_id}/messages$")[-1]
+    assert post.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+
+
+async def test_mention_alone_explains_how_to_ask(fake, bot):
+    asked = await fake.send_message("", mentions_bot=True)
+    reply = await reply_to(fake, asked)
+    assert reply["content"].startswith("Ask me a question about the briefing")
+
+
+async def test_mass_mention_in_a_mention_question_pings_nobody(fake, bot):
+    asked = await fake.send_message("@everyone who visited Pyongyang? @here", mentions_bot=True)
+    reply = await reply_to(fake, asked)
+    post = fake.find_requests("POST", rf"^/channels/{fake.channel_id}/messages$")[-1]
+    assert post.json["allowed_mentions"]["parse"] == []
+    assert "@everyone" not in reply["content"] and "@here" not in reply["content"]
+    assert reply["mention_everyone"] is False
+
+
+async def test_bots_and_plain_messages_are_ignored(fake, bot):
+    other_bot = fake.add_user("another-bot", bot=True)
+    from_bot = await fake.send_message(SHOIGU_QUESTION, author=other_bot, mentions_bot=True)
+    plain = await fake.send_message("Who visited Pyongyang?")
+    prefixed = await fake.send_message("!ask Who visited Pyongyang?")  # no message content intent
+    asked = await fake.send_message("Who visited Pyongyang?", mentions_bot=True)
+
+    await reply_to(fake, asked)
+    assert replies(fake) == [str(asked)]
+    assert {from_bot, plain, prefixed}.isdisjoint(int(r) for r in replies(fake))
+
+
+async def test_prefix_command_works_with_the_message_content_intent(fake, start_bot, make_settings):
+    await start_bot(make_settings(BRIEFBOT_MESSAGE_CONTENT="true", BRIEFBOT_PREFIX="?"))
+    asked = await fake.send_message("?ask What did KCNA say about the weapon system?")
+    reply = await reply_to(fake, asked)
+    assert "KCNA" in reply["content"]
+    ignored = await fake.send_message("?asking nothing")
+    later = await fake.send_message("?ASK Who visited Pyongyang?")
+    await reply_to(fake, later)
+    assert str(ignored) not in replies(fake)

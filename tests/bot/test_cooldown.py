@@ -1,0 +1,42 @@
+"""The per-user cooldown, end to end: shared by /ask and mentions, polite, per user."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, is_ephemeral
+
+pytestmark = pytest.mark.e2e
+
+TRY_AGAIN = "You're asking quickly. Please try again in 30 s."
+
+
+@pytest.fixture
+async def bot(start_bot, make_settings):
+    return await start_bot(make_settings(BRIEFBOT_COOLDOWN_SECONDS="30"))
+
+
+async def ask(fake, **kwargs) -> dict:
+    interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION}, **kwargs)
+    return (await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)).data
+
+
+async def test_second_question_within_the_cooldown_is_declined_politely(fake, bot):
+    assert "Shoigu" in (await ask(fake))["content"]
+
+    again = await ask(fake)
+    assert is_ephemeral(again)
+    assert again["content"] == TRY_AGAIN
+
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    reply = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+    assert reply["content"] == TRY_AGAIN
+
+
+async def test_cooldown_is_per_user_and_only_for_questions(fake, bot):
+    await ask(fake)
+    other = fake.add_user("another-reader")
+    assert "Shoigu" in (await ask(fake, user=other))["content"]
+    quoted = await fake.send_slash_command("quote", {"paragraph": 4})
+    reply = (await fake.wait_for_interaction_response(quoted, timeout=TIMEOUT)).data
+    assert "Shoigu" in reply["content"]

@@ -1,0 +1,82 @@
+"""One error handler: a failure inside a handler is logged, the user told, the bot serves on."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.errors import SOMETHING_WENT_WRONG
+from bot.library import Library
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons, is_ephemeral
+
+pytestmark = pytest.mark.e2e
+
+
+class ExplodingLibrary(Library):
+    """The real library, except that answering fails while ``exploding`` is set."""
+
+    exploding = False
+
+    async def answer(self, *args, **kwargs):
+        if self.exploding:
+            raise RuntimeError("the index is on fire")
+        return await super().answer(*args, **kwargs)
+
+
+@pytest.fixture
+async def library(start_bot, settings) -> ExplodingLibrary:
+    library = ExplodingLibrary.load(settings)
+    await start_bot(library=library)
+    return library
+
+
+async def ask(fake, question: str = SHOIGU_QUESTION) -> dict:
+    interaction = await fake.send_slash_command("ask", {"question": question})
+    return (await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)).data
+
+
+def assert_failure_logged(caplog) -> None:
+    failures = [r for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
+    assert failures, "the failure was not logged with its traceback"
+    error = failures[-1].exc_info[1]
+    assert "the index is on fire" in str(error.__cause__ or error)
+
+
+async def test_slash_command_failure(fake, library, caplog):
+    library.exploding = True
+    reply = await ask(fake)
+    assert is_ephemeral(reply)
+    assert reply["content"] == SOMETHING_WENT_WRONG
+    assert_failure_logged(caplog)
+
+    library.exploding = False
+    assert "Shoigu" in (await ask(fake))["content"]
+
+
+async def test_button_failure(fake, library, caplog):
+    more = buttons(await ask(fake))["More passages"]
+    library.exploding = True
+    pressed = await fake.send_component(more)
+    reply = (await fake.wait_for_interaction_response(pressed, timeout=TIMEOUT)).data
+    assert is_ephemeral(reply)
+    assert reply["content"] == SOMETHING_WENT_WRONG
+    assert_failure_logged(caplog)
+
+    library.exploding = False
+    pressed = await fake.send_component(more)
+    reply = (await fake.wait_for_interaction_response(pressed, timeout=TIMEOUT)).data
+    assert reply["content"].startswith("-# Passage 2")
+
+
+async def test_channel_question_failure(fake, library, caplog):
+    library.exploding = True
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    reply = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+    assert reply["content"] == SOMETHING_WENT_WRONG
+    assert_failure_logged(caplog)
+
+    library.exploding = False
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    reply = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+    assert "Shoigu" in reply["content"]
