@@ -95,7 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluation.set_defaults(handler=_eval)
 
-    run = commands.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    run = commands.add_parser(
+        "run", parents=[briefings], help="start the Discord bot (needs DISCORD_TOKEN)"
+    )
     run.set_defaults(handler=_run)
     return parser
 
@@ -241,7 +243,9 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    raise CommandError("the Discord bot is not available yet; use ask, chat or eval")
+    from bot.__main__ import run  # imports discord.py only when the bot is wanted
+
+    return run(settings)
 
 
 def _progress_bar():  # noqa: ANN202

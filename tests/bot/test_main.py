@@ -1,0 +1,153 @@
+"""``python -m bot`` and ``briefbot run`` as processes: start, answer, stop, and fail clearly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.bot.conftest import SHOIGU_QUESTION, environment
+from tests.conftest import PROJECT
+from tests.fakediscord import DEFAULT_TOKEN, FakeDiscord
+
+pytestmark = pytest.mark.e2e
+
+START_TIMEOUT = 20.0
+TIMEOUT = 5.0
+
+# Runs the bot unmodified, with discord.py pointed at the fake (as FakeDiscord does in-process).
+LAUNCHER = """
+import runpy, sys
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+api_base, gateway_url, entry = sys.argv[1:4]
+Route.BASE = api_base
+DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+if entry == "module":
+    sys.argv = ["bot"]
+    runpy.run_module("bot", run_name="__main__", alter_sys=True)
+else:
+    from bot.cli import main
+    sys.exit(main(["run"]))
+"""
+
+
+def child_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """Only what the bot needs: no developer token or settings leak in."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(PROJECT),
+        **environment(tmp_path / "data", **overrides),
+    }
+    return {key: value for key, value in env.items() if value}
+
+
+async def launch(fake: FakeDiscord, tmp_path: Path, entry: str = "module", **env: str):
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-c", LAUNCHER, fake.api_base, fake.gateway_url, entry,
+        cwd=tmp_path, env=child_environment(tmp_path, **env),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def connected(fake: FakeDiscord, process) -> None:
+    """Until the bot process is connected; fails at once (with its output) if it exits."""
+    waiting = asyncio.create_task(fake.wait_until_connected(timeout=START_TIMEOUT))
+    exited = asyncio.create_task(process.wait())
+    await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
+    if not waiting.done():
+        waiting.cancel()
+        _, output = await finish(process)
+        pytest.fail(f"the bot exited with {process.returncode} before connecting:\n{output}")
+    exited.cancel()
+    waiting.result()
+
+
+async def finish(process, timeout: float = START_TIMEOUT) -> tuple[int, str]:
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
+    return process.returncode, out.decode() + err.decode()
+
+
+@pytest.mark.parametrize("entry", ["module", "cli"])
+async def test_bot_process_connects_answers_and_stops_on_sigterm(tmp_path, entry):
+    async with FakeDiscord() as fake:
+        process = await launch(fake, tmp_path, entry)
+        try:
+            await connected(fake, process)
+            await fake.wait_for_request(method="PUT", path=r"/commands$", timeout=TIMEOUT)
+            synced = {command["name"] for command in fake.synced_commands(fake.guild_id)}
+            assert synced == {"ask", "quote", "briefing", "briefing-add", "briefing-remove"}
+
+            interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+            reply = await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
+            assert "Shoigu" in reply.data["content"] and "paragraph 4" in reply.data["content"]
+            asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+            mention = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+            assert mention["content"] == reply.data["content"]
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+            code, output = await finish(process)
+        fake.assert_no_unhandled_requests()
+
+    assert code == 0, output
+    assert DEFAULT_TOKEN not in output
+    assert "command=ask latency_ms=" in output and "answered=yes" in output
+    assert "command=message latency_ms=" in output
+    assert SHOIGU_QUESTION not in output
+
+
+async def test_missing_token_is_one_line_and_exit_2(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path,
+        env=child_environment(tmp_path, DISCORD_TOKEN=""),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    code, output = await finish(process)
+    assert code == 2
+    assert output.splitlines() == [
+        "briefbot: error: DISCORD_TOKEN is not set: copy the bot token from the Discord "
+        "Developer Portal (Applications > your app > Bot) into the environment or .env"
+    ]
+
+
+async def test_rejected_token_is_reported_without_the_token_and_exit_2(tmp_path):
+    secret = "MTIz.rejected-token-value.xyz"
+    async with FakeDiscord(invalid_token=True) as fake:
+        process = await launch(fake, tmp_path, DISCORD_TOKEN=secret)
+        code, output = await finish(process)
+        assert [r.status for r in fake.find_requests("GET", r"^/users/@me$")] == [401]
+    assert code == 2
+    assert output.splitlines()[-1].startswith(
+        "briefbot: error: Discord rejected the token in DISCORD_TOKEN"
+    )
+    assert [line for line in output.splitlines() if "error" in line.lower()] == [
+        output.splitlines()[-1]
+    ]
+    assert secret not in output
+    assert "Traceback" not in output
+
+
+async def test_bad_setting_is_one_line_and_exit_2(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path,
+        env=child_environment(tmp_path, BRIEFBOT_SHARD_IDS="0"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    code, output = await finish(process)
+    assert code == 2
+    assert output.splitlines() == [
+        "briefbot: error: BRIEFBOT_SHARD_IDS needs BRIEFBOT_SHARD_COUNT as well"
+    ]
