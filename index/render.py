@@ -22,12 +22,14 @@ WORD_LIMIT = 40
 _INLINE_MARKUP = re.compile(r"([\\*_~`|\[\]<])")
 _BLOCK_MARKUP = re.compile(r"^(?=[#>+-])|^(\d+)(?=\.(?:\s|$))")
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
+# Control characters that are not white space (those are collapsed to spaces).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _ZERO_WIDTH_SPACE = "\u200b"
 
 
 def escape(text: str) -> str:
-    """Make text display literally: no markdown, links, mentions or line breaks."""
-    text = " ".join(text.split())
+    """Make text display literally: no markdown, links, mentions, controls or line breaks."""
+    text = " ".join(_CONTROL.sub("", text).split())
     text = _INLINE_MARKUP.sub(r"\\\1", text)
     text = _MASS_MENTION.sub(f"@{_ZERO_WIDTH_SPACE}\\1", text)
     return _BLOCK_MARKUP.sub(lambda match: (match.group(1) or "") + "\\", text, count=1)
