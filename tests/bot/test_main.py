@@ -151,3 +151,13 @@ async def test_bad_setting_is_one_line_and_exit_2(tmp_path):
     assert output.splitlines() == [
         "briefbot: error: BRIEFBOT_SHARD_IDS needs BRIEFBOT_SHARD_COUNT as well"
     ]
+
+
+async def test_the_harness_does_not_import_discord(tmp_path):
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import sys, bot.cli; print('discord' in sys.modules)",
+        cwd=tmp_path, env=child_environment(tmp_path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    code, output = await finish(process)
+    assert (code, output.strip()) == (0, "False")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -132,3 +133,14 @@ async def test_mass_mentions_in_a_question_ping_nobody(fake, bot):
         reply = await ask(fake, question)
         assert reply["allowed_mentions"] == {"parse": []}
         assert "@everyone" not in reply["content"] and "@here" not in reply["content"]
+
+
+async def test_each_question_is_logged_once_without_who_or_what(fake, bot, caplog):
+    caplog.set_level(logging.INFO, logger="briefbot.questions")
+    await ask(fake, SHOIGU_QUESTION)
+    await ask(fake, "What did Zelensky say?")
+    lines = [r.getMessage() for r in caplog.records if r.name == "briefbot.questions"]
+    assert [re.sub(r"latency_ms=[\d.]+", "latency_ms=N", line) for line in lines] == [
+        f"question guild={fake.guild_id} command=ask latency_ms=N answered=yes",
+        f"question guild={fake.guild_id} command=ask latency_ms=N answered=no",
+    ]
