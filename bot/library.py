@@ -100,7 +100,11 @@ class Library:
                     "Remove it first, or rename the file."
                 )
             path = self._settings.uploads_dir / upload.filename
-            self._index = await asyncio.to_thread(self._add, path, upload.data)
+            try:
+                self._index = await asyncio.to_thread(self._add, path, upload.data)
+            except OSError as error:
+                log.warning("could not add briefing %s: %s", upload.briefing.id, error)
+                raise LibraryError(_not_stored("added", error)) from error
             log.info("added briefing %s", upload.briefing.id)
             return self._index.briefing(upload.briefing.id)
 
@@ -114,7 +118,11 @@ class Library:
                     "so it cannot be removed here."
                 )
             removed = self._index.briefing(briefing_id)
-            self._index = await asyncio.to_thread(self._remove, path)
+            try:
+                self._index = await asyncio.to_thread(self._remove, path)
+            except OSError as error:
+                log.warning("could not remove briefing %s: %s", briefing_id, error)
+                raise LibraryError(_not_stored("removed", error)) from error
             log.info("removed briefing %s", briefing_id)
             return removed
 
@@ -150,6 +158,14 @@ class Library:
             if path.is_file():
                 return path
         return None
+
+
+def _not_stored(action: str, error: OSError) -> str:
+    reason = error.strerror or type(error).__name__
+    return (
+        f"The briefing could not be {action}: the bot's data folder refused it ({reason}). "
+        "Nothing was changed."
+    )
 
 
 def _sources(settings: Settings) -> list[Path]:

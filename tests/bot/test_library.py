@@ -58,7 +58,7 @@ async def test_a_failed_rebuild_changes_nothing(settings):
     library = Library.load(settings, opener)
     before = library.index
     opener.failing = True
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(LibraryError, match=r"could not be added: .*\(No space left on device\)"):
         await library.add(check_upload("penguins.txt", PENGUINS))
     assert library.index is before
     assert list(settings.uploads_dir.iterdir()) == []
@@ -66,7 +66,7 @@ async def test_a_failed_rebuild_changes_nothing(settings):
     opener.failing = False
     await library.add(check_upload("penguins.txt", PENGUINS))
     opener.failing = True
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(LibraryError, match="could not be removed"):
         await library.remove("penguins")
     assert (settings.uploads_dir / "penguins.txt").read_bytes() == PENGUINS
     assert library.find("penguins") is not None
@@ -102,3 +102,11 @@ def test_find_by_id_or_title_in_any_case(settings):
     assert library.find(BUNDLED_ID.upper()).id == BUNDLED_ID
     assert library.find("  " + BUNDLED_ID + " ").id == BUNDLED_ID
     assert library.find("nothing") is None
+
+
+async def test_a_data_folder_that_refuses_writes_is_explained(settings):
+    library = Library.load(settings)
+    settings.uploads_dir.write_bytes(b"")  # a file where the uploads folder should be
+    with pytest.raises(LibraryError, match=r"data folder refused it \(File exists\)"):
+        await library.add(check_upload("penguins.txt", PENGUINS))
+    assert library.find("penguins") is None
