@@ -81,9 +81,8 @@ class BriefbotMixin:
         """No prefix commands: channel questions are the ChannelQuestions cog's."""
 
     async def on_ready(self: Any) -> None:
-        """Log who we are connected as (ids only)."""
-        log.info("connected as %s (id %s) to %d guild(s)", self.user, self.user.id,
-                 len(self.guilds))
+        """Log that we are connected, with ids and counts only."""
+        log.info("ready: bot user %s in %d guild(s)", self.user.id, len(self.guilds))
 
 
 class Briefbot(BriefbotMixin, commands.Bot):
