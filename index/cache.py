@@ -1,7 +1,7 @@
 """The on-disk index cache: a directory of numpy arrays and a checksummed manifest.
 
 A cache is a directory ``index-<key>/`` holding the postings (``index.postings``),
-the vocabulary and each chunk's offsets as ``.npy`` files (read with
+the vocabulary and the chunk table (``index.chunktable``) as ``.npy`` files (read with
 ``allow_pickle=False``), and ``manifest.json``: the format version, the key,
 BM25's parameters, the briefing ids and each file's SHA-256. Loading reads
 arrays and slices chunk texts out of the briefings; nothing is re-analysed.
@@ -30,20 +30,19 @@ import numpy as np
 
 from index.analysis import Analyzer
 from index.briefing import Briefing
-from index.chunking import Chunk, Chunker
+from index.chunking import Chunker
+from index.chunktable import ChunkTable
 from index.postings import ARRAY_DTYPES, Postings
 from index.scoring import DEFAULT_B, DEFAULT_K1
 from index.search import Index, Progress
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 MANIFEST = "manifest.json"
 _PREFIX = "index-"
 # Leftovers of a crashed write older than this are removed when a cache is saved.
 _STALE_SECONDS = 3600
-# The columns of spans.npy: one row per chunk.
-_SPAN_COLUMNS = ("briefing", "paragraph", "start", "end", "tokens")
 # Every array a cache holds, as files named <name>.npy.
-_ARRAY_NAMES = ("spans", "vocabulary", "vocabulary_offsets", *ARRAY_DTYPES)
+_ARRAY_NAMES = ("chunk_rows", "vocabulary", "vocabulary_offsets", *ARRAY_DTYPES)
 
 
 class CacheError(ValueError):
@@ -147,17 +146,12 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def _arrays(index: Index) -> dict[str, np.ndarray]:
     """Everything saved besides the manifest, by file name stem."""
-    ordinals = {briefing.id: number for number, briefing in enumerate(index.briefings)}
-    spans = np.array(
-        [[ordinals[c.briefing_id], c.paragraph, c.start, c.end, c.tokens] for c in index.chunks],
-        dtype=np.int64,
-    ).reshape(-1, len(_SPAN_COLUMNS))
     encoded = [term.encode() for term in index.postings.terms]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(term) for term in encoded], out=offsets[1:])
     vocabulary = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    arrays = {"spans": spans, "vocabulary": vocabulary, "vocabulary_offsets": offsets}
-    return arrays | index.postings.arrays()
+    arrays = {"chunk_rows": index.chunks.rows, "vocabulary": vocabulary}
+    return arrays | {"vocabulary_offsets": offsets} | index.postings.arrays()
 
 
 def _index_from(
@@ -166,28 +160,14 @@ def _index_from(
     briefings: tuple[Briefing, ...],
     analyzer: Analyzer,
 ) -> Index:
-    chunks = _chunks(arrays["spans"], manifest["briefings"], briefings)
+    by_id = {briefing.id: briefing for briefing in briefings}
+    listed = tuple(by_id[briefing_id] for briefing_id in manifest["briefings"])
+    if listed != briefings:
+        raise ValueError("it lists the briefings in another order")
+    chunks = ChunkTable(briefings, arrays["chunk_rows"])
     terms = _terms(arrays["vocabulary"], arrays["vocabulary_offsets"])
     postings = Postings.from_arrays(terms, arrays, float(manifest["k1"]), float(manifest["b"]))
     return Index(briefings, chunks, analyzer, postings)
-
-
-def _chunks(
-    spans: np.ndarray, briefing_ids: list[str], briefings: tuple[Briefing, ...]
-) -> tuple[Chunk, ...]:
-    if spans.dtype != np.int64 or spans.ndim != 2 or spans.shape[1] != len(_SPAN_COLUMNS):
-        raise ValueError("the chunk table has the wrong shape")
-    by_id = {briefing.id: briefing for briefing in briefings}
-    owners = [by_id[briefing_id] for briefing_id in briefing_ids]
-    if len(spans) and not 0 <= spans[:, 0].min() <= spans[:, 0].max() < len(owners):
-        raise ValueError("a chunk names a briefing that is not listed")
-    chunks = []
-    for owner, paragraph, start, end, tokens in spans.tolist():
-        briefing = owners[owner]
-        if not 0 <= start < end <= len(briefing.body):
-            raise ValueError(f"chunk offsets {start}:{end} are outside {briefing.id}")
-        chunks.append(Chunk(briefing.id, paragraph, start, end, briefing.body[start:end], tokens))
-    return tuple(chunks)
 
 
 def _terms(vocabulary: np.ndarray, offsets: np.ndarray) -> tuple[str, ...]:

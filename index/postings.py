@@ -2,11 +2,12 @@
 
 An inverted index in numpy arrays. Term ``t``'s postings are the slice
 ``starts[t]:starts[t + 1]`` of ``chunks`` (chunk positions, ascending) and
-``counts`` (how often the term occurs there). Each posting's BM25 weight is
-computed once, with the same formula, IDF and operation order as
-``LuceneBM25.get_scores``, so a query only adds up the postings of its own
-terms and gets exactly the scores of rank-bm25's exhaustive walk. A second,
-chunk-major copy of the term ids answers "which terms does chunk p hold?".
+``weights`` (what the term adds to that chunk's score). The weights are
+computed once, when the index is built, with the same formula, IDF and
+operation order as ``LuceneBM25.get_scores``, so a query only adds up the
+postings of its own terms and gets exactly the scores of rank-bm25's
+exhaustive walk. A second, chunk-major copy of the term ids answers "which
+terms does chunk p hold?".
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ ARRAY_DTYPES: dict[str, np.dtype] = {
     "idf": np.dtype(np.float64),
     "starts": np.dtype(np.int64),
     "chunks": np.dtype(np.int32),
-    "counts": np.dtype(np.int32),
+    "weights": np.dtype(np.float64),
     "lengths": np.dtype(np.int32),
     "chunk_starts": np.dtype(np.int64),
     "chunk_terms": np.dtype(np.int32),
@@ -40,14 +41,13 @@ class Postings:
     idf: np.ndarray
     starts: np.ndarray
     chunks: np.ndarray
-    counts: np.ndarray
+    weights: np.ndarray
     lengths: np.ndarray
     chunk_starts: np.ndarray
     chunk_terms: np.ndarray
     k1: float = DEFAULT_K1
     b: float = DEFAULT_B
     _ids: dict[str, int] = field(init=False, repr=False)
-    _weights: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         _check_shapes(self)
@@ -56,7 +56,6 @@ class Postings:
         if len(ids) != len(self.terms):
             raise ValueError("the vocabulary repeats a term")
         object.__setattr__(self, "_ids", ids)
-        object.__setattr__(self, "_weights", self._bm25_weights())
 
     @classmethod
     def build(
@@ -103,26 +102,13 @@ class Postings:
                 continue
             # A term's postings name each chunk once, so fancy-index addition is exact.
             postings = slice(self.starts[term_id], self.starts[term_id + 1])
-            scores[self.chunks[postings]] += self._weights[postings]
+            scores[self.chunks[postings]] += self.weights[postings]
         return scores
 
     def terms_of(self, position: int) -> frozenset[str]:
         """The distinct terms of the chunk at ``position``."""
         ids = self.chunk_terms[self.chunk_starts[position] : self.chunk_starts[position + 1]]
         return frozenset(self.terms[i] for i in ids.tolist())
-
-    def _bm25_weights(self) -> np.ndarray:
-        """Each posting's idf · tf · (k1 + 1) / (tf + k1 · (1 - b + b · length / avgdl)).
-
-        Written in ``LuceneBM25.get_scores``'s order of operations, in float64,
-        so each weight is bit for bit the term it adds there.
-        """
-        lengths = self.lengths.astype(np.float64)
-        avgdl = int(self.lengths.sum(dtype=np.int64)) / self.size if self.size else 0.0
-        norm = self.k1 * (1 - self.b + self.b * lengths / (avgdl or 1.0))
-        freq = self.counts.astype(np.float64)
-        idf = np.repeat(self.idf, np.diff(self.starts))
-        return idf * freq * (self.k1 + 1) / (freq + norm[self.chunks])
 
 
 class PostingsBuilder:
@@ -136,7 +122,7 @@ class PostingsBuilder:
         self._lengths = array("i")
 
     def add(self, terms: Sequence[str]) -> None:
-        """Append the next chunk's terms (in order, repeats kept)."""
+        """Append the next chunk's terms (in order, repeats kept); not after ``build``."""
         ids = self._ids
         counts = Counter(terms)
         self._terms.extend([ids.setdefault(term, len(ids)) for term in counts])
@@ -145,25 +131,58 @@ class PostingsBuilder:
         self._lengths.append(len(terms))
 
     def build(self, k1: float = DEFAULT_K1, b: float = DEFAULT_B) -> Postings:
-        """The postings of every chunk added so far."""
-        chunk_terms = np.array(self._terms, dtype=np.int32)
-        sizes = np.array(self._sizes, dtype=np.int32)
-        owners = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        """The postings of every chunk added so far; the builder is spent afterwards."""
+        # Views of the collected ids, not copies: at 100,000 chunks each is 25 MB.
+        chunk_terms = np.frombuffer(self._terms, dtype=np.int32)
+        sizes = np.frombuffer(self._sizes, dtype=np.int32)
+        lengths = np.frombuffer(self._lengths, dtype=np.int32)
+        frequencies = np.bincount(chunk_terms, minlength=len(self._ids))
+        idf = _lucene_idf(len(sizes), frequencies)
         # Term-major order; a stable sort keeps each term's chunks ascending.
         order = np.argsort(chunk_terms, kind="stable")
-        frequencies = np.bincount(chunk_terms, minlength=len(self._ids))
+        chunks = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)[order]
+        counts = np.frombuffer(self._counts, dtype=np.int32)[order]
+        del order
         return Postings(
             terms=tuple(self._ids),
-            idf=_lucene_idf(len(sizes), frequencies),
+            idf=idf,
             starts=_starts(frequencies),
-            chunks=owners[order],
-            counts=np.array(self._counts, dtype=np.int32)[order],
-            lengths=np.array(self._lengths, dtype=np.int32),
+            chunks=chunks,
+            weights=bm25_weights(idf, frequencies, counts, chunks, lengths, k1, b),
+            lengths=lengths,
             chunk_starts=_starts(sizes),
             chunk_terms=chunk_terms,
             k1=k1,
             b=b,
         )
+
+
+def bm25_weights(
+    idf: np.ndarray,
+    frequencies: np.ndarray,
+    counts: np.ndarray,
+    chunks: np.ndarray,
+    lengths: np.ndarray,
+    k1: float,
+    b: float,
+) -> np.ndarray:
+    """Each posting's idf · tf · (k1 + 1) / (tf + k1 · (1 - b + b · length / avgdl)).
+
+    ``idf`` and ``frequencies`` (postings per term) are per term, ``counts``
+    (tf) and ``chunks`` per posting in term-major order, ``lengths`` per
+    chunk. The operations are ``LuceneBM25.get_scores``'s, in its order and in
+    float64, so each weight is bit for bit the term it adds there; they are
+    done in place to keep a large build's memory down.
+    """
+    avgdl = int(lengths.sum(dtype=np.int64)) / len(lengths) if len(lengths) else 0.0
+    norm = k1 * (1 - b + b * lengths.astype(np.float64) / (avgdl or 1.0))
+    weights = np.repeat(idf, frequencies)
+    weights *= counts
+    weights *= k1 + 1
+    denominator = norm[chunks]
+    denominator += counts
+    weights /= denominator
+    return weights
 
 
 def _starts(sizes: np.ndarray) -> np.ndarray:
@@ -186,7 +205,7 @@ def _check_shapes(postings: Postings) -> None:
     expected = {
         "idf": terms,
         "starts": terms + 1,
-        "counts": pairs,
+        "weights": pairs,
         "chunk_starts": chunks + 1,
         "chunk_terms": pairs,
     }
@@ -201,8 +220,8 @@ def _check_values(postings: Postings) -> None:
     _check_offsets("chunk_starts", postings.chunk_starts, len(postings.chunk_terms))
     _check_range("chunks", postings.chunks, postings.size)
     _check_range("chunk_terms", postings.chunk_terms, len(postings.terms))
-    if np.any(postings.counts < 1) or np.any(postings.lengths < 0):
-        raise ValueError("term counts or chunk lengths are out of range")
+    if not np.all(postings.weights > 0) or np.any(postings.lengths < 0):
+        raise ValueError("weights or chunk lengths are out of range")
 
 
 def _check_offsets(name: str, starts: np.ndarray, total: int) -> None:

@@ -2,7 +2,7 @@
 
 Scores come from the postings (``index.postings``), which equal rank-bm25's
 exhaustive ``LuceneBM25.get_scores`` but only touch the chunks that hold a
-query term.
+query term. Chunks are kept as a ``ChunkTable`` of offsets into the briefings.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import numpy as np
 from index.analysis import Analyzer
 from index.briefing import Briefing
 from index.chunking import Chunk, Chunker
+from index.chunktable import ChunkTable
 from index.postings import Postings, PostingsBuilder
 from index.scoring import lucene_idf
 
@@ -36,21 +37,19 @@ class Index:
     """Briefings, their chunks and the BM25 postings built over the chunks' terms."""
 
     briefings: tuple[Briefing, ...]
-    chunks: tuple[Chunk, ...]
+    chunks: ChunkTable
     analyzer: Analyzer
     postings: Postings = field(repr=False, compare=False)
     _by_id: dict[str, Briefing] = field(init=False, repr=False, compare=False)
-    _owners: np.ndarray = field(init=False, repr=False, compare=False)
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.chunks.briefings != self.briefings:
+            raise ValueError("the chunk table is of other briefings")
         if len(self.chunks) != self.postings.size:
             raise ValueError(f"{len(self.chunks)} chunks but postings for {self.postings.size}")
         object.__setattr__(self, "_by_id", {briefing.id: briefing for briefing in self.briefings})
-        # Each chunk's briefing as a number, so a briefing filter is one array comparison.
-        ordinals: dict[str, int] = {}
-        owners = [ordinals.setdefault(chunk.briefing_id, len(ordinals)) for chunk in self.chunks]
-        object.__setattr__(self, "_owners", np.array(owners, dtype=np.int32))
+        ordinals = {briefing.id: number for number, briefing in enumerate(self.briefings)}
         object.__setattr__(self, "_ordinals", ordinals)
 
     @classmethod
@@ -63,28 +62,32 @@ class Index:
     ) -> Index:
         """Chunk and analyse every briefing; raise ValueError if there is no text."""
         briefings = tuple(briefings)
-        chunks: list[Chunk] = []
+        ordinals = {briefing.id: number for number, briefing in enumerate(briefings)}
+        rows: list[tuple[int, ...]] = []
         builder = PostingsBuilder()
         for briefing in progress(briefings):
             for chunk in chunker.chunk(briefing):
-                chunks.append(chunk)
+                owner = ordinals[chunk.briefing_id]
+                rows.append((owner, chunk.paragraph, chunk.start, chunk.end, chunk.tokens))
                 builder.add(analyzer.analyze(chunk.text))
-        if not chunks:
+        if not rows:
             raise ValueError("there is no text to index")
-        return cls(briefings, tuple(chunks), analyzer, builder.build())
+        table = ChunkTable(briefings, np.array(rows, dtype=np.int64))
+        return cls(briefings, table, analyzer, builder.build())
 
     @classmethod
     def from_parts(
         cls,
         briefings: tuple[Briefing, ...],
-        chunks: tuple[Chunk, ...],
+        chunks: Sequence[Chunk],
         chunk_terms: Iterable[Sequence[str]],
         analyzer: Analyzer,
     ) -> Index:
         """Assemble an index from already analysed chunks."""
         if not chunks:
             raise ValueError("there is no text to index")
-        return cls(briefings, chunks, analyzer, Postings.build(chunk_terms))
+        table = ChunkTable.of(briefings, chunks)
+        return cls(tuple(briefings), table, analyzer, Postings.build(chunk_terms))
 
     def briefing(self, briefing_id: str) -> Briefing:
         """The briefing with this id; KeyError if there is none."""
@@ -110,7 +113,8 @@ class Index:
         scores = self.postings.scores(terms)
         matching = np.flatnonzero(scores > 0)
         if briefing_id is not None:
-            matching = matching[self._owners[matching] == self._ordinals.get(briefing_id, -1)]
+            owner = self._ordinals.get(briefing_id, -1)
+            matching = matching[self.chunks.owners[matching] == owner]
         return [Hit(self.chunks[i], float(scores[i]), i) for i in _best(matching, scores, k)]
 
 

@@ -89,7 +89,7 @@ def test_the_cache_is_numpy_files_and_a_versioned_manifest(bundled, analyzer, ch
     [
         (lambda path: _truncate(path / "chunks.npy"), "checksum"),
         (lambda path: _flip_a_byte(path / "idf.npy"), "checksum"),
-        (lambda path: (path / "counts.npy").unlink(), "counts.npy"),
+        (lambda path: (path / "weights.npy").unlink(), "weights.npy"),
         (lambda path: (path / MANIFEST).write_text("{not json"), "unreadable"),
         (lambda path: _truncate(path / MANIFEST), "unreadable"),
         (lambda path: _edit_manifest(path, format=CACHE_FORMAT + 1), f"not {CACHE_FORMAT}"),
@@ -118,9 +118,9 @@ def test_arrays_that_pass_the_checksum_but_do_not_fit_are_refused(
 ):
     open_cached(bundled, analyzer, chunker, tmp_path)
     path = cached_files(tmp_path)
-    spans = np.load(path / "spans.npy")
-    spans[0, 3] = len(bundled.body) + 10
-    _rewrite_array(path, "spans", spans)
+    rows = np.load(path / "chunk_rows.npy")
+    rows[0, 3] = len(bundled.body) + 10
+    _rewrite_array(path, "chunk_rows", rows)
     key = cache_key((bundled,), analyzer, chunker)
     with pytest.raises(CacheError, match="outside"):
         load_index(path, key, (bundled,), analyzer)

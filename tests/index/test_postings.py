@@ -83,8 +83,8 @@ def test_from_arrays_rejects_arrays_that_do_not_fit():
     arrays = postings.arrays()
     with pytest.raises(ValueError, match="chunks"):
         Postings.from_arrays(postings.terms, arrays | {"chunks": arrays["chunks"] + 5}, 1.2, 0.75)
-    with pytest.raises(ValueError, match="counts"):
-        Postings.from_arrays(postings.terms, arrays | {"counts": arrays["counts"][:1]}, 1.2, 0.75)
+    with pytest.raises(ValueError, match="weights"):
+        Postings.from_arrays(postings.terms, arrays | {"weights": arrays["weights"][:1]}, 1.2, 0.75)
     single = arrays["idf"].astype(np.float32)
     with pytest.raises(ValueError, match="float64"):
         Postings.from_arrays(postings.terms, arrays | {"idf": single}, 1.2, 0.75)

@@ -63,7 +63,7 @@ def test_search_returns_the_reference_ranking(analyzer, first, second, query, k,
     assert [hit.position for hit in hits] == [position for position, _ in expected]
     for hit, (_, score) in zip(hits, expected, strict=True):
         assert hit.score == pytest.approx(score, abs=1e-9)
-        assert hit.chunk is index.chunks[hit.position]
+        assert hit.chunk == index.chunks[hit.position]
 
 
 def test_the_bundled_briefing_ranks_as_before(bundled_index):

@@ -1,0 +1,111 @@
+"""The index's chunks as columns of integers, cut from their briefings when read.
+
+A ``Chunk`` object holds a copy of its text; 100,000 of them cost about
+100 MB and a quarter of a second to make. The table keeps each chunk's
+briefing, paragraph, offsets and token count in one integer array and makes
+the ``Chunk`` (text sliced from the briefing's body) when it is asked for, so
+a search makes only the chunks it returns. Iterating makes them all once and
+keeps them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
+
+import numpy as np
+
+from index.briefing import Briefing
+from index.chunking import Chunk
+
+# The columns of the table, one row per chunk; "briefing" is a position in ``briefings``.
+COLUMNS = ("briefing", "paragraph", "start", "end", "tokens")
+
+
+class ChunkTable(Sequence[Chunk]):
+    """Chunks in reading order, stored as integers; reads like a tuple of ``Chunk``."""
+
+    def __init__(self, briefings: Sequence[Briefing], rows: np.ndarray) -> None:
+        """Chunks from ``rows`` (int64, one row of ``COLUMNS`` each); ValueError if one is off."""
+        self.briefings = tuple(briefings)
+        self.rows = rows
+        self._made: tuple[Chunk, ...] | None = None
+        _check(self.briefings, rows)
+
+    @classmethod
+    def of(cls, briefings: Sequence[Briefing], chunks: Iterable[Chunk]) -> ChunkTable:
+        """The table of ``chunks``; ValueError if one is not a slice of its briefing."""
+        ordinals = {briefing.id: number for number, briefing in enumerate(briefings)}
+        rows = []
+        for chunk in chunks:
+            if chunk.briefing_id not in ordinals:
+                raise ValueError(f"a chunk belongs to {chunk.briefing_id}, which is not indexed")
+            briefing = briefings[ordinals[chunk.briefing_id]]
+            if briefing.body[chunk.start : chunk.end] != chunk.text:
+                raise ValueError(f"a chunk of {briefing.id} is not the text at its offsets")
+            rows.append(
+                (ordinals[chunk.briefing_id], chunk.paragraph, chunk.start, chunk.end, chunk.tokens)
+            )
+        return cls(briefings, np.array(rows, dtype=np.int64).reshape(-1, len(COLUMNS)))
+
+    @property
+    def owners(self) -> np.ndarray:
+        """Each chunk's briefing, as its position in ``briefings``."""
+        return self.rows[:, 0]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, position: int) -> Chunk: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> tuple[Chunk, ...]: ...
+
+    def __getitem__(self, position: int | slice) -> Chunk | tuple[Chunk, ...]:
+        if isinstance(position, slice):
+            return tuple(self)[position]
+        if self._made is not None:
+            return self._made[position]
+        owner, paragraph, start, end, tokens = self.rows[position].tolist()
+        briefing = self.briefings[owner]
+        return Chunk(briefing.id, paragraph, start, end, briefing.body[start:end], tokens)
+
+    def __iter__(self) -> Iterator[Chunk]:
+        if self._made is None:
+            self._made = tuple(self._make_all())
+        return iter(self._made)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ChunkTable):
+            return tuple(self) == tuple(other)
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"ChunkTable({len(self)} chunks of {len(self.briefings)} briefings)"
+
+    def _make_all(self) -> Iterator[Chunk]:
+        for owner, paragraph, start, end, tokens in self.rows.tolist():
+            briefing = self.briefings[owner]
+            yield Chunk(briefing.id, paragraph, start, end, briefing.body[start:end], tokens)
+
+
+def _check(briefings: tuple[Briefing, ...], rows: np.ndarray) -> None:
+    """Every row names a briefing and a non-empty span inside its body."""
+    if rows.dtype != np.int64 or rows.ndim != 2 or rows.shape[1] != len(COLUMNS):
+        raise ValueError(f"chunk rows must be an int64 array of {len(COLUMNS)} columns")
+    if not len(rows):
+        return
+    owners, starts, ends = rows[:, 0], rows[:, 2], rows[:, 3]
+    if owners.min() < 0 or owners.max() >= len(briefings):
+        raise ValueError("a chunk names a briefing that is not indexed")
+    lengths = np.array([len(briefing.body) for briefing in briefings], dtype=np.int64)
+    if np.any(starts < 0) or np.any(starts >= ends) or np.any(ends > lengths[owners]):
+        bad = int(np.flatnonzero((starts < 0) | (starts >= ends) | (ends > lengths[owners]))[0])
+        where = briefings[int(owners[bad])].id
+        raise ValueError(f"chunk offsets {starts[bad]}:{ends[bad]} are outside {where}")
