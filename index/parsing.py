@@ -27,7 +27,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL
 _FRONT_MATTER_OPENING = re.compile(r"\A---[ \t]*(?:\n|\Z)")
 _DATE_HEADER = re.compile(r"[ \t]*date:?[ \t]+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.IGNORECASE)
 _DATELINE = re.compile(r"([A-Z][A-Z.'\-]*(?: [A-Z][A-Z.'\-]*){0,3}):[ \t]+(?=\S)")
-_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+(\S.*?)[ \t#]*$")
+_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]+(\S.*)")
 _LINE = re.compile(r"[^\n]*")
 _STEM_DATE = re.compile(r"\A(\d{4}-\d{2}-\d{2})(?:\b|_)")
 
@@ -148,7 +148,10 @@ def _markdown_heading(text: str, pos: int) -> tuple[str | None, int]:
     heading = _HEADING.fullmatch(line.group())
     if heading is None:
         return None, pos
-    return heading.group(1), line.end()
+    # Closing hashes and spaces are stripped here, not by the pattern: a lazy
+    # group before "[ \t#]*$" made a long line of " # # #" quadratic.
+    title = heading.group(1)
+    return title[0] + title[1:].rstrip(" \t#"), line.end()
 
 
 def _paragraphs(text: str, pos: int) -> tuple[Paragraph, ...]:
