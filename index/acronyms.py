@@ -18,6 +18,8 @@ _ACRONYM = re.compile(r"\b([A-Z]{2,6})s?\b")
 _LINKS = r"(?:(?:of|and|the|for|on|in)\s+)?"
 # A question names one or two acronyms; a flood of them must not mean a flood of searches.
 MAX_LOOKUPS = 4
+# Longer words never count towards an acronym.
+MAX_WORD = 40
 
 
 def expand_acronyms(index: Index, terms: list[Term], question: str) -> list[Term]:
@@ -47,7 +49,9 @@ def _acronym(word: str, acronyms: set[str]) -> str | None:
 
 
 def _spell_out(index: Index, acronym: str) -> str | None:
-    words = [rf"{letter}[\w'-]*" for letter in acronym.lower()]
+    # Words are bounded: unbounded, a long run like "a-a-a-…" was rescanned from
+    # each of its word boundaries, quadratic in the run's length.
+    words = [rf"{letter}[\w'-]{{0,{MAX_WORD}}}" for letter in acronym.lower()]
     pattern = re.compile(r"\b" + rf"\s+{_LINKS}".join(words) + r"\b", re.IGNORECASE)
     for briefing in index.briefings:
         if match := pattern.search(briefing.body):
