@@ -12,6 +12,8 @@ from index.parsing import BriefingFormatError, normalise_text, parse_briefing
 
 BRIEFING_SUFFIXES = (".txt", ".md", ".markdown")
 MAX_BRIEFING_BYTES = 2 * 1024 * 1024
+# Byte-order marks of UTF-16 text (little- and big-endian), as Windows editors save it.
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class BriefingsNotFoundError(FileNotFoundError):
@@ -26,7 +28,10 @@ class Skipped:
     reason: str
 
     def __str__(self) -> str:
-        return f"skipped {self.path}: {self.reason}"
+        # A file name may hold a line break or other control character; quote it
+        # then, so the message stays one line.
+        path = self.path if self.path.isprintable() else repr(self.path)
+        return f"skipped {path}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ def decode_briefing(data: bytes, max_bytes: int = MAX_BRIEFING_BYTES) -> str:
         raise BriefingFormatError(f"it is larger than the limit of {max_bytes:,} bytes")
     if not data.strip():
         raise BriefingFormatError("it is empty")
+    if data.startswith(_UTF16_MARKS):
+        raise BriefingFormatError("it is UTF-16 text; save it as UTF-8")
     if b"\x00" in data:
         raise BriefingFormatError("it is a binary file, not text")
     try:
@@ -79,6 +86,7 @@ def load_briefings(paths: Path | Iterable[Path], max_bytes: int = MAX_BRIEFING_B
     """Load every briefing under ``paths``; a bad file is skipped, never fatal."""
     roots = [paths] if isinstance(paths, Path) else list(paths)
     briefings: dict[str, Briefing] = {}
+    sources: dict[str, Path] = {}
     skipped: list[Skipped] = []
     for file in (file for root in roots for file in briefing_files(root)):
         try:
@@ -87,9 +95,12 @@ def load_briefings(paths: Path | Iterable[Path], max_bytes: int = MAX_BRIEFING_B
             skipped.append(Skipped(str(file), _reason(error)))
             continue
         if briefing.id in briefings:
-            skipped.append(Skipped(str(file), f"another briefing is already named {file.stem!r}"))
+            first = sources[briefing.id]
+            reason = f"another briefing is already named {file.stem!r} ({first})"
+            skipped.append(Skipped(str(file), reason))
             continue
         briefings[briefing.id] = briefing
+        sources[briefing.id] = file
     return Loaded(tuple(briefings.values()), tuple(skipped))
 
 
