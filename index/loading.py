@@ -48,7 +48,7 @@ def decode_briefing(data: bytes, max_bytes: int = MAX_BRIEFING_BYTES) -> str:
         raise BriefingFormatError(f"it is larger than the limit of {max_bytes:,} bytes")
     if not data.strip():
         raise BriefingFormatError("it is empty")
-    if data.startswith(_UTF16_MARKS):
+    if data.startswith(_UTF16_MARKS) and _is_utf16(data):
         raise BriefingFormatError("it is UTF-16 text; save it as UTF-8")
     if b"\x00" in data:
         raise BriefingFormatError("it is a binary file, not text")
@@ -102,6 +102,14 @@ def load_briefings(paths: Path | Iterable[Path], max_bytes: int = MAX_BRIEFING_B
         briefings[briefing.id] = briefing
         sources[briefing.id] = file
     return Loaded(tuple(briefings.values()), tuple(skipped))
+
+
+def _is_utf16(data: bytes) -> bool:
+    try:
+        data.decode("utf-16")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_bytes(file: Path, max_bytes: int) -> bytes:
