@@ -10,7 +10,8 @@ _VERBS = r"said|says|reported|reports|announced|told|stated|claimed|confirmed|qu
 _CLAIM = re.compile(rf"(?P<phrase>{_PHRASE})\s+(?:{_VERBS})\b")
 _INVERTED = re.compile(rf"\b(?:{_VERBS}|according to)\s+(?:the\s+)?(?P<phrase>{_PHRASE})")
 _NOT_NAMES = frozenset(
-    "He She It They We I You This That These Those The A An There Here Officials".split()
+    {"He", "She", "It", "They", "We", "I", "You", "This", "That", "These", "Those"}
+    | {"The", "A", "An", "There", "Here", "Officials"}
 )
 
 
