@@ -1,0 +1,1 @@
+"""Speed and quality benchmarks for the engine; see bench/run.py."""
