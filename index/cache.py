@@ -19,12 +19,14 @@ import hashlib
 import io
 import itertools
 import json
+import math
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -196,18 +198,47 @@ def _read_array(directory: Path, name: str, digest: object) -> np.ndarray:
     if hashlib.sha256(data).hexdigest() != digest:
         raise CacheError(f"the checksum of {name}.npy does not match (truncated or damaged)")
     try:
-        return np.load(io.BytesIO(data), allow_pickle=False)
+        return _npy_view(data)
     except ValueError as error:
         raise CacheError(f"{name}.npy is not a numpy array ({error})") from None
 
 
+def _npy_view(data: bytes) -> np.ndarray:
+    """The array in ``.npy`` bytes, read-only and without a copy; never unpickles."""
+    stream = io.BytesIO(data)
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+    elif version == (2, 0):
+        shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+    else:
+        raise ValueError(f"format version {version} is not supported")
+    if dtype.hasobject:
+        raise ValueError("it holds Python objects")
+    flat = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=stream.tell())
+    return flat.reshape(shape, order="F" if fortran_order else "C")
+
+
 def _write_array(path: Path, array: np.ndarray) -> str:
     """Save one array without pickle; return its file's SHA-256."""
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    data = buffer.getvalue()
-    _write_file(path, data)
-    return hashlib.sha256(data).hexdigest()
+    with path.open("wb") as handle:
+        writer = _Hashing(handle)
+        np.save(writer, array, allow_pickle=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return writer.digest.hexdigest()
+
+
+class _Hashing:
+    """A file wrapper that hashes what is written, so no array is copied to hash it."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.handle.write(data)
 
 
 def _write_file(path: Path, data: bytes) -> None:

@@ -33,6 +33,10 @@ ARRAY_DTYPES: dict[str, np.dtype] = {
 }
 
 
+# Postings per step when computing weights, so temporaries stay small (8 MB).
+_BLOCK = 1 << 20
+
+
 @dataclass(frozen=True, eq=False)
 class Postings:
     """The inverted index of a corpus of analysed chunks, with BM25 weights."""
@@ -143,6 +147,7 @@ class PostingsBuilder:
         chunks = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)[order]
         counts = np.frombuffer(self._counts, dtype=np.int32)[order]
         del order
+        self._counts = array("i")  # reordered above; let the original go
         return Postings(
             terms=tuple(self._ids),
             idf=idf,
@@ -179,9 +184,11 @@ def bm25_weights(
     weights = np.repeat(idf, frequencies)
     weights *= counts
     weights *= k1 + 1
-    denominator = norm[chunks]
-    denominator += counts
-    weights /= denominator
+    for start in range(0, len(weights), _BLOCK):
+        block = slice(start, start + _BLOCK)
+        denominator = norm[chunks[block]]
+        denominator += counts[block]
+        weights[block] /= denominator
     return weights
 
 

@@ -126,6 +126,25 @@ def test_arrays_that_pass_the_checksum_but_do_not_fit_are_refused(
         load_index(path, key, (bundled,), analyzer)
 
 
+@pytest.mark.parametrize(
+    ("write", "message"),
+    [
+        (lambda path: np.save(path, np.array([{}], dtype=object), allow_pickle=True), "objects"),
+        (lambda path: path.write_bytes(b"not an npy file"), "not a numpy array"),
+    ],
+)
+def test_a_file_that_is_not_a_plain_array_is_refused_even_with_its_checksum(
+    bundled, analyzer, chunker, tmp_path, write, message
+):
+    open_cached(bundled, analyzer, chunker, tmp_path)
+    path = cached_files(tmp_path)
+    write(path / "idf.npy")
+    _rehash(path, "idf")
+    key = cache_key((bundled,), analyzer, chunker)
+    with pytest.raises(CacheError, match=message):
+        load_index(path, key, (bundled,), analyzer)
+
+
 def test_a_crash_while_saving_leaves_no_cache_to_read(
     bundled, analyzer, chunker, tmp_path, monkeypatch
 ):
@@ -194,6 +213,10 @@ def _edit_manifest(path, **changes):
 
 def _rewrite_array(path, name, array):
     np.save(path / f"{name}.npy", array, allow_pickle=False)
+    _rehash(path, name)
+
+
+def _rehash(path, name):
     manifest = json.loads((path / MANIFEST).read_text())
     data = (path / f"{name}.npy").read_bytes()
     manifest["sha256"][f"{name}.npy"] = hashlib.sha256(data).hexdigest()

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from index import postings as postings_module
 from index.postings import Postings
 from index.scoring import LuceneBM25
 
@@ -25,8 +26,15 @@ def test_scores_equal_lucene_bm25_for_every_chunk(corpus, query):
     assert np.max(np.abs(actual - expected), initial=0.0) <= 1e-9
 
 
+# b < 1: at b = 1 an empty chunk's length norm is 0, and the exhaustive reference
+# divides 0 by 0 (NaN) for it where the postings never touch it (score 0).
 @settings(max_examples=50, deadline=None)
-@given(corpus=corpora, k1=st.floats(0.1, 3.0), b=st.floats(0.0, 1.0), query=queries)
+@given(
+    corpus=corpora,
+    k1=st.floats(0.1, 3.0),
+    b=st.floats(0.0, 1.0, exclude_max=True),
+    query=queries,
+)
 def test_scores_equal_lucene_bm25_for_any_parameters(corpus, k1, b, query):
     expected = LuceneBM25(corpus, k1=k1, b=b).get_scores(query)
     actual = Postings.build(corpus, k1=k1, b=b).scores(query)
@@ -90,3 +98,10 @@ def test_from_arrays_rejects_arrays_that_do_not_fit():
         Postings.from_arrays(postings.terms, arrays | {"idf": single}, 1.2, 0.75)
     with pytest.raises(ValueError, match="repeats"):
         Postings.from_arrays(("a", "a", "c"), arrays, 1.2, 0.75)
+
+
+def test_weights_computed_in_blocks_are_the_same(monkeypatch):
+    corpus = [["a", "b", "a"], ["b", "c"], ["c", "c", "d"], ["a"]] * 5
+    whole = Postings.build(corpus)
+    monkeypatch.setattr(postings_module, "_BLOCK", 3)
+    assert np.array_equal(Postings.build(corpus).weights, whole.weights)
