@@ -108,6 +108,11 @@ class Index:
         """Whether any chunk contains the term."""
         return self.postings.term_id(term) is not None
 
+    def chunk_count(self, briefing_id: str) -> int:
+        """How many chunks the briefing was cut into; 0 if it is not indexed."""
+        owner = self._ordinals.get(briefing_id)
+        return 0 if owner is None else int(np.count_nonzero(self.chunks.owners == owner))
+
     def search(self, terms: Sequence[str], k: int, briefing_id: str | None = None) -> list[Hit]:
         """The ``k`` best chunks that contain a query term, best first."""
         scores = self.postings.scores(terms)

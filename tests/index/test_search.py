@@ -98,6 +98,13 @@ def test_a_briefing_filter_keeps_that_briefings_chunks(analyzer):
     assert index.search(["kim"], 10, "no-such-briefing") == []
 
 
+def test_chunk_count_counts_a_briefings_chunks(analyzer):
+    index = make_index(analyzer, [["kim"], ["moscow"]], [["kim"], ["kim"], ["test"]])
+    assert index.chunk_count("b0") == 2
+    assert index.chunk_count("b1") == 3
+    assert index.chunk_count("nowhere") == 0
+
+
 def test_idf_knows_and_terms_in_agree_with_the_reference(bundled_index):
     corpus = [bundled_index.analyzer.analyze(chunk.text) for chunk in bundled_index.chunks]
     reference = LuceneBM25(corpus)
