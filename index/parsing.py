@@ -75,14 +75,37 @@ def parse_briefing(text: str, briefing_id: str, digest: str | None = None) -> Br
     )
 
 
-def _read_header(text: str) -> _Header:
-    fields: dict[str, str] = {}
-    pos = 0
+def with_front_matter(text: str, **fields: str) -> str:
+    """``text`` with ``fields`` set in its YAML front matter, which is added if missing.
+
+    The front matter is read as ``parse_briefing`` reads it, every value a
+    string, so the keys not in ``fields`` keep their values as written
+    ("source: yes" stays "yes", a bad date stays for ``parse_briefing`` to
+    refuse). BriefingFormatError if the existing front matter is malformed.
+    """
+    block, end = _split_front_matter(text)
+    merged = {**_yaml_mapping(block), **fields}
+    try:
+        header = yaml.safe_dump(
+            merged, allow_unicode=True, sort_keys=False, default_flow_style=False
+        )
+    except RecursionError:
+        raise BriefingFormatError("its front matter is nested too deeply") from None
+    return f"---\n{header}---\n{text[end:]}"
+
+
+def _split_front_matter(text: str) -> tuple[str, int]:
+    """The front matter block (empty if there is none) and where the rest begins."""
     if match := _FRONT_MATTER.match(text):
-        fields = _front_matter(match.group(1) or "")
-        pos = match.end()
-    elif _FRONT_MATTER_OPENING.match(text):
+        return match.group(1) or "", match.end()
+    if _FRONT_MATTER_OPENING.match(text):
         raise BriefingFormatError("its front matter has no closing '---' line")
+    return "", 0
+
+
+def _read_header(text: str) -> _Header:
+    block, pos = _split_front_matter(text)
+    fields = _front_matter(block)
     pos = _skip_blank_lines(text, pos)
     if match := _DATE_HEADER.match(text, pos):
         fields.setdefault("date", _valid_date(match.group(1)))
@@ -94,7 +117,23 @@ def _read_header(text: str) -> _Header:
 
 
 def _front_matter(block: str) -> dict[str, str]:
-    """The known keys' values as written ("title: yes" stays "yes").
+    """The known keys' values as written ("title: yes" stays "yes")."""
+    data = _yaml_mapping(block)
+    fields = {}
+    for key in FRONT_MATTER_KEYS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise BriefingFormatError(f"its front matter's {key} is a list or mapping, not text")
+        if value in _YAML_NULLS:
+            continue
+        fields[key] = _valid_date(value) if key == "date" else value.strip()
+    return fields
+
+
+def _yaml_mapping(block: str) -> dict[str, object]:
+    """A front matter block as a mapping of strings, lists and mappings.
 
     YAML's BaseLoader makes every scalar a string, so a bad date reaches
     ``_valid_date`` instead of raising from inside the YAML library.
@@ -110,17 +149,7 @@ def _front_matter(block: str) -> dict[str, str]:
         raise BriefingFormatError("its front matter is nested too deeply") from None
     if not isinstance(data, dict):
         raise BriefingFormatError("its front matter is not a list of 'key: value' lines")
-    fields = {}
-    for key in FRONT_MATTER_KEYS:
-        value = data.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            raise BriefingFormatError(f"its front matter's {key} is a list or mapping, not text")
-        if value in _YAML_NULLS:
-            continue
-        fields[key] = _valid_date(value) if key == "date" else value.strip()
-    return fields
+    return data
 
 
 def _valid_date(value: str) -> str:

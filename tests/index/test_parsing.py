@@ -1,8 +1,10 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from index.parsing import BriefingFormatError, normalise_text, parse_briefing
+from index.parsing import BriefingFormatError, normalise_text, parse_briefing, with_front_matter
 from tests.conftest import BRIEFINGS, BUNDLED_ID
 
 
@@ -73,3 +75,48 @@ def test_normalising_drops_bom_and_windows_line_endings():
     briefing = parse_briefing(text, "x")
     assert briefing.date == "2025-01-01" and briefing.dateline == "LONDON"
     assert [briefing.text(p) for p in briefing.paragraphs] == ["One.", "Two."]
+
+
+def test_with_front_matter_adds_a_block_to_text_without_one():
+    text = with_front_matter("SEOUL: Body text.\n", title="Talks", date="2025-03-22")
+    briefing = parse_briefing(text, "talks")
+    assert (briefing.title, briefing.date, briefing.dateline) == ("Talks", "2025-03-22", "SEOUL")
+    assert [briefing.text(p) for p in briefing.paragraphs] == ["Body text."]
+
+
+def test_with_front_matter_keeps_other_values_as_written():
+    text = "---\nsource: yes\nurl: no\nnotes: [a, 1.5, ~]\ntitle: Old\n---\nBody.\n"
+    merged = with_front_matter(text, title="New")
+    briefing = parse_briefing(merged, "b")
+    assert (briefing.title, briefing.source, briefing.url) == ("New", "yes", "no")
+    assert merged.endswith("---\nBody.\n")
+    assert "notes:\n- a\n- '1.5'\n- '~'\n" in merged
+
+
+def test_with_front_matter_leaves_a_bad_date_for_the_parser_to_refuse():
+    merged = with_front_matter("---\ndate: 2025-13-45\n---\nBody.\n", title="T")
+    with pytest.raises(BriefingFormatError, match="its date '2025-13-45' is not a YYYY-MM-DD"):
+        parse_briefing(merged, "b")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("---\ntitle: [unclosed\n---\nBody.\n", "not valid YAML"),
+        ("---\n- a list\n---\nBody.\n", "not a list of 'key: value' lines"),
+        ("---\ntitle: T\nBody.\n", "no closing '---' line"),
+        ("---\nx: " + "[" * 5_000 + "]" * 5_000 + "\n---\nBody.\n", "nested too deeply"),
+    ],
+)
+def test_with_front_matter_refuses_malformed_front_matter(text, message):
+    with pytest.raises(BriefingFormatError, match=message):
+        with_front_matter(text, title="T")
+
+
+@given(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=200))
+def test_any_title_survives_the_round_trip(raw):
+    title = " ".join(normalise_text(raw).split())
+    if not title or title in {"~", "null", "Null", "NULL"}:  # YAML's own words for nothing
+        return
+    briefing = parse_briefing(with_front_matter("Body.\n", title=title), "b")
+    assert briefing.title == title
