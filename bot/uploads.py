@@ -14,17 +14,14 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-import yaml
-
 from bot.errors import UserFacingError
 from index.briefing import Briefing
 from index.loading import BRIEFING_SUFFIXES, MAX_BRIEFING_BYTES, decode_briefing, read_briefing
-from index.parsing import BriefingFormatError
+from index.parsing import BriefingFormatError, with_front_matter
 from index.render import escape
 
 MAX_ID_LENGTH = 60
 _UNSAFE = re.compile(r"[^a-z0-9]+")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 class UploadError(UserFacingError):
@@ -42,6 +39,29 @@ class Upload:
 
 def briefing_id_for(filename: str) -> str:
     """The briefing id for an uploaded file name; UploadError if there is none."""
+    return _id_and_suffix(filename)[0]
+
+
+def check_upload(
+    filename: str, data: bytes, *, title: str | None = None, date: str | None = None
+) -> Upload:
+    """Validate an upload as a briefing; UploadError (with the reason) if it is unfit."""
+    briefing_id, suffix = _id_and_suffix(filename)
+    try:
+        if title or date:
+            data = _with_metadata(data, title, date)
+        briefing = read_briefing(data, briefing_id, MAX_BRIEFING_BYTES)
+    except BriefingFormatError as error:
+        raise UploadError(f"{_quote(filename)} is not a usable briefing: {error}.") from None
+    return Upload(briefing, briefing_id + suffix, data)
+
+
+def _id_and_suffix(filename: str) -> tuple[str, str]:
+    """The safe id and the lower-case suffix of the file name's last part.
+
+    Both come from the same part, the one after the last slash or backslash,
+    so the stored name is always ``id`` plus a briefing suffix.
+    """
     path = PurePath(filename.replace("\\", "/")).name
     suffix = PurePath(path).suffix.lower()
     if suffix not in BRIEFING_SUFFIXES:
@@ -51,22 +71,7 @@ def briefing_id_for(filename: str) -> str:
     stem = stem[:MAX_ID_LENGTH].rstrip("-")
     if not stem:
         raise UploadError("Give the file a name with letters or digits in it.")
-    return stem
-
-
-def check_upload(
-    filename: str, data: bytes, *, title: str | None = None, date: str | None = None
-) -> Upload:
-    """Validate an upload as a briefing; UploadError (with the reason) if it is unfit."""
-    briefing_id = briefing_id_for(filename)
-    suffix = PurePath(filename).suffix.lower()
-    try:
-        if title or date:
-            data = _with_front_matter(decode_briefing(data), title, date).encode()
-        briefing = read_briefing(data, briefing_id, MAX_BRIEFING_BYTES)
-    except BriefingFormatError as error:
-        raise UploadError(f"{_quote(filename)} is not a usable briefing: {error}.") from None
-    return Upload(briefing, briefing_id + suffix, data)
+    return stem, suffix
 
 
 def check_size(filename: str, size: int) -> None:
@@ -78,23 +83,14 @@ def check_size(filename: str, size: int) -> None:
         )
 
 
-def _with_front_matter(text: str, title: str | None, date: str | None) -> str:
-    fields: dict[str, object] = {}
-    if match := _FRONT_MATTER.match(text):
-        try:
-            existing = yaml.safe_load(match.group(1) or "") or {}
-        except yaml.YAMLError:
-            raise BriefingFormatError("its front matter is not valid YAML") from None
-        if not isinstance(existing, dict):
-            raise BriefingFormatError("its front matter is not a list of 'key: value' lines")
-        fields.update(existing)
-        text = text[match.end() :]
+def _with_metadata(data: bytes, title: str | None, date: str | None) -> bytes:
+    """The file with the title and date options written into its front matter."""
+    fields = {}
     if title:
         fields["title"] = " ".join(title.split())
     if date:
         fields["date"] = _valid_date(date)
-    header = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, default_flow_style=False)
-    return f"---\n{header}---\n{text}"
+    return with_front_matter(decode_briefing(data), **fields).encode()
 
 
 def _valid_date(value: str) -> str:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.uploads import MAX_ID_LENGTH, UploadError, briefing_id_for, check_size, check_upload
+from index.loading import BRIEFING_SUFFIXES
 
 TEXT = b"date 2025-04-02\nHOBART: Penguins were counted, researchers said.\n\nDrones flew.\n"
 
@@ -21,16 +27,54 @@ TEXT = b"date 2025-04-02\nHOBART: Penguins were counted, researchers said.\n\nDr
         ("Café Ümlaut.txt", "caf-mlaut"),
         ("2025-04-02_report.txt", "2025-04-02-report"),
         ("a" * 200 + ".txt", "a" * MAX_ID_LENGTH),
+        ("nul\x00byte.txt", "nul-byte"),
+        ("..\u2215..\u2215etc\u2215passwd.txt", "etc-passwd"),  # division slash
+        ("..\u2044secret.md", "secret"),  # fraction slash
+        ("\uff0e\uff0e\uff0fescape.txt", "escape"),  # fullwidth dots and solidus
+        ("..\u29f8..\u29f8big-solidus.txt", "big-solidus"),
+        ("%2e%2e%2fencoded.txt", "2e-2e-2fencoded"),
+        ("~/home.txt", "home"),
+        ("C:\\Windows\\System32\\drivers.txt", "drivers"),
+        ("\\\\server\\share\\unc.md", "unc"),
+        ("trailing.txt\\", "trailing"),
+        ("trailing.txt/", "trailing"),
+        ("line\nbreak\r.txt", "line-break"),
     ],
 )
 def test_names_are_reduced_to_safe_ids(filename, briefing_id):
     assert briefing_id_for(filename) == briefing_id
 
 
-@pytest.mark.parametrize("filename", ["report.pdf", "noextension", "archive.txt.gz", "..txt"])
+@pytest.mark.parametrize(
+    "filename",
+    ["report.pdf", "noextension", "archive.txt.gz", "..txt", "notes.txt\x00.sh", "x.txt\\..", "/"],
+)
 def test_other_files_are_refused(filename):
     with pytest.raises(UploadError):
         briefing_id_for(filename)
+
+
+_SAFE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NAME_PARTS = ["..", ".", "/", "\\", "\x00", "\u2215", "\uff0f", " ", "~", "a", "É", ".txt", ".MD"]
+file_names = st.one_of(
+    st.text(max_size=120), st.lists(st.sampled_from(_NAME_PARTS), max_size=12).map("".join)
+)
+
+
+@given(file_names)
+def test_any_name_is_stored_as_a_plain_name_inside_the_folder(filename):
+    folder = Path("/srv/briefbot/briefings")
+    try:
+        upload = check_upload(filename, b"Penguins were counted.\n")
+    except UploadError:
+        return
+    stem, suffix = upload.filename.rsplit(".", 1)
+    assert _SAFE_NAME.fullmatch(stem) and len(stem) <= MAX_ID_LENGTH
+    assert f".{suffix}" in BRIEFING_SUFFIXES
+    assert stem == upload.briefing.id
+    stored = folder / upload.filename
+    assert stored.parent == folder and stored.name == upload.filename
+    assert Path(upload.filename).stem == upload.briefing.id  # how the loader names it
 
 
 def test_a_valid_upload_keeps_its_bytes():
@@ -61,12 +105,25 @@ def test_title_and_date_are_merged_into_front_matter():
         (b"---\ntitle: x\n---\n\n", {}, "no paragraphs"),
         (TEXT, {"date": "tomorrow"}, "not a YYYY-MM-DD date"),
         (b"---\n: [\n---\nText.\n", {"title": "T"}, "not valid YAML"),
+        (b"---\ndate: 2025-13-45\n---\nText.\n", {"title": "T"}, "its date '2025-13-45'"),
+        (b"---\nx: " + b"[" * 5000 + b"]" * 5000 + b"\n---\nText.\n", {"title": "T"},
+         "nested too deeply"),
+        (b"---\ntitle: T\nText.\n", {"date": "2025-04-02"}, "no closing '---' line"),
     ],
 )
 def test_unfit_uploads_say_why(data, options, reason):
     with pytest.raises(UploadError, match=reason) as raised:
         check_upload("notes.txt", data, **options)
     assert str(raised.value).startswith("“notes.txt” is not a usable briefing: ")
+
+
+def test_options_keep_the_other_front_matter_values_as_written():
+    text = b"---\nsource: yes\nurl: off\n---\nPenguins were counted.\n"
+    upload = check_upload("p.md", text, title="Census")
+    assert (upload.briefing.title, upload.briefing.source, upload.briefing.url) == (
+        "Census", "yes", "off"
+    )
+    assert check_upload("p.md", upload.data).briefing == upload.briefing
 
 
 def test_size_is_checked_before_downloading():
