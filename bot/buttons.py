@@ -22,9 +22,10 @@ import discord
 
 from bot.errors import reply_to_failure
 from bot.library import library_of
-from bot.replies import BRIEFING_GONE, NO_MORE_PASSAGES, paragraph_reply, passage_reply
+from bot.replies import BRIEFING_GONE, NO_MORE_PASSAGES, passage_reply
 from index.answering import Answer, Passage
 from index.briefing import Briefing
+from index.render import render_paragraph
 
 CUSTOM_ID_LIMIT = 100
 MAX_RANK = 99
@@ -143,7 +144,7 @@ class WholeParagraph(
             if briefing is None or not 1 <= self.paragraph <= len(briefing.paragraphs):
                 content = BRIEFING_GONE
             else:
-                content = paragraph_reply(briefing, self.paragraph)
+                content = render_paragraph(briefing, self.paragraph)
             await interaction.response.send_message(content, ephemeral=True)
         except Exception as error:  # noqa: BLE001 - every failure is reported to the user
             await reply_to_failure(interaction, error)

@@ -3,6 +3,8 @@
 Safety lives here: briefing and question text are escaped so they cannot
 format, link, mention or ping, and the reply always fits Discord's 2,000
 characters, trimming context around the best sentence before the sentence.
+A whole paragraph and a briefing's card are rendered here too, from the same
+pieces, so nothing the bot posts is assembled anywhere else.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import re
 
 from index.answering import Answer, Passage, Status
+from index.attribution import cited_sources
+from index.briefing import Briefing
 
 MESSAGE_LIMIT = 2000
 ELLIPSIS = "…"
@@ -65,16 +69,50 @@ def render_quote(passage: Passage, limit: int = MESSAGE_LIMIT) -> str:
 
 def render_attribution(passage: Passage) -> str:
     """— briefing, date, paragraph, and whom the best sentence cites."""
-    briefing = passage.briefing
+    return _attribution(passage.briefing, passage.paragraph, passage.cites)
+
+
+def render_paragraph(briefing: Briefing, number: int, limit: int = MESSAGE_LIMIT) -> str:
+    """Paragraph ``number`` verbatim (cut only if it cannot fit) with its attribution.
+
+    The attribution names whom the paragraph cites. IndexError (naming the
+    valid range) if the briefing has no such paragraph.
+    """
+    text = briefing.text(briefing.paragraph(number))
+    tail = "\n" + _attribution(briefing, number, cited_sources(text))
+    return "> " + cut_end(text, limit - len(tail) - len("> ")) + tail
+
+
+def render_briefing(briefing: Briefing, chunks: int, limit: int = MESSAGE_LIMIT) -> str:
+    """A briefing's card: name, date, source, sizes and its opening paragraph."""
+    source = escape(briefing.source) if briefing.source else None
+    details = [part for part in (briefing.date, source) if part]
+    lines = [f"**{cut_end(briefing.name, 200)}**"]
+    if details:
+        lines.append(" · ".join(details))
+    lines.append(
+        f"{_count(len(briefing.paragraphs), 'paragraph')}, {_count(chunks, 'chunk')} · "
+        f"id: {escape(briefing.id)}"
+    )
+    head = "\n".join(lines) + "\n"
+    opening = briefing.text(briefing.paragraphs[0])
+    return head + "> " + cut_end(opening, limit - len(head) - len("> "))
+
+
+def _attribution(briefing: Briefing, paragraph: int, cites: tuple[str, ...]) -> str:
     parts = [f"*{cut_end(briefing.name, FIELD_LIMIT)}*"]
     if briefing.date:
         parts.append(briefing.date)
-    parts.append(f"paragraph {passage.paragraph}")
-    if passage.cites:
-        parts.append("citing " + cut_end(" and ".join(passage.cites), FIELD_LIMIT))
+    parts.append(f"paragraph {paragraph}")
+    if cites:
+        parts.append("citing " + cut_end(" and ".join(cites), FIELD_LIMIT))
     elif briefing.source:
         parts.append("via " + cut_end(briefing.source, FIELD_LIMIT))
     return "— " + ", ".join(parts)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def render_refusal(answer: Answer) -> str:

@@ -10,8 +10,9 @@ from discord.ext import commands
 
 from bot.exts.options import BriefingOption
 from bot.library import Library
-from bot.replies import briefing_reply, catalog_reply
+from bot.replies import catalog_reply
 from index.briefing import Briefing
+from index.render import render_briefing
 
 
 class Catalog(commands.Cog):
@@ -31,5 +32,5 @@ class Catalog(commands.Cog):
         if name is None:
             content = catalog_reply(self.library.briefings)
         else:
-            content = briefing_reply(self.library.index, name)
+            content = render_briefing(name, self.library.index.chunk_count(name.id))
         await interaction.response.send_message(content, ephemeral=True)

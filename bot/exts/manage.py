@@ -17,7 +17,7 @@ from bot.exts.options import UploadedBriefingOption
 from bot.library import Library
 from bot.uploads import check_size, check_upload
 from index.briefing import Briefing
-from index.render import escape
+from index.render import FIELD_LIMIT, cut_end, escape
 
 
 class Manage(commands.Cog):
@@ -48,8 +48,9 @@ class Manage(commands.Cog):
         upload = check_upload(file.filename, await file.read(), title=title, date=date)
         briefing = await self.library.add(upload)
         count = len(briefing.paragraphs)
+        name = cut_end(briefing.name, FIELD_LIMIT)
         await interaction.followup.send(
-            f"Added *{escape(briefing.name)}* ({count} paragraph{'s' if count != 1 else ''}, "
+            f"Added *{name}* ({count} paragraph{'s' if count != 1 else ''}, "
             f"id: {escape(briefing.id)}). /ask can quote it now.",
             ephemeral=True,
         )
@@ -67,4 +68,5 @@ class Manage(commands.Cog):
         """Remove a briefing that was added with /briefing-add."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         removed = await self.library.remove(name.id)
-        await interaction.followup.send(f"Removed *{escape(removed.name)}*.", ephemeral=True)
+        removed_name = cut_end(removed.name, FIELD_LIMIT)
+        await interaction.followup.send(f"Removed *{removed_name}*.", ephemeral=True)

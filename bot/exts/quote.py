@@ -11,8 +11,9 @@ from discord.ext import commands
 from bot.errors import UserFacingError
 from bot.exts.options import BriefingOption, choose_from
 from bot.library import Library
-from bot.replies import out_of_range, paragraph_reply
+from bot.replies import out_of_range
 from index.briefing import Briefing
+from index.render import render_paragraph
 
 
 class Quote(commands.Cog):
@@ -36,7 +37,7 @@ class Quote(commands.Cog):
         chosen = briefing or self._only_briefing()
         if not 1 <= paragraph <= len(chosen.paragraphs):
             raise UserFacingError(out_of_range(chosen, paragraph))
-        await interaction.response.send_message(paragraph_reply(chosen, paragraph))
+        await interaction.response.send_message(render_paragraph(chosen, paragraph))
 
     def _only_briefing(self) -> Briefing:
         briefings = self.library.briefings

@@ -1,12 +1,20 @@
 import dataclasses
+import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.answering import Answer, Passage, Status, answer
 from index.chunking import Chunk
 from index.parsing import parse_briefing
-from index.render import MESSAGE_LIMIT, escape, render_answer
+from index.render import (
+    MESSAGE_LIMIT,
+    escape,
+    render_answer,
+    render_briefing,
+    render_paragraph,
+)
 
 
 def test_reply_is_a_quote_with_bold_sentence_and_attribution(bundled_index):
@@ -77,3 +85,55 @@ def test_any_briefing_text_renders_within_the_limit_and_never_pings(body, title)
     assert len(reply) <= MESSAGE_LIMIT
     assert "@everyone" not in reply and "@here" not in reply
     assert reply.startswith("> ")
+
+
+HOSTILE = "@everyone **Shoigu** said <@123> [link](https://x.example) " * 200
+
+
+def hostile_briefing(title: str = "T" * 3000):
+    text = f"---\ntitle: {title}\nsource: '@here TASS'\n---\n{HOSTILE}\n\nSecond paragraph.\n"
+    return parse_briefing(text, "hostile")
+
+
+def test_paragraph_is_verbatim_with_attribution(bundled):
+    assert render_paragraph(bundled, 4) == (
+        f"> {bundled.text(bundled.paragraph(4))}\n"
+        f"— *{bundled.id}*, 2025-03-21, paragraph 4, citing TASS"
+    )
+
+
+def test_paragraph_cites_whom_the_paragraph_cites_or_the_source():
+    briefing = parse_briefing(
+        "---\nsource: Example Wire\n---\nKCNA said it worked.\n\nThe weather was mild.\n", "b"
+    )
+    assert render_paragraph(briefing, 1).endswith("paragraph 1, citing KCNA")
+    assert render_paragraph(briefing, 2).endswith("paragraph 2, via Example Wire")
+
+
+def test_no_such_paragraph_is_an_index_error(bundled):
+    with pytest.raises(IndexError):
+        render_paragraph(bundled, len(bundled.paragraphs) + 1)
+
+
+def test_long_hostile_paragraph_is_cut_escaped_and_fits():
+    reply = render_paragraph(hostile_briefing(title="Short"), 1)
+    assert len(reply) <= MESSAGE_LIMIT
+    assert "@everyone" not in reply and "@here" not in reply
+    assert not re.search(r"(?<!\\)<@", reply)
+    assert reply.split("\n")[0].endswith("…")
+
+
+def test_briefing_card_shows_metadata_sizes_and_opening(bundled):
+    card = render_briefing(bundled, 12)
+    name, date, sizes, opening = card.split("\n")
+    assert (name, date) == (f"**{bundled.id}**", "2025-03-21")
+    assert sizes == f"{len(bundled.paragraphs)} paragraphs, 12 chunks · id: {bundled.id}"
+    assert opening.startswith("> North Korea said on Friday (Mar 21)")
+    assert render_briefing(bundled, 1).split("\n")[2].startswith("14 paragraphs, 1 chunk ·")
+
+
+def test_briefing_card_fits_with_a_huge_title():
+    card = render_briefing(hostile_briefing(), 1_000_000)
+    assert len(card) <= MESSAGE_LIMIT
+    assert "@here" not in card and "@everyone" not in card
+    assert "1,000,000 chunks" in card
