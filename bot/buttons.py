@@ -23,6 +23,7 @@ import discord
 from bot.errors import reply_to_failure
 from bot.library import library_of
 from bot.replies import BRIEFING_GONE, NO_MORE_PASSAGES, passage_reply
+from bot.sending import defer_after_of, in_time, send
 from index.answering import Answer, Passage
 from index.briefing import Briefing
 from index.render import render_paragraph
@@ -96,18 +97,19 @@ class MorePassages(
         if self.scope is not None:
             briefing = find_by_key(library.briefings, self.scope)
             if briefing is None:
-                await interaction.response.send_message(BRIEFING_GONE, ephemeral=True)
+                await send(interaction, BRIEFING_GONE, ephemeral=True)
                 return
             briefing_id = briefing.id
-        result = await library.answer(self.question, self.rank + 2, briefing_id)
+        result = await in_time(
+            interaction, library.answer(self.question, self.rank + 2, briefing_id),
+            ephemeral=True, defer_after=defer_after_of(interaction.client),
+        )
         if len(result.passages) <= self.rank:
-            await interaction.response.send_message(NO_MORE_PASSAGES, ephemeral=True)
+            await send(interaction, NO_MORE_PASSAGES, ephemeral=True)
             return
         passage = result.passages[self.rank]
         view = passage_view(passage, result, self.rank, briefing_id)
-        await interaction.response.send_message(
-            passage_reply(passage, self.rank), view=view, ephemeral=True
-        )
+        await send(interaction, passage_reply(passage, self.rank), view=view, ephemeral=True)
 
 
 class WholeParagraph(
@@ -145,7 +147,7 @@ class WholeParagraph(
                 content = BRIEFING_GONE
             else:
                 content = render_paragraph(briefing, self.paragraph)
-            await interaction.response.send_message(content, ephemeral=True)
+            await send(interaction, content, ephemeral=True)
         except Exception as error:  # noqa: BLE001 - every failure is reported to the user
             await reply_to_failure(interaction, error)
 

@@ -22,6 +22,7 @@ from bot.exts.channel import ChannelQuestions
 from bot.exts.manage import Manage
 from bot.exts.quote import Quote
 from bot.library import Library
+from bot.sending import DEFER_AFTER
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,9 +49,20 @@ class BriefbotTree(app_commands.CommandTree):
 
 
 class BriefbotMixin:
-    """What both bot classes share; ``library`` is the briefings to answer from."""
+    """What both bot classes share; ``library`` is the briefings to answer from.
 
-    def __init__(self, settings: Settings, library: Library, **options: Any) -> None:
+    ``defer_after`` is how long an answer may take before the interaction is
+    deferred (see ``bot.sending``).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        library: Library,
+        *,
+        defer_after: float = DEFER_AFTER,
+        **options: Any,
+    ) -> None:
         # briefbot has no voice features: no warnings that voice libraries are missing.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(  # type: ignore[call-arg]
@@ -64,11 +76,12 @@ class BriefbotMixin:
         self.settings = settings
         self.library = library
         self.cooldown = QuestionCooldown(settings.cooldown_seconds)
+        self.defer_after = defer_after
 
     async def setup_hook(self: Any) -> None:
         """Add the features and the buttons, then sync the slash commands."""
         prefix = self.settings.prefix if self.settings.message_content else None
-        await self.add_cog(Ask(self.library, self.cooldown))
+        await self.add_cog(Ask(self.library, self.cooldown, self.defer_after))
         await self.add_cog(Quote(self.library))
         await self.add_cog(Catalog(self.library))
         await self.add_cog(Manage(self.library))

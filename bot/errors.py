@@ -14,6 +14,8 @@ import math
 import discord
 from discord import app_commands
 
+from bot.sending import send
+
 log = logging.getLogger(__name__)
 
 SOMETHING_WENT_WRONG = "Something went wrong while answering. Please try again in a moment."
@@ -53,10 +55,7 @@ async def reply_to_failure(interaction: discord.Interaction, error: BaseExceptio
         log.error("failed to handle %s in guild %s", command, interaction.guild_id, exc_info=error)
         message = SOMETHING_WENT_WRONG
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
-        else:
-            await interaction.response.send_message(message, ephemeral=True)
+        await send(interaction, message, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not tell the user about a failure in guild %s", interaction.guild_id)
 

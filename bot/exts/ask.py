@@ -8,12 +8,12 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
-from discord.utils import MISSING
 
 from bot.buttons import answer_view
 from bot.cooldown import QuestionCooldown
 from bot.exts.options import BriefingOption
 from bot.library import Library
+from bot.sending import DEFER_AFTER, in_time, send
 from bot.telemetry import log_question
 from index.briefing import Briefing
 from index.render import render_answer
@@ -24,9 +24,12 @@ MAX_QUESTION = 500
 class Ask(commands.Cog):
     """Answers questions with quotes from the briefings."""
 
-    def __init__(self, library: Library, cooldown: QuestionCooldown) -> None:
+    def __init__(
+        self, library: Library, cooldown: QuestionCooldown, defer_after: float = DEFER_AFTER
+    ) -> None:
         self.library = library
         self.cooldown = cooldown
+        self.defer_after = defer_after
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """The per-user cooldown, shared with channel questions."""
@@ -51,8 +54,11 @@ class Ask(commands.Cog):
         """Ask the briefings a question; get a verbatim, attributed quote."""
         started = time.perf_counter()
         scope = briefing.id if briefing else None
-        result = await self.library.answer(question, briefing_id=scope)
-        await interaction.response.send_message(
-            render_answer(result), view=answer_view(result, scope) or MISSING, ephemeral=private
+        result = await in_time(
+            interaction, self.library.answer(question, briefing_id=scope),
+            ephemeral=private, defer_after=self.defer_after,
+        )
+        await send(
+            interaction, render_answer(result), view=answer_view(result, scope), ephemeral=private
         )
         log_question(interaction.guild_id, "ask", started, answered=result.answered)

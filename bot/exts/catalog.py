@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.exts.options import BriefingOption
 from bot.library import Library
 from bot.replies import catalog_reply
+from bot.sending import send
 from index.briefing import Briefing
 from index.render import render_briefing
 
@@ -33,4 +34,4 @@ class Catalog(commands.Cog):
             content = catalog_reply(self.library.briefings)
         else:
             content = render_briefing(name, self.library.index.chunk_count(name.id))
-        await interaction.response.send_message(content, ephemeral=True)
+        await send(interaction, content, ephemeral=True)

@@ -13,6 +13,7 @@ from bot.cooldown import QuestionCooldown
 from bot.errors import SOMETHING_WENT_WRONG, explain, try_again_in
 from bot.library import Library
 from bot.questions import question_in
+from bot.sending import reply
 from bot.telemetry import log_question
 from index.render import render_answer
 
@@ -49,10 +50,10 @@ class ChannelQuestions(commands.Cog):
         started = time.perf_counter()
         retry_after = self.cooldown.retry_after(message)
         if retry_after:
-            await self._reply(message, try_again_in(retry_after))
+            await reply(message, try_again_in(retry_after))
             return
         result = await self.library.answer(question)
-        await self._reply(message, render_answer(result), answer_view(result, None))
+        await reply(message, render_answer(result), answer_view(result, None))
         log_question(message.guild.id if message.guild else None, "message", started,
                      answered=result.answered)
 
@@ -62,14 +63,6 @@ class ChannelQuestions(commands.Cog):
             guild = message.guild.id if message.guild else None
             log.error("failed to answer a channel question in guild %s", guild, exc_info=error)
         try:
-            await self._reply(message, reason or SOMETHING_WENT_WRONG)
+            await reply(message, reason or SOMETHING_WENT_WRONG)
         except discord.HTTPException:
             log.warning("could not tell the user about a failure")
-
-    @staticmethod
-    async def _reply(
-        message: discord.Message, content: str, view: discord.ui.View | None = None
-    ) -> None:
-        """Reply without pinging the asker; if their message is gone, just post."""
-        reference = message.to_reference(fail_if_not_exists=False)
-        await message.channel.send(content, view=view, reference=reference, mention_author=False)

@@ -15,6 +15,7 @@ from discord.ext import commands
 
 from bot.exts.options import UploadedBriefingOption
 from bot.library import Library
+from bot.sending import send
 from bot.uploads import check_size, check_upload
 from index.briefing import Briefing
 from index.render import FIELD_LIMIT, cut_end, escape
@@ -49,7 +50,8 @@ class Manage(commands.Cog):
         briefing = await self.library.add(upload)
         count = len(briefing.paragraphs)
         name = cut_end(briefing.name, FIELD_LIMIT)
-        await interaction.followup.send(
+        await send(
+            interaction,
             f"Added *{name}* ({count} paragraph{'s' if count != 1 else ''}, "
             f"id: {escape(briefing.id)}). /ask can quote it now.",
             ephemeral=True,
@@ -68,5 +70,4 @@ class Manage(commands.Cog):
         """Remove a briefing that was added with /briefing-add."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         removed = await self.library.remove(name.id)
-        removed_name = cut_end(removed.name, FIELD_LIMIT)
-        await interaction.followup.send(f"Removed *{removed_name}*.", ephemeral=True)
+        await send(interaction, f"Removed *{cut_end(removed.name, FIELD_LIMIT)}*.", ephemeral=True)

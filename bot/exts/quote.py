@@ -12,6 +12,7 @@ from bot.errors import UserFacingError
 from bot.exts.options import BriefingOption, choose_from
 from bot.library import Library
 from bot.replies import out_of_range
+from bot.sending import send
 from index.briefing import Briefing
 from index.render import render_paragraph
 
@@ -37,7 +38,7 @@ class Quote(commands.Cog):
         chosen = briefing or self._only_briefing()
         if not 1 <= paragraph <= len(chosen.paragraphs):
             raise UserFacingError(out_of_range(chosen, paragraph))
-        await interaction.response.send_message(render_paragraph(chosen, paragraph))
+        await send(interaction, render_paragraph(chosen, paragraph))
 
     def _only_briefing(self) -> Briefing:
         briefings = self.library.briefings

@@ -1,0 +1,78 @@
+"""How the bot posts: in time for Discord's deadline, with no pings and no link previews.
+
+Discord forgets an interaction that is not acknowledged within 3 seconds.
+``in_time`` answers at once when the answer is quick, and otherwise defers
+("briefbot is thinking…") after ``DEFER_AFTER`` seconds so that the answer
+can follow; ``send`` then posts it as the response or as the follow-up that
+replaces "thinking…". Every message goes out with link previews suppressed,
+so a URL quoted from a briefing never unfurls; mentions are disabled for the
+whole client (``AllowedMentions.none()``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import discord
+from discord.utils import MISSING
+
+# Well inside Discord's 3 s, leaving room for a slow event loop and the network.
+DEFER_AFTER = 1.0
+
+T = TypeVar("T")
+
+
+def defer_after_of(client: object) -> float:
+    """The client's deferral delay (``DEFER_AFTER`` unless it was given another)."""
+    value = getattr(client, "defer_after", DEFER_AFTER)
+    return value if isinstance(value, int | float) else DEFER_AFTER
+
+
+async def in_time(
+    interaction: discord.Interaction[Any],
+    work: Awaitable[T],
+    *,
+    ephemeral: bool,
+    defer_after: float = DEFER_AFTER,
+) -> T:
+    """The result of ``work``; the interaction is deferred if it takes over ``defer_after`` s."""
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=defer_after)
+        if not done:
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        return await task
+    except BaseException:
+        task.cancel()
+        raise
+
+
+async def send(
+    interaction: discord.Interaction[Any],
+    content: str,
+    *,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = False,
+) -> None:
+    """The interaction's response, or its follow-up once it was deferred."""
+    buttons = MISSING if view is None else view
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            content, view=buttons, ephemeral=ephemeral, suppress_embeds=True
+        )
+    else:
+        await interaction.response.send_message(
+            content, view=buttons, ephemeral=ephemeral, suppress_embeds=True
+        )
+
+
+async def reply(
+    message: discord.Message, content: str, view: discord.ui.View | None = None
+) -> None:
+    """Reply to a channel message without pinging its author; if it is gone, just post."""
+    reference = message.to_reference(fail_if_not_exists=False)
+    await message.channel.send(
+        content, view=view, reference=reference, mention_author=False, suppress_embeds=True
+    )
