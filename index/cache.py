@@ -162,13 +162,15 @@ def _index_from(
     briefings: tuple[Briefing, ...],
     analyzer: Analyzer,
 ) -> Index:
+    if (manifest["k1"], manifest["b"]) != (DEFAULT_K1, DEFAULT_B):
+        raise ValueError("it was built with other BM25 parameters")
     by_id = {briefing.id: briefing for briefing in briefings}
     listed = tuple(by_id[briefing_id] for briefing_id in manifest["briefings"])
     if listed != briefings:
         raise ValueError("it lists the briefings in another order")
     chunks = ChunkTable(briefings, arrays["chunk_rows"])
     terms = _terms(arrays["vocabulary"], arrays["vocabulary_offsets"])
-    postings = Postings.from_arrays(terms, arrays, float(manifest["k1"]), float(manifest["b"]))
+    postings = Postings.from_arrays(terms, arrays, DEFAULT_K1, DEFAULT_B)
     return Index(briefings, chunks, analyzer, postings)
 
 

@@ -95,6 +95,7 @@ def test_the_cache_is_numpy_files_and_a_versioned_manifest(bundled, analyzer, ch
         (lambda path: _edit_manifest(path, format=CACHE_FORMAT + 1), f"not {CACHE_FORMAT}"),
         (lambda path: _edit_manifest(path, key="0" * 64), "other briefings"),
         (lambda path: _edit_manifest(path, sha256={}), "every file"),
+        (lambda path: _edit_manifest(path, k1=1.3), "other BM25 parameters"),
     ],
 )
 def test_a_damaged_cache_is_rebuilt_with_a_warning(
