@@ -44,7 +44,7 @@ class Corpus:
     def paragraphs(self) -> list[str]:
         """Every paragraph's text, in reading order (the chunks of the engine)."""
         return [
-            line for _, text in self.briefings for line in text.split("\n\n")[1:] if line
+            line for _, text in self.briefings for line in text.strip().split("\n\n")[1:]
         ]
 
 
