@@ -3,81 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.bot.conftest import SHOIGU_QUESTION, environment
-from tests.conftest import PROJECT
+from tests.bot.conftest import SHOIGU_QUESTION
+from tests.bot.processes import child_environment, connected, finish, launch
 from tests.fakediscord import DEFAULT_TOKEN, FakeDiscord
 
 pytestmark = pytest.mark.e2e
 
-START_TIMEOUT = 20.0
 TIMEOUT = 5.0
-
-# Runs the bot unmodified, with discord.py pointed at the fake (as FakeDiscord does in-process).
-LAUNCHER = """
-import runpy, sys
-import yarl
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
-
-api_base, gateway_url, entry = sys.argv[1:4]
-Route.BASE = api_base
-DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-if entry == "module":
-    sys.argv = ["bot"]
-    runpy.run_module("bot", run_name="__main__", alter_sys=True)
-else:
-    from bot.cli import main
-    sys.exit(main(["run"]))
-"""
-
-
-def child_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    """Only what the bot needs: no developer token or settings leak in."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "PYTHONPATH": str(PROJECT),
-        **environment(tmp_path / "data", **overrides),
-    }
-    return {key: value for key, value in env.items() if value}
-
-
-async def launch(fake: FakeDiscord, tmp_path: Path, entry: str = "module", **env: str):
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-c", LAUNCHER, fake.api_base, fake.gateway_url, entry,
-        cwd=tmp_path, env=child_environment(tmp_path, **env),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def connected(fake: FakeDiscord, process) -> None:
-    """Until the bot process is connected; fails at once (with its output) if it exits."""
-    waiting = asyncio.create_task(fake.wait_until_connected(timeout=START_TIMEOUT))
-    exited = asyncio.create_task(process.wait())
-    await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
-    if not waiting.done():
-        waiting.cancel()
-        _, output = await finish(process)
-        pytest.fail(f"the bot exited with {process.returncode} before connecting:\n{output}")
-    exited.cancel()
-    waiting.result()
-
-
-async def finish(process, timeout: float = START_TIMEOUT) -> tuple[int, str]:
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), timeout)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise
-    return process.returncode, out.decode() + err.decode()
 
 
 @pytest.mark.parametrize("entry", ["module", "cli"])
