@@ -6,12 +6,20 @@ uploads folder, rebuilds the index in a worker thread, and only then swaps
 it in; if the rebuild fails, the file change is undone and nothing changes.
 Startup loads the configured briefings plus the uploads folder, so what was
 added from Discord is there after a restart.
+
+A file is written to a hidden temporary file and renamed into place, so a
+crash leaves the old folder or the new one: never half a briefing. The
+loader skips hidden files, and startup removes temporary files that a crash
+left behind once they are an hour old (a younger one may be another
+process's write in progress).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +37,10 @@ from index.search import Index
 log = logging.getLogger(__name__)
 
 Opener = Callable[[list[Path], Path | None], Index]
+
+STALE_SECONDS = 3600
+# What write_atomically leaves when it is interrupted: ".name.txt.<random>".
+_UNFINISHED = re.compile(r"\..+\.(?:txt|md|markdown)\.[^.]+", re.IGNORECASE)
 
 
 class LibraryError(UserFacingError):
@@ -60,6 +72,7 @@ class Library:
     @classmethod
     def load(cls, settings: Settings, opener: Opener = open_index) -> Library:
         """Load (or build) the index now; call before the event loop is busy."""
+        remove_unfinished_uploads(settings.uploads_dir)
         return cls(opener(_sources(settings), settings.cache_dir), settings, opener)
 
     @property
@@ -158,6 +171,24 @@ class Library:
             if path.is_file():
                 return path
         return None
+
+
+def remove_unfinished_uploads(folder: Path, now: float | None = None) -> int:
+    """Delete temporary files an interrupted write left in ``folder``; returns how many."""
+    now = time.time() if now is None else now
+    try:
+        unfinished = [p for p in folder.iterdir() if _UNFINISHED.fullmatch(p.name) and p.is_file()]
+        stale = [p for p in unfinished if now - p.stat().st_mtime > STALE_SECONDS]
+        for path in stale:
+            path.unlink(missing_ok=True)
+    except FileNotFoundError:
+        return 0
+    except OSError as error:
+        log.warning("could not clear unfinished uploads in %s: %s", folder, error)
+        return 0
+    if stale:
+        log.info("removed %d unfinished upload(s) left by an interrupted write", len(stale))
+    return len(stale)
 
 
 def _not_stored(action: str, error: OSError) -> str:

@@ -1,0 +1,288 @@
+"""Faults: a crash inside /briefing-add, Discord failing, the gateway dropping, a full disk.
+
+Each test breaks one thing on purpose and then checks that nothing was half
+done and that the bot still answers the next question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+
+import pytest
+
+from bot.client import create_bot
+from bot.library import STALE_SECONDS, Library, open_index, remove_unfinished_uploads
+from bot.settings import load_settings
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, environment, is_ephemeral
+from tests.bot.processes import START_TIMEOUT, connected, finish, launch
+from tests.fakediscord import FakeAttachment, FakeDiscord
+
+pytestmark = pytest.mark.e2e
+
+PENGUINS = (
+    b"date 2025-04-02\n"
+    b"HOBART: Researchers counted 4,000 emperor penguins near the Ross Sea, "
+    b"the Antarctic Division said on Wednesday.\n\n"
+    b"The survey team flew drones over the colony for three weeks.\n"
+)
+PENGUIN_QUESTION = "How many emperor penguins were counted?"
+CRASHED = 70
+
+# Kills the bot (as a power cut would: no clean-up, no flush) just before the
+# rename into the folder given as BRIEFBOT_CRASH_IN. The audit hook watches the
+# real write path; nothing in the bot is replaced. A rename into the cache
+# only counts once the upload itself was renamed, so start-up is not hit.
+CRASH_BEFORE_RENAME = """
+import os
+from pathlib import Path
+
+crash_in = Path(os.environ["BRIEFBOT_CRASH_IN"])
+uploads = Path(os.environ["BRIEFBOT_DATA_DIR"]) / "briefings"
+uploaded = []
+
+def crash_before_rename(event, args):
+    if event != "os.rename":
+        return
+    into = Path(os.fsdecode(args[1])).parent
+    if into == crash_in and (into == uploads or uploaded):
+        os._exit(70)
+    if into == uploads:
+        uploaded.append(args[1])
+
+sys.addaudithook(crash_before_rename)
+"""
+
+# Writes past 64 KiB fail (EFBIG), as they would on a full disk (ENOSPC);
+# ignoring SIGXFSZ makes that an error rather than a kill.
+FULL_DISK = """
+import resource, signal
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
+"""
+
+
+async def ask(fake, question: str = SHOIGU_QUESTION, **kwargs) -> str:
+    interaction = await fake.send_slash_command("ask", {"question": question}, **kwargs)
+    return (await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)).data[
+        "content"
+    ]
+
+
+async def add(fake, filename: str, data: bytes) -> dict:
+    """The reply to /briefing-add (the follow-up after its deferral)."""
+    upload = {"file": FakeAttachment(filename, data, "text/plain")}
+    interaction = await fake.send_slash_command("briefing-add", upload, user=fake.owner_id)
+    await fake.wait_for_request(lambda _: bool(fake.followups(interaction)), timeout=TIMEOUT)
+    return fake.followups(interaction)[0].json
+
+
+def folder(path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in path.iterdir()} if path.exists() else {}
+
+
+# -- a crash in the middle of /briefing-add ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("crash_in", "added"),
+    [("briefings", False), ("cache", True)],
+    ids=["before-the-briefing-is-renamed", "before-the-index-cache-is-renamed"],
+)
+async def test_a_crash_during_briefing_add_leaves_the_old_state_or_the_new(
+    tmp_path, crash_in, added
+):
+    settings = load_settings(environment(tmp_path / "data"), dotenv=False)
+    async with FakeDiscord() as fake:
+        process = await launch(
+            fake, tmp_path, prelude=CRASH_BEFORE_RENAME,
+            BRIEFBOT_CRASH_IN=str(settings.data_dir / crash_in),
+        )
+        await connected(fake, process)
+        upload = {"file": FakeAttachment("penguins.txt", PENGUINS, "text/plain")}
+        interaction = await fake.send_slash_command("briefing-add", upload, user=fake.owner_id)
+        code, output = await finish(process)
+        assert code == CRASHED, output
+        assert fake.followups(interaction) == []  # it died before saying anything
+
+        on_disk = folder(settings.uploads_dir)
+        if added:
+            assert on_disk == {"penguins.txt": PENGUINS}
+        else:
+            # Only the hidden temporary file, whole; the loader never reads it.
+            [(leftover, data)] = on_disk.items()
+            assert leftover.startswith(".penguins.txt.") and data == PENGUINS
+            stale = time.time() - STALE_SECONDS - 1
+            os.utime(settings.uploads_dir / leftover, (stale, stale))
+
+        # The restart: the bot comes back with the old briefings or the new ones.
+        async with fake.run_client(create_bot(settings, Library.load(settings)), timeout=TIMEOUT):
+            answer = await ask(fake, PENGUIN_QUESTION)
+            if added:
+                assert "4,000 emperor penguins" in answer
+            else:
+                assert answer.startswith("The briefing does not mention emperor, penguins")
+                assert folder(settings.uploads_dir) == {}  # the stale leftover is gone
+                reply = await add(fake, "penguins.txt", PENGUINS)
+                assert reply["content"].startswith("Added *penguins*")
+                assert "4,000 emperor penguins" in await ask(fake, PENGUIN_QUESTION)
+            assert "Shoigu" in await ask(fake)
+        assert folder(settings.uploads_dir) == {"penguins.txt": PENGUINS}
+
+
+def test_only_stale_unfinished_uploads_are_removed(tmp_path):
+    now = time.time()
+    files = {
+        ".penguins.txt.k2j3h4_x": now - STALE_SECONDS - 1,  # a crash's leftover
+        ".notes.MD.abcdefgh": now - 2 * STALE_SECONDS,
+        ".fresh.txt.abcdefgh": now - 5,  # maybe another process's write in progress
+        "penguins.txt": now - 10 * STALE_SECONDS,  # a briefing
+        ".hidden-notes": now - 10 * STALE_SECONDS,  # not ours
+    }
+    for name, mtime in files.items():
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, (mtime, mtime))
+    assert remove_unfinished_uploads(tmp_path, now) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".fresh.txt.abcdefgh", ".hidden-notes", "penguins.txt"
+    ]
+    assert remove_unfinished_uploads(tmp_path / "missing", now) == 0
+
+
+# -- Discord failing -----------------------------------------------------------------
+
+
+async def test_a_reply_answered_500_or_429_is_retried(fake, bot):
+    callback = r"^/interactions/\d+/[^/]+/callback$"
+    channel = rf"^/channels/{fake.channel_id}/messages$"
+    # discord.py waits 1 s after a 5xx and retry_after after a 429, then tries again.
+    for path in (callback, channel):
+        fake.fail_next("POST", path, 500)
+        fake.fail_next("POST", path, 429, retry_after=0.05)
+    since = fake.request_count
+
+    interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    for path in (callback, channel):
+        await fake.wait_for_request(
+            lambda r: r.status == 200, path=path, since=since, timeout=TIMEOUT
+        )
+    mention = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+
+    for path in (callback, channel):
+        assert [r.status for r in fake.find_requests("POST", path, since=since)] == [
+            500, 429, 200
+        ]
+    answer = fake.original_response(interaction)
+    assert "Shoigu" in answer["content"] and answer["content"] == mention["content"]
+    assert "Shoigu" in await ask(fake)
+
+
+async def test_a_reply_discord_refuses_is_logged_and_the_next_is_answered(fake, bot, caplog):
+    callback = r"^/interactions/\d+/[^/]+/callback$"
+    fake.fail_next("POST", callback, 404, body={"message": "Unknown interaction", "code": 10062})
+    channel = rf"^/channels/{fake.channel_id}/messages$"
+    fake.fail_next("POST", channel, 403, times=2)
+
+    interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    told = await fake.wait_for_request(
+        lambda r: r.status == 200, path=callback, timeout=TIMEOUT
+    )
+    assert is_ephemeral(told.data) and "went wrong" in told.data["content"]
+    assert told.path.startswith(f"/interactions/{interaction.id}/")
+    await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    await fake.wait_for_request(lambda r: r.status == 403, path=channel, timeout=TIMEOUT)
+    await fake.wait_for_request(
+        lambda _: any("could not tell the user" in r.message for r in caplog.records),
+        timeout=TIMEOUT,
+    )
+
+    failures = [r.exc_info[1] for r in caplog.records if r.levelno == logging.ERROR]
+    causes = {type(error.__cause__ or error).__name__ for error in failures}
+    assert causes >= {"NotFound", "Forbidden"}
+    assert "Shoigu" in await ask(fake)
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    assert "Shoigu" in (await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT))["content"]
+
+
+async def test_a_dropped_gateway_resumes_and_missed_questions_are_answered(fake, bot):
+    await fake.drop_gateway()
+    interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    resume = await fake.wait_for_resume(timeout=TIMEOUT)
+
+    assert resume.replayed >= 2
+    assert len([i for i in fake.identifies if i.accepted]) == 1  # resumed, not restarted
+    reply = await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
+    assert reply.status == 200 and "Shoigu" in reply.data["content"]
+    assert "Shoigu" in (await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT))["content"]
+    assert "Shoigu" in await ask(fake)
+
+
+# -- a data folder that refuses writes -----------------------------------------------
+
+
+async def test_an_unwritable_data_folder_refuses_the_upload_and_answering_goes_on(
+    fake, bot, settings
+):
+    # Tests run as root, which ignores permissions: a file where the folder should be.
+    settings.uploads_dir.parent.mkdir(parents=True, exist_ok=True)
+    settings.uploads_dir.write_bytes(b"")
+    reply = await add(fake, "penguins.txt", PENGUINS)
+    assert is_ephemeral(reply)
+    assert reply["content"] == (
+        "The briefing could not be added: the bot's data folder refused it (File exists). "
+        "Nothing was changed."
+    )
+    assert "Shoigu" in await ask(fake)
+    assert [b.id for b in bot.library.briefings] == [bot.library.briefings[0].id]
+
+
+async def test_a_full_disk_refuses_the_upload_and_the_bot_process_answers_on(tmp_path):
+    big = b"date 2025-04-02\n" + b"The penguins were counted again by the survey team.\n" * 2000
+    async with FakeDiscord() as fake:
+        process = await launch(fake, tmp_path, prelude=FULL_DISK)
+        try:
+            await connected(fake, process)
+            reply = await add(fake, "penguins.txt", big)
+            assert reply["content"] == (
+                "The briefing could not be added: the bot's data folder refused it "
+                "(File too large). Nothing was changed."
+            )
+            assert "does not mention emperor, penguins" in await ask(fake, PENGUIN_QUESTION)
+            assert "Shoigu" in await ask(fake)
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+            code, output = await finish(process, START_TIMEOUT)
+        fake.assert_no_unhandled_requests()
+    assert code == 0, output
+    assert "could not add briefing penguins" in output
+    assert folder(tmp_path / "data" / "briefings") == {}
+
+
+class SlowlyFailingOpener:
+    """Opens indexes normally, then (once told to) takes a while and fails, like a full disk."""
+
+    failing = False
+
+    def __call__(self, paths, cache_dir):
+        if self.failing:
+            time.sleep(0.2)  # in the worker thread that rebuilds the index
+            raise OSError(28, "No space left on device")
+        return open_index(paths, cache_dir)
+
+
+async def test_questions_asked_while_an_upload_fails_are_answered(fake, start_bot, settings):
+    """The index swap is all or nothing: questions during a failing add see the old index."""
+    opener = SlowlyFailingOpener()
+    await start_bot(library=Library.load(settings, opener))
+    opener.failing = True
+    adding = asyncio.create_task(add(fake, "penguins.txt", PENGUINS))
+    answers = await asyncio.gather(*(ask(fake) for _ in range(5)))
+    assert all("Shoigu" in answer for answer in answers)
+    assert "(No space left on device)" in (await adding)["content"]
+    assert folder(settings.uploads_dir) == {}
