@@ -1,0 +1,142 @@
+"""Hostile and careless input through Discord: every reply well formed, nobody pinged.
+
+All of ``tests/hostile.py`` goes to one running bot, as /ask and as a mention,
+at once. Discord's client sends at most 500 characters in /ask's question
+(the option's max_length) and never an empty one, so /ask gets the first 500
+characters and the empty question is only asked as a bare mention; a message
+holds at most 4,000 characters (with Nitro), so a mention gets the first 4,000.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+import pytest
+
+from bot.exts.ask import MAX_QUESTION
+from bot.questions import question_in
+from index.answering import answer
+from index.render import MESSAGE_LIMIT, render_answer
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT
+from tests.fakediscord import FakeAttachment
+from tests.hostile import QUESTIONS, live_mentions
+
+pytestmark = pytest.mark.e2e
+
+MESSAGE_MAX = 4000
+SUPPRESS_EMBEDS = 1 << 2
+DEFERRED = 5
+QUOTE = re.compile(r"(?:-# Passage \d+\n)?> .+\n— \*.+\*, .*paragraph \d+.*", re.DOTALL)
+REFUSALS = (
+    "Ask me a question about the briefing",
+    "That question has no words I can look up.",
+    "The briefing does not mention ",
+    "The briefing does not say: ",
+)
+
+
+async def reply_body(fake, interaction) -> dict:
+    """What the user reads: the response, or the follow-up after a deferral."""
+    callback = await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
+    assert callback.status == 200, callback.response
+    if callback.json["type"] != DEFERRED:
+        return callback.data
+    await fake.wait_for_request(lambda _: bool(fake.followups(interaction)), timeout=TIMEOUT)
+    return fake.followups(interaction)[0].json
+
+
+def assert_well_formed(content: str, where: str) -> None:
+    assert 0 < len(content) <= MESSAGE_LIMIT, where
+    assert QUOTE.fullmatch(content) or content.startswith(REFUSALS), (where, content)
+    assert live_mentions(content) == [], (where, content)
+
+
+def assert_pings_nobody(message: dict, where: str) -> None:
+    assert message["mentions"] == [], where
+    assert message["mention_roles"] == [], where
+    assert message["mention_everyone"] is False, where
+    assert message["flags"] & SUPPRESS_EMBEDS, where
+    assert not message["embeds"], where
+
+
+async def test_every_hostile_question_gets_a_safe_reply_by_ask_and_by_mention(
+    fake, bot, bundled_index, caplog
+):
+    caplog.set_level(logging.WARNING)
+    asked = [(name, text[:MAX_QUESTION]) for name, text in QUESTIONS if text]
+    interactions = await asyncio.gather(
+        *(fake.send_slash_command("ask", {"question": text}) for _, text in asked)
+    )
+    mentioned = [(name, text[:MESSAGE_MAX]) for name, text in QUESTIONS]
+    messages = await asyncio.gather(
+        *(fake.send_message(text, mentions_bot=True) for _, text in mentioned)
+    )
+
+    for (name, text), interaction in zip(asked, interactions, strict=True):
+        body = await reply_body(fake, interaction)
+        assert body["allowed_mentions"] == {"parse": []}, name
+        assert body["content"] == render_answer(answer(bundled_index, text)), name
+        assert_well_formed(body["content"], name)
+        assert_pings_nobody(fake.original_response(interaction), name)
+
+    replies = {}
+    for message in messages:
+        replies[message] = await fake.wait_for_bot_message(
+            lambda m, asked=message: (m.get("message_reference") or {}).get("message_id")
+            == str(asked),
+            timeout=TIMEOUT,
+        )
+    for request in fake.find_requests("POST", rf"^/channels/{fake.channel_id}/messages$"):
+        assert request.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+    for (name, _), message in zip(mentioned, messages, strict=True):
+        content = fake.message(message)["content"]
+        question = question_in(content, fake.bot_user_id, None)
+        assert replies[message]["content"] == render_answer(answer(bundled_index, question))
+        assert_well_formed(replies[message]["content"], name)
+        assert_pings_nobody(replies[message], name)
+
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    again = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    assert "Shoigu" in (await reply_body(fake, again))["content"]
+
+
+HOSTILE_BRIEFING = (
+    "---\n"
+    f"title: \"Ping @everyone {'<@&123456789012345678> ' * 150}\"\n"
+    "source: \"@here [TASS](https://evil.example)\"\n"
+    "---\n"
+    + "KCNA said @everyone must see https://evil.example/phish <@123456789012345678> now. " * 60
+    + "\n\nThe penguins said ||spoiler|| and `code` and **bold** to @here.\n"
+).encode()
+
+
+async def test_a_hostile_briefing_is_shown_safely_everywhere(fake, bot):
+    added = await reply_body(fake, await fake.send_slash_command(
+        "briefing-add", {"file": FakeAttachment("hostile.md", HOSTILE_BRIEFING)},
+        user=fake.owner_id,
+    ))
+    assert added["content"].startswith("Added *Ping @")
+    replies = [added["content"]]
+    for name, options in [
+        ("ask", {"question": "What did KCNA say?", "briefing": "hostile"}),
+        ("ask", {"question": "What did the penguins say?"}),
+        ("quote", {"paragraph": 1, "briefing": "hostile"}),
+        ("quote", {"paragraph": 2, "briefing": "hostile"}),
+        ("quote", {"paragraph": 3, "briefing": "hostile"}),
+        ("briefing", {"name": "hostile"}),
+        ("briefing", {}),
+    ]:
+        body = await reply_body(fake, await fake.send_slash_command(name, options))
+        replies.append(body["content"])
+        for button in (b for row in body.get("components", []) for b in row["components"]):
+            pressed = await fake.send_component(button["custom_id"])
+            replies.append((await reply_body(fake, pressed))["content"])
+    assert len(replies) > 8
+    for content in replies:
+        assert 0 < len(content) <= MESSAGE_LIMIT, content
+        assert live_mentions(content) == [], content
+        assert not re.search(r"(?<!\\)\]\(", content), content  # no masked link
+    for message in fake.bot_messages():
+        assert_pings_nobody(message, message["content"][:80])
