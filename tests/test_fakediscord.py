@@ -253,3 +253,39 @@ async def test_discord_side_validation_reaches_the_client(fake: FakeDiscord) -> 
         assert too_long.value.status == 400
         assert too_long.value.code == 50035
         assert fake.bot_messages() == []
+
+
+async def test_acknowledgement_time_is_measured_from_dispatch(fake: FakeDiscord) -> None:
+    client = SmokeClient(fake.guild_id)
+    async with fake.run_client(client, timeout=TIMEOUT):
+        ping = await fake.send_slash_command("ping", {"count": 1})
+        await fake.wait_for_interaction_response(ping, timeout=TIMEOUT)
+        waited = fake.acknowledged_after(ping)
+        assert waited is not None and 0 <= waited < 1.0
+        request = fake.interaction_responses(ping)[0]
+        assert request.received > 0
+
+
+async def test_forget_history_keeps_the_session_serving(fake: FakeDiscord) -> None:
+    client = SmokeClient(fake.guild_id)
+    async with fake.run_client(client, timeout=TIMEOUT):
+        asked = await fake.send_message("first", mentions_bot=True)
+        await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+        fake.forget_history()
+        assert fake.request_count == 0 and fake.bot_messages() == []
+        assert fake.message(asked) is None
+        asked = await fake.send_message("second", mentions_bot=True)
+        reply = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+        assert reply["content"] == "answer to: second"
+
+
+async def test_a_command_opened_to_everyone_reaches_the_bot(fake: FakeDiscord) -> None:
+    client = SmokeClient(fake.guild_id)
+    async with fake.run_client(client, timeout=TIMEOUT):
+        command = fake._world.find_command("ping", fake.guild_id)
+        command["default_member_permissions"] = str(1 << 5)  # as synced by an admin-only bot
+        with pytest.raises(PermissionError):
+            await fake.send_slash_command("ping", {"count": 1})
+        fake.open_command_to_everyone("ping")
+        ping = await fake.send_slash_command("ping", {"count": 1})
+        assert (await fake.wait_for_interaction_response(ping, timeout=TIMEOUT)).status == 200

@@ -165,6 +165,7 @@ class FakeDiscord:
         self._requests: list[RecordedRequest] = []
         self._unhandled: list[RecordedRequest] = []
         self._faults: list[FaultRule] = []
+        self._opened_commands: set[str] = set()
         self._signal: _Signal | None = None
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -335,6 +336,12 @@ class FakeDiscord:
         self._world.add_user(user_id, username, bot=bot)
         return user_id
 
+    def open_command_to_everyone(self, name: str) -> None:
+        """What a server admin can do in Server Settings > Integrations: let every member use
+        ``/name`` whatever its ``default_member_permissions``. The bot's own checks still run.
+        """
+        self._opened_commands.add(name)
+
     async def add_text_channel(self, name: str) -> int:
         """Add a text channel (dispatching CHANNEL_CREATE if connected) and return its id."""
         channel = self._world.add_text_channel(name)
@@ -400,6 +407,33 @@ class FakeDiscord:
             for r in self._requests
             if r.method == "POST" and r.path.startswith(f"/interactions/{interaction_id}/")
         ]
+
+    def acknowledged_after(self, interaction: SentInteraction) -> float | None:
+        """Seconds from the interaction's dispatch to the arrival of its accepted callback.
+
+        ``None`` while it is unanswered; Discord's deadline (``interaction_deadline``)
+        is measured the same way.
+        """
+        state = self._world.interactions.get(interaction.id)
+        accepted = [r for r in self.interaction_responses(interaction) if r.status < 300]
+        if state is None or not accepted:
+            return None
+        return accepted[0].received - state.created
+
+    def forget_history(self) -> None:
+        """Drop recorded requests, messages, interactions and the gateway's replay buffer.
+
+        For long runs (thousands of questions) whose records would otherwise
+        pile up in the test process. Call it when nothing is in flight and no
+        shard is waiting to RESUME; ``request_count`` starts again from 0.
+        """
+        self._requests.clear()
+        self._unhandled.clear()
+        world = self._world
+        for store in (world.messages, world.blobs, world.interactions, world.interactions_by_token):
+            store.clear()
+        world.deleted_messages.clear()
+        self._gateway.forget_history()
 
     def interaction_requests(self, interaction: SentInteraction) -> list[RecordedRequest]:
         """Callback, follow-up and ``@original`` requests made with an interaction's token."""
@@ -858,6 +892,7 @@ class FakeDiscord:
             status=status,
             response=response,
             timestamp=asyncio.get_running_loop().time(),
+            received=incoming.received,
         )
         self._requests.append(record)
         if unhandled:
@@ -1094,7 +1129,8 @@ class FakeDiscord:
             known = sorted({c["name"] for scope in world.commands.values() for c in scope.values()})
             raise LookupError(f"/{parts[0]} was never synced to Discord (synced: {known})")
         if command is not None:
-            self._check_command_access(command, permissions, dm)
+            opened = command["name"] in self._opened_commands
+            self._check_command_access(command, permissions, dm, opened=opened)
         target_channel = (
             int(world.dm_channel_for(user_id)["id"])
             if dm
@@ -1126,7 +1162,9 @@ class FakeDiscord:
         )
 
     @staticmethod
-    def _check_command_access(command: Mapping[str, Any], permissions: int, dm: bool) -> None:
+    def _check_command_access(
+        command: Mapping[str, Any], permissions: int, dm: bool, *, opened: bool = False
+    ) -> None:
         name = command["name"]
         if dm:
             contexts = command.get("contexts")
@@ -1138,7 +1176,7 @@ class FakeDiscord:
                 raise PermissionError(f"/{name} cannot be used in DMs")
             return
         required = command.get("default_member_permissions")
-        if required is not None and not permissions & p.ADMINISTRATOR:
+        if required is not None and not opened and not permissions & p.ADMINISTRATOR:
             need = int(required)
             if permissions & need != need:
                 raise PermissionError(

@@ -155,6 +155,11 @@ class GatewayServer:
 
     # -- sending -----------------------------------------------------------
 
+    def forget_history(self) -> None:
+        """Empty every session's replay buffer (events sent so far can no longer be resumed)."""
+        for session in self._sessions.values():
+            session.history.clear()
+
     async def dispatch(self, shard_id: int, event: str, data: Mapping[str, Any]) -> bool:
         """Send a dispatch on a shard's session; False if that shard never identified."""
         session = self._by_shard.get(shard_id)

@@ -35,7 +35,9 @@ class RecordedRequest:
     ``path`` is relative to the API base (``/channels/1/messages``) for API
     calls and the plain URL path for anything else (attachment downloads).
     ``json`` is the JSON body, or the parsed ``payload_json`` part of a
-    multipart body, or ``None``.
+    multipart body, or ``None``. ``received`` is when the request arrived
+    (``time.monotonic()``, the clock interactions are created on);
+    ``timestamp`` is when it was answered (the event loop's clock).
     """
 
     index: int
@@ -49,6 +51,7 @@ class RecordedRequest:
     status: int
     response: Any
     timestamp: float
+    received: float = 0.0
 
     def matches(self, method: str | None = None, path: str | None = None) -> bool:
         """True if the method equals ``method`` and ``path`` (a regex) is found in the path."""

@@ -57,6 +57,7 @@ class Incoming:
     files: tuple[RecordedFile, ...]
     headers: Mapping[str, str]
     token: str | None
+    received: float = 0.0
 
 
 Handler = Callable[[Incoming, "re.Match[str]"], Awaitable[Reply]]
@@ -142,6 +143,7 @@ class RestApi:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """aiohttp catch-all handler."""
         fake = self.fake
+        received = time.monotonic()
         is_api = request.path.startswith(API_PREFIX + "/")
         path = request.path[len(API_PREFIX) :] if is_api else request.path
         body, files = await self._read_body(request)
@@ -159,6 +161,7 @@ class RestApi:
             files=files,
             headers=dict(request.headers),
             token=token,
+            received=received,
         )
         reply, unhandled = await self._answer(incoming, is_api)
         record = fake._record(

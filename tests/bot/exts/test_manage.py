@@ -42,12 +42,6 @@ async def ask(fake, question: str) -> str:
     return (await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)).data["content"]
 
 
-def let_everyone_use(fake, name: str) -> None:
-    """What a server's admins can do in Server Settings > Integrations: open /name to all."""
-    # The fake has no API for command permission overrides; edit its synced command.
-    fake._world.find_command(name, fake.guild_id)["default_member_permissions"] = None
-
-
 def stored(settings) -> list[str]:
     folder = settings.uploads_dir
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
@@ -136,7 +130,7 @@ async def test_member_without_manage_server_is_refused_even_if_discord_lets_it_t
         ("briefing-add", {"file": FakeAttachment("penguins.txt", PENGUINS)}),
         ("briefing-remove", {"name": "anything"}),
     ]:
-        let_everyone_use(fake, name)
+        fake.open_command_to_everyone(name)
         interaction = await fake.send_slash_command(
             name, options, user=fake.user_id, member_permissions=DEFAULT_MEMBER_PERMISSIONS
         )
