@@ -42,8 +42,8 @@ class Engine(Protocol):
     def load(self, corpus: Corpus, directory: Path) -> None:
         """Read the index back from ``directory``."""
 
-    def retrieve(self, terms: list[str], k: int) -> list[int]:
-        """Positions of the ``k`` best chunks for analysed query terms."""
+    def retrieve(self, terms: list[str], k: int) -> list[tuple[int, float]]:
+        """Position and score of the ``k`` best chunks for analysed query terms."""
 
 
 class Project:
@@ -67,8 +67,8 @@ class Project:
         briefings = _briefings(corpus)
         self.index = open_index(briefings, self.analyzer, self.chunker, directory, _refuse, _refuse)
 
-    def retrieve(self, terms: list[str], k: int) -> list[int]:
-        return [hit.position for hit in self.index.search(terms, k)]
+    def retrieve(self, terms: list[str], k: int) -> list[tuple[int, float]]:
+        return [(hit.position, hit.score) for hit in self.index.search(terms, k)]
 
     def answer(self, question: str) -> str:
         """The reply a user reads: retrieval, best sentence, attribution and rendering."""
@@ -96,10 +96,11 @@ class RankBM25:
         with (directory / "rank_bm25.pickle").open("rb") as handle:
             self.model = pickle.load(handle)  # noqa: S301 - our own file, written above
 
-    def retrieve(self, terms: list[str], k: int) -> list[int]:
+    def retrieve(self, terms: list[str], k: int) -> list[tuple[int, float]]:
         scores = self.model.get_scores(terms)
         matching = np.flatnonzero(scores > 0)
-        return matching[np.lexsort((matching, -scores[matching]))][:k].tolist()
+        best = matching[np.lexsort((matching, -scores[matching]))][:k]
+        return list(zip(best.tolist(), scores[best].tolist(), strict=True))
 
 
 class BM25S:
@@ -125,10 +126,13 @@ class BM25S:
     def load(self, corpus: Corpus, directory: Path) -> None:
         self.model = self.bm25s.BM25.load(directory / "bm25s", show_progress=False)
 
-    def retrieve(self, terms: list[str], k: int) -> list[int]:
+    def retrieve(self, terms: list[str], k: int) -> list[tuple[int, float]]:
         documents, scores = self.model.retrieve([terms], k=k, show_progress=False)
         # bm25s fills the k places even with chunks that score 0; the others return only matches.
-        return documents[0][scores[0] > 0].tolist()
+        # Its Lucene variant leaves out BM25's constant factor (k1 + 1); put it back to compare.
+        matched = scores[0] > 0
+        scaled = (scores[0][matched] * (DEFAULT_K1 + 1)).tolist()
+        return list(zip(documents[0][matched].tolist(), scaled, strict=True))
 
 
 ENGINES = {"project": Project, "rank-bm25": RankBM25, "bm25s": BM25S}

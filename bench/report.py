@@ -44,6 +44,21 @@ def speed_table(chunks: int, results: dict[str, dict], agreement: dict[str, str]
     return table
 
 
+def markdown_table(chunks: int, results: dict[str, dict], agreement: dict[str, str]) -> str:
+    """The same figures as a Markdown table, for the README."""
+    headings = ["engine", "queries", *(heading for heading, _, _ in _COLUMNS), "top 10"]
+    lines = [f"**{chunks:,} chunks**", "", "| " + " | ".join(headings) + " |"]
+    lines.append("|" + "---|" * len(headings))
+    base = results.get("project")
+    for engine, result in results.items():
+        cells = [ENGINE_NAMES.get(engine, engine), f"{result['queries']:,}"]
+        for _, read, unit in _COLUMNS:
+            cells.append(_cell(read(result), read(base) if base else None, unit, engine))
+        cells.append(agreement.get(engine, ""))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def print_tables(tables: list[Table], notes: list[str]) -> None:
     console = Console(width=250)
     for table in tables:

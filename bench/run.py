@@ -4,6 +4,7 @@ Speed (the default)::
 
     python bench/run.py
     python bench/run.py --sizes 1000,10000 --queries 500
+    python bench/run.py --markdown > table.md       # tables for the README
 
 For each size (chunks), a seeded corpus is generated (``bench/corpus.py``:
 Zipf-distributed real English words, about 100 words a chunk, briefings of
@@ -28,7 +29,10 @@ analysed terms, analysis excluded. Peak RSS is each process's maximum
 resident memory (the build process holds the corpus, the serving process
 the index and, for briefbot, the briefings it quotes from); "index in RAM"
 is how much resident memory loading the index added. "top 10 = briefbot's"
-compares the first queries' top 10s with briefbot's.
+compares the first queries' top 10s with briefbot's: "up to ties" counts
+those with the same score at every rank (bm25s computes in float32 and
+orders tied chunks its own way; briefbot and rank-bm25 put them in reading
+order).
 
 SciFact::
 
@@ -43,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -91,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="keep corpora and indexes here (default: a temporary directory)")
     parser.add_argument("--json", type=Path, default=None, metavar="FILE",
                         help="also write every figure to FILE as JSON")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print Markdown tables (for the README) instead of boxes")
     modes = parser.add_subparsers(dest="mode", metavar="MODE")
     quality = modes.add_parser("scifact", help="nDCG@10 and Recall@100 on SciFact")
     quality.add_argument("--data", type=Path, required=True,
@@ -111,14 +118,18 @@ def _speed(args: argparse.Namespace) -> None:
         for size in args.sizes:
             results = _run_size(size, args, workdir / f"{size}")
             everything[size] = results
-            tables.append(report.speed_table(size, results, _agreement(results)))
+            render = report.markdown_table if args.markdown else report.speed_table
+            tables.append(render(size, results, _agreement(results)))
     if args.json:
         args.json.write_text(json.dumps(everything, indent=1))
     notes = [
         "Ratios in brackets are to briefbot's figure; retrieval is the top 10, analysis excluded.",
         "Build includes analysis for every engine and chunking for briefbot.",
     ]
-    report.print_tables(tables, notes)
+    if args.markdown:
+        print("\n".join(tables) + "\n" + "\n".join(notes))
+    else:
+        report.print_tables(tables, notes)
 
 
 def _run_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, dict]:
@@ -151,7 +162,7 @@ def _worker(*args: object) -> dict:
 
 
 def _agreement(results: dict[str, dict]) -> dict[str, str]:
-    """How many of the first queries' top 10s equal briefbot's, and the mean overlap."""
+    """How many of the first queries' top 10s equal briefbot's, exactly and up to ties."""
     if "project" not in results:
         return {}
     ours = results["project"]["top"]
@@ -161,16 +172,23 @@ def _agreement(results: dict[str, dict]) -> dict[str, str]:
         if engine == "project" or not theirs:
             continue
         pairs = list(zip(ours, theirs, strict=False))
-        same = sum(a == b for a, b in pairs)
-        overlap = sum(_overlap(a, b) for a, b in pairs) / len(pairs)
-        agreement[engine] = f"{same}/{len(pairs)} identical, {overlap:.1%} overlap"
+        same = sum(_positions(a) == _positions(b) for a, b in pairs)
+        tied = sum(_same_up_to_ties(a, b) for a, b in pairs)
+        agreement[engine] = f"{tied}/{len(pairs)} up to ties ({same} identical)"
     return agreement
 
 
-def _overlap(ours: list[int], theirs: list[int]) -> float:
-    if not ours and not theirs:
-        return 1.0
-    return len(set(ours) & set(theirs)) / max(len(ours), len(theirs))
+def _positions(ranked: list) -> list[int]:
+    return [position for position, _ in ranked]
+
+
+def _same_up_to_ties(ours: list, theirs: list) -> bool:
+    """The same score at every rank (to float32 precision): only tied chunks swap places."""
+    if len(ours) != len(theirs):
+        return False
+    return all(
+        math.isclose(a, b, rel_tol=1e-6) for (_, a), (_, b) in zip(ours, theirs, strict=True)
+    )
 
 
 def _scifact(args: argparse.Namespace) -> None:
