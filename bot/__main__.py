@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -57,6 +58,9 @@ def run(settings: Settings) -> int:
         return _fail(str(error))
     except OSError as error:
         return _fail(f"{error.filename or 'file'}: {error.strerror or error}")
+    # What is loaded now lives as long as the process: keep it out of the garbage
+    # collector's full passes, each of which would pause the event loop longer.
+    gc.freeze()
     try:
         asyncio.run(serve(settings, library))
     except discord.LoginFailure:

@@ -71,6 +71,9 @@ class BriefbotMixin:
             intents=intents_for(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=BriefbotTree,
+            # Nothing looks a message up again (buttons carry their state), so keep
+            # none; discord.py would otherwise hold the last 1,000, several MB.
+            max_messages=None,
             **options,
         )
         self.settings = settings
