@@ -16,6 +16,7 @@ from tests.fakediscord import DEFAULT_GUILD_ID, DEFAULT_TOKEN, FakeDiscord
 
 TIMEOUT = 5.0
 SHOIGU_QUESTION = "Who is Russia's top security official visiting Pyongyang?"
+FIGURES = pytest.StashKey[list[str]]()
 
 MakeSettings = Callable[..., Settings]
 StartBot = Callable[..., Awaitable[object]]
@@ -73,6 +74,23 @@ async def start_bot(fake: FakeDiscord, settings: Settings) -> AsyncIterator[Star
 async def bot(start_bot: StartBot) -> object:
     """A running bot with the bundled briefing and no cooldown."""
     return await start_bot()
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> list[str]:
+    """Lines a test reports; they are printed at the end of the run, with or without -s."""
+    return request.config.stash.setdefault(FIGURES, [])
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """Print the figures the load and memory tests measured, so CI logs keep them."""
+    lines = config.stash.get(FIGURES, [])
+    if lines:
+        terminalreporter.section("briefbot figures")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def buttons(payload: dict) -> dict[str, str]:
