@@ -19,6 +19,7 @@ PENGUINS = (
     b"The survey team flew drones over the colony for three weeks.\n"
 )
 PENGUIN_QUESTION = "How many emperor penguins were counted?"
+MANAGE_GUILD = 1 << 5
 
 
 async def command(fake, name: str, options: dict, **kwargs) -> dict:
@@ -161,3 +162,14 @@ async def test_bundled_briefings_cannot_be_removed(fake, bot, bundled):
         f"“{bundled.id}” was not added with /briefing-add, so it cannot be removed here."
     )
     assert len(bot.library.briefings) == 1
+
+
+async def test_a_member_with_manage_server_who_is_not_the_owner_may_add(fake, bot, settings):
+    manager = fake.add_user("manager")
+    interaction = await fake.send_slash_command(
+        "briefing-add", {"file": FakeAttachment("penguins.txt", PENGUINS)}, user=manager,
+        member_permissions=DEFAULT_MEMBER_PERMISSIONS | MANAGE_GUILD,
+    )
+    await fake.wait_for_request(lambda _: bool(fake.followups(interaction)), timeout=TIMEOUT)
+    assert fake.followups(interaction)[0].json["content"].startswith("Added *penguins*")
+    assert stored(settings) == ["penguins.txt"]
