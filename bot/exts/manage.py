@@ -7,6 +7,7 @@ permissions again (``has_permissions``).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import discord
@@ -46,7 +47,9 @@ class Manage(commands.Cog):
         """Add a briefing for everyone here to ask about."""
         check_size(file.filename, file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        upload = check_upload(file.filename, await file.read(), title=title, date=date)
+        data = await file.read()
+        # Up to 2 MiB of text, and YAML that may be hostile: not on the event loop.
+        upload = await asyncio.to_thread(check_upload, file.filename, data, title=title, date=date)
         briefing = await self.library.add(upload)
         count = len(briefing.paragraphs)
         name = cut_end(briefing.name, FIELD_LIMIT)

@@ -25,6 +25,7 @@ from index.answering import answer
 from index.render import render_answer
 from tests.bot.conftest import TIMEOUT
 from tests.conftest import PROJECT
+from tests.fakediscord import FakeAttachment
 from tests.hostile import QUESTIONS as HOSTILE
 
 pytestmark = pytest.mark.e2e
@@ -228,3 +229,15 @@ async def test_memory_stays_flat_through_discord(fake, bot, figures):
     )
     assert grown_objects < 1000
     assert grown_kib < 1024
+
+
+async def test_a_hostile_upload_is_checked_off_the_event_loop(fake, bot):
+    # Front matter nested thousands deep takes PyYAML about half a second to refuse.
+    nested = b"---\nx: " + b"[" * 3000 + b"]" * 3000 + b"\n---\nText.\n"
+    upload = {"file": FakeAttachment("nested.md", nested, "text/plain")}
+    probe = LoopLagProbe()
+    async with probe.running():
+        interaction = await fake.send_slash_command("briefing-add", upload, user=fake.owner_id)
+        await until(lambda: bool(fake.followups(interaction)), timeout=TIMEOUT)
+    assert "nested too deeply" in fake.followups(interaction)[0].json["content"]
+    assert max(probe.lags) < MAX_LOOP_LAG
