@@ -73,12 +73,16 @@ class Analyzer:
         return _stem(self.language, _lemma(self.language, word))
 
 
-@functools.lru_cache(maxsize=1 << 18)
+# Bounded, so a stream of made-up words in questions cannot grow memory for ever.
+_WORD_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=_WORD_CACHE)
 def _lemma(language: str, word: str) -> str:
     return simplemma.lemmatize(word, lang=_ISO_639[language]).casefold()
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=_WORD_CACHE)
 def _stem(language: str, word: str) -> str:
     return _stemmer(language).stemWord(word)
 

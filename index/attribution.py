@@ -11,7 +11,8 @@ _CLAIM = re.compile(rf"(?P<phrase>{_PHRASE})\s+(?:{_VERBS})\b")
 _INVERTED = re.compile(rf"\b(?:{_VERBS}|according to)\s+(?:the\s+)?(?P<phrase>{_PHRASE})")
 _NOT_NAMES = frozenset(
     {"He", "She", "It", "They", "We", "I", "You", "This", "That", "These", "Those"}
-    | {"The", "A", "An", "There", "Here", "Officials"}
+    | {"The", "A", "An", "There", "Here", "Officials", "Nobody", "Everyone", "Someone"}
+    | {"Everybody", "Somebody", "Anyone", "Anybody", "None", "No", "One", "Some", "Many"}
 )
 
 

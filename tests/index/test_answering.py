@@ -92,6 +92,7 @@ def test_the_briefing_filter_limits_passages(bundled, analyzer, chunker):
         ("Kim said it showed strength, KCNA said.", ("Kim", "KCNA")),
         ("The talks went well, according to Yonhap.", ("Yonhap",)),
         ("He said nothing, and it said little.", ()),
+        ("Nobody said a thing, and No one reported it.", ()),
         ("No one is cited here.", ()),
     ],
 )
