@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -189,15 +190,19 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 def _info(args: argparse.Namespace, settings: Settings) -> int:
     index = _open(settings)
-    chunker_key = cache_key(index.briefings, index.analyzer, _chunker())
-    print(f"{_summary(index)}")
-    print(f"cache: {cache_path(settings.cache_dir, chunker_key)}")
+    print(_summary(index))
+    key = cache_key(index.briefings, index.analyzer, _chunker())
+    print(f"cache: {cache_path(settings.cache_dir, key)}")
+    chunks: Counter[str] = Counter()
+    tokens: Counter[str] = Counter()
+    for chunk in index.chunks:
+        chunks[chunk.briefing_id] += 1
+        tokens[chunk.briefing_id] += chunk.tokens
     for briefing in index.briefings:
-        chunks = [c for c in index.chunks if c.briefing_id == briefing.id]
         print(
             f"  {briefing.id}: {briefing.title or '(no title)'}, {briefing.date or 'undated'}, "
-            f"{len(briefing.paragraphs)} paragraphs, {len(chunks)} chunks, "
-            f"{sum(c.tokens for c in chunks):,} tokens"
+            f"{len(briefing.paragraphs)} paragraphs, {chunks[briefing.id]} chunks, "
+            f"{tokens[briefing.id]:,} tokens"
         )
     return 0
 

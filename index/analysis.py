@@ -23,10 +23,13 @@ import Stemmer
 
 from index.stopwords import ENGLISH_STOPWORDS
 
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
-_POSSESSIVE = re.compile(r"(?<=\w)'s\b|(?<=s)'(?!\w)")
+# Matches what (?<=\w)'s\b|(?<=s)'(?!\w) matches; starting at the apostrophe lets
+# the regex engine jump from apostrophe to apostrophe instead of trying every position.
+_POSSESSIVE = re.compile(r"'(?:(?<=\w')s\b|(?<=s')(?!\w))")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"[^\W_]+")
 _ISO_639 = {"english": "en"}
 # Unicode categories that ``fold`` drops: non-spacing, spacing and enclosing
@@ -62,29 +65,28 @@ class Analyzer:
 
     def analyze(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept."""
-        return [self._term(word) for word in self.words(text)]
+        language = self.language
+        return [_term(language, word) for word in self.words(text)]
 
     def terms(self, text: str) -> list[Term]:
         """Each term with its source word, for telling users what was missing."""
-        return [Term(self._term(word), word) for word in self.words(text)]
-
-    def _term(self, word: str) -> str:
-        """Lemmatise (so "held" meets "hold"), then stem (so "talks" meets "talk")."""
-        return _stem(self.language, _lemma(self.language, word))
+        language = self.language
+        return [Term(_term(language, word), word) for word in self.words(text)]
 
 
 # Bounded, so a stream of made-up words in questions cannot grow memory for ever.
-_WORD_CACHE = 1 << 16
+_WORD_CACHE = 1 << 17
 
 
 @functools.lru_cache(maxsize=_WORD_CACHE)
-def _lemma(language: str, word: str) -> str:
-    return simplemma.lemmatize(word, lang=_ISO_639[language]).casefold()
-
-
-@functools.lru_cache(maxsize=_WORD_CACHE)
-def _stem(language: str, word: str) -> str:
-    return _stemmer(language).stemWord(word)
+def _term(language: str, word: str) -> str:
+    """Lemmatise (so "held" meets "hold"), then stem (so "talks" meets "talk")."""
+    lemma = simplemma.lemmatize(word, lang=_ISO_639[language]).casefold()
+    if word.startswith(lemma):
+        # A regular form ("higher" -> "high", "reprogramming"): the stemmer alone keeps
+        # what the lemma would merge away. Irregular ones ("held", "sent", "mice") differ.
+        lemma = word
+    return _stemmer(language).stemWord(lemma)
 
 
 @functools.cache
@@ -95,8 +97,14 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
 def fold(text: str) -> str:
     """Normalise Unicode, drop marks, format characters and possessives, and case-fold."""
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(
-        ch for ch in decomposed if unicodedata.category(ch) not in _DROPPED_CATEGORIES
-    )
-    folded = unicodedata.normalize("NFC", stripped).casefold().translate(_APOSTROPHES)
+    if not decomposed.isascii():
+        # Only non-ASCII characters can be marks or format characters.
+        stripped = _NON_ASCII.sub(_unless_dropped, decomposed)
+        decomposed = unicodedata.normalize("NFC", stripped)
+    folded = decomposed.casefold().translate(_APOSTROPHES)
     return _POSSESSIVE.sub("", folded)
+
+
+def _unless_dropped(match: re.Match[str]) -> str:
+    char = match.group()
+    return "" if unicodedata.category(char) in _DROPPED_CATEGORIES else char

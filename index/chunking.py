@@ -53,11 +53,17 @@ class Chunker:
 
     def chunk(self, briefing: Briefing) -> tuple[Chunk, ...]:
         """All chunks of a briefing, in reading order."""
-        return tuple(
-            self._make(briefing, paragraph, start, end)
-            for paragraph in briefing.paragraphs
-            for start, end in self._spans(briefing.body, paragraph)
-        )
+        chunks: list[Chunk] = []
+        for paragraph in briefing.paragraphs:
+            text = briefing.text(paragraph)
+            tokens = self.count(text)
+            if tokens <= self.max_tokens:  # most paragraphs: one chunk, counted once
+                start, end = paragraph.start, paragraph.end
+                chunks.append(Chunk(briefing.id, paragraph.number, start, end, text, tokens))
+                continue
+            spans = self._split(briefing.body, paragraph)
+            chunks.extend(self._make(briefing, paragraph, start, end) for start, end in spans)
+        return tuple(chunks)
 
     def count(self, text: str) -> int:
         """Tokens in ``text``."""
@@ -67,10 +73,8 @@ class Chunker:
         text = briefing.body[start:end]
         return Chunk(briefing.id, paragraph.number, start, end, text, self.count(text))
 
-    def _spans(self, body: str, paragraph: Paragraph) -> Iterator[tuple[int, int]]:
-        if self.count(body[paragraph.start : paragraph.end]) <= self.max_tokens:
-            yield paragraph.start, paragraph.end
-            return
+    def _split(self, body: str, paragraph: Paragraph) -> Iterator[tuple[int, int]]:
+        """Spans of a paragraph over the budget: sentences packed, long ones cut."""
         pieces = sentence_spans(body, paragraph.start, paragraph.end)
         yield from self._pack(body, list(self._fitting(body, pieces)))
 
