@@ -47,6 +47,8 @@ def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
     tail = "\n" + render_attribution(best)
     if more := _more_line(answer):
         tail += "\n" + more
+    if answer.missing:
+        tail += f"\n-# Not in the briefing{_plural(answer)}: {_listed(answer.missing, 'and')}"
     return render_quote(best, limit - len(tail)) + tail
 
 
@@ -128,10 +130,20 @@ def render_refusal(answer: Answer) -> str:
         ("The briefing", "does") if answer.briefings_searched == 1 else ("The briefings", "do")
     )
     if answer.missing:
-        words = [cut_end(word, WORD_LIMIT) for word in answer.missing[:5]]
-        listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-        return f"{scope} {verb} not mention {listed}."
+        return f"{scope} {verb} not mention {_listed(answer.missing, 'or')}."
     return f"{scope} {verb} not say: nothing in it answers that question."
+
+
+def _listed(words: tuple[str, ...], conjunction: str) -> str:
+    """Up to five question words, escaped and bounded: "a, b or c"."""
+    shown = [cut_end(word, WORD_LIMIT) for word in words[:5]]
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + f" {conjunction} " + shown[-1]
+
+
+def _plural(answer: Answer) -> str:
+    return "" if answer.briefings_searched == 1 else "s"
 
 
 def cut_end(raw: str, limit: int) -> str:

@@ -72,7 +72,11 @@ def check_reply(result: Answer, reply: str) -> None:
         quote, attribution, *more = reply.split("\n")
         assert quote.startswith("> ") and "**" in quote
         assert attribution.startswith("— *") and "paragraph " in attribution
-        assert all(line.startswith("-# Also relevant: paragraph") for line in more)
+        notes = ("-# Also relevant: paragraph", "-# Not in the briefing")
+        assert all(line.startswith(notes) for line in more)
+        for line in more:
+            _, _, listed = line.partition("-# Not in the briefing")
+            assert _QUOTE_MARKUP.search(listed) is None and "@" not in listed, line
     else:
         assert "\n" not in reply
         assert reply.endswith((".", "*"))

@@ -30,6 +30,16 @@ def test_reply_is_a_quote_with_bold_sentence_and_attribution(bundled_index):
     assert all(line.startswith("-# Also relevant") for line in rest)
 
 
+def test_question_words_the_briefing_lacks_are_noted_under_the_quote(bundled_index):
+    reply = render_answer(
+        answer(bundled_index, "What is the range of the new anti-aircraft missile?")
+    )
+    assert reply.startswith("> **Kim oversaw the test-fire")
+    assert reply.endswith("\n-# Not in the briefing: range")
+    complete = render_answer(answer(bundled_index, "Who oversaw the anti-aircraft test-fire?"))
+    assert "Not in the briefing" not in complete
+
+
 def test_refusals_are_plain_sentences(bundled_index):
     assert (
         render_answer(answer(bundled_index, "What did China say?"))
