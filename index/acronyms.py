@@ -18,6 +18,8 @@ _ACRONYM = re.compile(r"\b([A-Z]{2,6})s?\b")
 _LINKS = r"(?:(?:of|and|the|for|on|in)\s+)?"
 # A question names one or two acronyms; a flood of them must not mean a flood of searches.
 MAX_LOOKUPS = 4
+# Acronyms remembered per index; past this, made-up ones must not grow memory.
+MAX_REMEMBERED = 1024
 # Longer words never count towards an acronym.
 MAX_WORD = 40
 
@@ -34,7 +36,7 @@ def expand_acronyms(index: Index, terms: list[Term], question: str) -> list[Term
     for term in terms:
         acronym = None if index.knows(term.term) else _acronym(term.word, acronyms)
         if acronym and acronym not in phrases and len(phrases) < MAX_LOOKUPS:
-            phrases[acronym] = _spell_out(index, acronym)
+            phrases[acronym] = _spelled_out(index, acronym)
         phrase = phrases.get(acronym) if acronym else None
         expanded.extend(index.analyzer.terms(phrase) if phrase else [term])
     return expanded
@@ -48,7 +50,16 @@ def _acronym(word: str, acronyms: set[str]) -> str | None:
     return None
 
 
-def _spell_out(index: Index, acronym: str) -> str | None:
+def _spelled_out(index: Index, acronym: str) -> str | None:
+    """The phrase the briefings spell ``acronym`` out as, looked up once per index."""
+    if acronym not in index.spelled_out:
+        if len(index.spelled_out) >= MAX_REMEMBERED:
+            index.spelled_out.clear()
+        index.spelled_out[acronym] = _search(index, acronym)
+    return index.spelled_out[acronym]
+
+
+def _search(index: Index, acronym: str) -> str | None:
     # Words are bounded: unbounded, a long run like "a-a-a-…" was rescanned from
     # each of its word boundaries, quadratic in the run's length.
     words = [rf"{letter}[\w'-]{{0,{MAX_WORD}}}" for letter in acronym.lower()]

@@ -42,6 +42,11 @@ class Index:
     postings: Postings = field(repr=False, compare=False)
     _by_id: dict[str, Briefing] = field(init=False, repr=False, compare=False)
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
+    # What the briefings spell each looked-up acronym out as (index.acronyms fills it):
+    # a lookup reads every briefing, so each acronym is looked up once per index.
+    spelled_out: dict[str, str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if self.chunks.briefings != self.briefings:
