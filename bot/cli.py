@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -42,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args, settings)
     except (CommandError, SettingsError, BriefingsNotFoundError, EvalFormatError) as error:
         _error(str(error))
+    except BrokenPipeError:
+        # The reader went away (`briefbot eval ... | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:
         _error(f"{error.filename or 'file'}: {error.strerror or error}")
     except KeyboardInterrupt:
