@@ -122,3 +122,20 @@ def test_chat_answers_until_quit(tmp_path):
     )
     assert done.returncode == 0
     assert "Sergei Shoigu" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
+    ask = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ask", "--briefings", str(BRIEFINGS), *[QUESTION] * 200],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=BRIEFINGS.parent,
+    )
+    assert ask.stdout is not None
+    ask.stdout.readline()
+    ask.stdout.close()
+    _, err = ask.communicate(timeout=60)
+    assert ask.returncode == 0
+    assert err == b""

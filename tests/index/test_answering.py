@@ -98,3 +98,11 @@ def test_the_briefing_filter_limits_passages(bundled, analyzer, chunker):
 )
 def test_cited_sources(sentence, cited):
     assert cited_sources(sentence) == cited
+
+
+def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
+    index = Index.build([bundled], analyzer, chunker)
+    answer(index, "What did the WMD drill target?")
+    assert index.spelled_out == {"WMD": "weapons of mass destruction"}
+    index.spelled_out["WMD"] = "Yellow Sea"  # the remembered phrase is what is used
+    assert answer(index, "WMD?").best.paragraph == 12
