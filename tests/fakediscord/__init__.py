@@ -13,40 +13,8 @@ Nothing leaves 127.0.0.1: discord.py's REST base, gateway URL and CDN base
 are pointed at the fake for the duration of the ``async with`` block.
 """
 
-from .fake import (
-    DEFAULT_APPLICATION_ID,
-    DEFAULT_BOT_USER_ID,
-    DEFAULT_CHANNEL_ID,
-    DEFAULT_GUILD_ID,
-    DEFAULT_OWNER_ID,
-    DEFAULT_TOKEN,
-    DEFAULT_USER_ID,
-    FakeDiscord,
-)
-from .records import (
-    FakeAttachment,
-    FaultRule,
-    IdentifyRecord,
-    RecordedFile,
-    RecordedRequest,
-    ResumeRecord,
-    SentInteraction,
-)
+from . import fake, records
+from .fake import *  # noqa: F403 - the names each module exports, listed once there
+from .records import *  # noqa: F403
 
-__all__ = [
-    "DEFAULT_APPLICATION_ID",
-    "DEFAULT_BOT_USER_ID",
-    "DEFAULT_CHANNEL_ID",
-    "DEFAULT_GUILD_ID",
-    "DEFAULT_OWNER_ID",
-    "DEFAULT_TOKEN",
-    "DEFAULT_USER_ID",
-    "FakeAttachment",
-    "FakeDiscord",
-    "FaultRule",
-    "IdentifyRecord",
-    "RecordedFile",
-    "RecordedRequest",
-    "ResumeRecord",
-    "SentInteraction",
-]
+__all__ = fake.__all__ + records.__all__
