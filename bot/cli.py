@@ -21,7 +21,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from index.answering import DEFAULT_PASSAGES, Answer, answer
 from index.cache import cache_key, cache_path
 from index.catalog import open_catalog
-from index.evaluation import EvalFormatError, evaluate, parse_cases
+from index.evaluation import EvalFormatError, Report, evaluate, parse_cases
 from index.loading import BriefingsNotFoundError
 from index.render import render_answer
 from index.search import Index
@@ -244,12 +244,27 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     print(f"refusal precision {report.refusal_precision:.3f}")
     print(f"refusal recall    {report.refusal_recall:.3f}")
     print(f"false refusals    {report.false_refusals}")
+    if kinds := report.by_kind():
+        print("by kind:")
+        for kind, part in kinds.items():
+            print("  " + _kind_line(kind, part))
     if args.failures:
         for outcome in report.outcomes:
             right = outcome.answered == outcome.case.answerable and outcome.rank in (1, None)
             if not right or (outcome.case.answerable and not outcome.phrase_in_reply):
                 print(f"\nMISS {outcome.case.question!r} (rank {outcome.rank})\n{outcome.reply}")
     return 0
+
+
+def _kind_line(kind: str, report: Report) -> str:
+    size = len(report.outcomes)
+    line = f"{kind:<12} {size:>3} questions  refused {report.refused}/{size}"
+    if any(o.case.answerable for o in report.outcomes):
+        line += (
+            f"  hit@1 {report.hit_at_1:.3f}  hit@3 {report.hit_at_3:.3f}"
+            f"  answer in reply {report.answer_in_reply:.3f}"
+        )
+    return line
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -2,7 +2,8 @@
 
 Each case is a JSON line: ``{"q", "paras", "answer", "briefing"?}`` for a
 question the briefing answers, or ``{"q", "unanswerable": true}`` for one it
-does not. The report gives hit@1, hit@3, MRR and the answer-in-reply rate
+does not; an optional ``"kind"`` label ("direct", "paraphrase", ...) gets
+figures of its own. The report gives hit@1, hit@3, MRR and the answer-in-reply rate
 over answerable cases, and precision and recall of "not in the briefing".
 """
 
@@ -31,6 +32,7 @@ class Case:
     paragraphs: tuple[int, ...] = ()
     phrase: str | None = None
     briefing_id: str | None = None
+    kind: str | None = None
 
     @property
     def answerable(self) -> bool:
@@ -98,6 +100,19 @@ class Report:
         return self._share(sum(not o.answered for o in cases), len(cases))
 
     @property
+    def refused(self) -> int:
+        """Questions answered "not in the briefing"."""
+        return sum(not o.answered for o in self.outcomes)
+
+    def by_kind(self) -> dict[str, Report]:
+        """A report for each ``kind`` the cases are labelled with, in order of appearance."""
+        kinds: dict[str, list[Outcome]] = {}
+        for outcome in self.outcomes:
+            if outcome.case.kind:
+                kinds.setdefault(outcome.case.kind, []).append(outcome)
+        return {kind: Report(tuple(outcomes)) for kind, outcomes in kinds.items()}
+
+    @property
     def false_refusals(self) -> int:
         """Answerable questions that were refused."""
         return sum(not o.answered for o in self._answerable())
@@ -119,13 +134,16 @@ def parse_cases(lines: Iterable[str]) -> list[Case]:
 def _case(data: object) -> Case:
     if not isinstance(data, dict) or not isinstance(data.get("q"), str):
         raise EvalFormatError('each line needs a "q" string')
+    kind = data.get("kind")
+    if kind is not None and not isinstance(kind, str):
+        raise EvalFormatError('"kind" must be a string')
     if data.get("unanswerable") is True:
-        return Case(data["q"])
+        return Case(data["q"], kind=kind)
     paragraphs = data.get("paras")
     if not paragraphs or not all(isinstance(p, int) for p in paragraphs):
         raise EvalFormatError('an answerable case needs "paras", a list of paragraph numbers')
     phrase, briefing = data.get("answer"), data.get("briefing")
-    return Case(data["q"], tuple(paragraphs), phrase, briefing)
+    return Case(data["q"], tuple(paragraphs), phrase, briefing, kind)
 
 
 def evaluate(index: Index, cases: Iterable[Case]) -> Report:

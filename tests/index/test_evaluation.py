@@ -16,8 +16,8 @@ FLOORS = {
     "hit_at_3": 0.89,
     "mrr": 0.84,
     "answer_in_reply": 0.78,
-    "refusal_precision": 0.80,
-    "refusal_recall": 0.70,
+    "refusal_precision": 0.85,
+    "refusal_recall": 0.78,
 }
 
 
@@ -42,6 +42,32 @@ def test_answer_phrases_are_verbatim_in_their_paragraphs(bundled):
 @pytest.mark.parametrize("figure", sorted(FLOORS))
 def test_figures_stay_above_their_floors(report, figure):
     assert getattr(report, figure) >= FLOORS[figure]
+
+
+def test_direct_questions_meet_the_targets(report):
+    direct = report.by_kind()["direct"]
+    assert len(direct.outcomes) >= 30
+    assert direct.hit_at_1 >= 0.95
+    assert direct.false_refusals <= len(direct.outcomes) / 40
+
+
+def test_unrelated_questions_are_refused_at_least_ten_times_in_twelve(report):
+    unrelated = report.by_kind()["unrelated"]
+    assert len(unrelated.outcomes) >= 12
+    assert unrelated.refused / len(unrelated.outcomes) >= 10 / 12
+
+
+def test_harder_kinds_stay_above_their_floors(report):
+    kinds = report.by_kind()
+    assert kinds["paraphrase"].hit_at_3 >= 0.70
+    assert kinds["near-topic"].refused >= 9
+
+
+def test_kinds_are_read_and_checked():
+    (case,) = parse_cases([json.dumps({"q": "x", "unanswerable": True, "kind": "unrelated"})])
+    assert case.kind == "unrelated"
+    with pytest.raises(EvalFormatError, match="kind"):
+        parse_cases([json.dumps({"q": "x", "unanswerable": True, "kind": 3})])
 
 
 def test_every_answered_reply_is_attributed_and_quotes_verbatim(report, bundled):
