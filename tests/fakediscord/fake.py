@@ -7,6 +7,7 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import discord
@@ -289,35 +290,16 @@ class FakeDiscord:
         """The ``resume_gateway_url`` sent in READY."""
         return f"ws://127.0.0.1:{self.port}/resume"
 
-    @property
-    def bot_user_id(self) -> int:
-        """The bot's user id."""
-        return self._world.bot_user_id
-
-    @property
-    def application_id(self) -> int:
-        """The application id (same as the bot user id by default)."""
-        return self._world.application_id
-
-    @property
-    def guild_id(self) -> int:
-        """The fake guild."""
-        return self._world.guild_id
-
-    @property
-    def channel_id(self) -> int:
-        """The guild's default text channel."""
-        return self._world.channel_id
-
-    @property
-    def user_id(self) -> int:
-        """A regular (non-owner, non-admin) member."""
-        return self._world.user_id
-
-    @property
-    def owner_id(self) -> int:
-        """The guild owner."""
-        return self._world.owner_id
+    # The fake world's ids, read-only.
+    bot_user_id = property(attrgetter("_world.bot_user_id"), doc="The bot's user id.")
+    application_id = property(
+        attrgetter("_world.application_id"),
+        doc="The application id (same as the bot user id by default).",
+    )
+    guild_id = property(attrgetter("_world.guild_id"), doc="The fake guild.")
+    channel_id = property(attrgetter("_world.channel_id"), doc="The guild's default text channel.")
+    user_id = property(attrgetter("_world.user_id"), doc="A regular (non-owner, non-admin) member.")
+    owner_id = property(attrgetter("_world.owner_id"), doc="The guild owner.")
 
     @property
     def bot_mention(self) -> str:
