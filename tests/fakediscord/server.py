@@ -59,6 +59,19 @@ class Incoming:
     token: str | None
     received: float = 0.0
 
+    @property
+    def body(self) -> Mapping[str, Any]:
+        """The JSON body if it is an object, else an empty one."""
+        return self.json if isinstance(self.json, Mapping) else {}
+
+
+class _Refused(Exception):  # noqa: N818 - not an error in the fake: Discord's own answer
+    """Raised by a lookup inside a route handler: answer ``reply`` instead."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.status)
+        self.reply = reply
+
 
 Handler = Callable[[Incoming, "re.Match[str]"], Awaitable[Reply]]
 
@@ -217,6 +230,8 @@ class RestApi:
                 return error(401, 0, "401: Unauthorized"), False
             try:
                 return await handler(incoming, match), False
+            except _Refused as refused:
+                return refused.reply, False
             except Exception as exc:  # noqa: BLE001 - a bug in the fake must not hang the client
                 _log.exception(
                     "fake discord handler failed for %s %s", incoming.method, incoming.path
@@ -306,30 +321,27 @@ class RestApi:
 
     # -- application commands --------------------------------------------------
 
-    def _command_scope(self, m: re.Match[str]) -> tuple[int | None, Reply | None]:
+    def _command_scope(self, m: re.Match[str]) -> int | None:
+        """The guild of a command path (None: global); _Refused if the bot may not use it."""
         if int(m[1]) != self.world.application_id:
-            return None, error(403, 50001, "Missing Access")
+            raise _Refused(error(403, 50001, "Missing Access"))
         if m.lastindex is not None and m.lastindex >= 2 and "/guilds/" in m.string:
             guild_id = int(m[2])
             if guild_id != self.world.guild_id:
-                return None, error(403, 50001, "Missing Access")
-            return guild_id, None
-        return None, None
+                raise _Refused(error(403, 50001, "Missing Access"))
+            return guild_id
+        return None
 
     @staticmethod
     def _command_id(m: re.Match[str]) -> int:
         return int(m[m.lastindex or 0])
 
     async def _list_commands(self, req: Incoming, m: re.Match[str]) -> Reply:
-        scope, problem = self._command_scope(m)
-        if problem:
-            return problem
+        scope = self._command_scope(m)
         return Reply(200, [dict(c) for c in self.world.commands.get(scope, {}).values()])
 
     async def _bulk_commands(self, req: Incoming, m: re.Match[str]) -> Reply:
-        scope, problem = self._command_scope(m)
-        if problem:
-            return problem
+        scope = self._command_scope(m)
         problem_body = commands_error(req.json)
         if problem_body is not None:
             return Reply(400, problem_body)
@@ -348,9 +360,7 @@ class RestApi:
         return Reply(200, [dict(c) for c in new.values()])
 
     async def _upsert_command(self, req: Incoming, m: re.Match[str]) -> Reply:
-        scope, problem = self._command_scope(m)
-        if problem:
-            return problem
+        scope = self._command_scope(m)
         problem_body = command_error(req.json)
         if problem_body is not None:
             return Reply(400, problem_body)
@@ -370,16 +380,12 @@ class RestApi:
         return Reply(200 if existing else 201, dict(stored))
 
     async def _get_command(self, req: Incoming, m: re.Match[str]) -> Reply:
-        scope, problem = self._command_scope(m)
-        if problem:
-            return problem
+        scope = self._command_scope(m)
         cmd = self.world.commands.get(scope, {}).get(self._command_id(m))
         return Reply(200, dict(cmd)) if cmd else error(404, 10063, "Unknown application command")
 
     async def _edit_command(self, req: Incoming, m: re.Match[str]) -> Reply:
-        scope, problem = self._command_scope(m)
-        if problem:
-            return problem
+        scope = self._command_scope(m)
         commands = self.world.commands.get(scope, {})
         cmd = commands.get(self._command_id(m))
         if cmd is None:
@@ -393,9 +399,7 @@ class RestApi:
         return Reply(200, dict(commands[int(cmd["id"])]))
 
     async def _delete_command(self, req: Incoming, m: re.Match[str]) -> Reply:
-        scope, problem = self._command_scope(m)
-        if problem:
-            return problem
+        scope = self._command_scope(m)
         if self.world.commands.get(scope, {}).pop(self._command_id(m), None) is None:
             return error(404, 10063, "Unknown application command")
         self.fake._changed()
@@ -583,7 +587,7 @@ class RestApi:
         deadline = self.fake.interaction_deadline
         if deadline is not None and time.monotonic() - state.created > deadline:
             return unknown_interaction()
-        body = req.json if isinstance(req.json, Mapping) else {}
+        body = req.body
         ctype = body.get("type")
         raw_data = body.get("data")
         data: Mapping[str, Any] = raw_data if isinstance(raw_data, Mapping) else {}
@@ -661,19 +665,18 @@ class RestApi:
             state.modal = dict(data)
         return None, None
 
-    def _webhook_state(self, m: re.Match[str]) -> InteractionState | None:
-        if int(m[1]) != self.world.application_id:
-            return None
-        state = self.world.interactions_by_token.get(m[2])
+    def _webhook_state(self, m: re.Match[str]) -> InteractionState:
+        """The interaction a webhook path's token belongs to; else _Refused."""
+        state = None
+        if int(m[1]) == self.world.application_id:
+            state = self.world.interactions_by_token.get(m[2])
         if state is None or not state.acknowledged:
-            return None
+            raise _Refused(unknown_webhook())
         return state
 
     async def _followup_create(self, req: Incoming, m: re.Match[str]) -> Reply:
         state = self._webhook_state(m)
-        if state is None:
-            return unknown_webhook()
-        body = req.json if isinstance(req.json, Mapping) else {}
+        body = req.body
         problem = message_error(body, file_count=len(req.files))
         if problem is not None:
             return Reply(400, problem)
@@ -697,41 +700,39 @@ class RestApi:
             return Reply(200, dict(msg))
         return Reply(204)
 
-    def _webhook_target(self, state: InteractionState, which: str) -> dict[str, Any] | None:
-        if which == "@original":
+    def _webhook_message(self, m: re.Match[str]) -> dict[str, Any]:
+        """The original response or follow-up a webhook path names (else _Refused)."""
+        state = self._webhook_state(m)
+        if m[3] == "@original":
             message_id = state.original_message_id
         else:
-            message_id = int(which)
+            message_id = int(m[3])
             if message_id != state.original_message_id and message_id not in state.followup_ids:
-                return None
-        return self.world.messages.get(message_id or 0)
+                raise _Refused(unknown_message())
+        return self._message(message_id)
 
     async def _webhook_get(self, req: Incoming, m: re.Match[str]) -> Reply:
-        state = self._webhook_state(m)
-        if state is None:
-            return unknown_webhook()
-        msg = self._webhook_target(state, m[3])
-        return Reply(200, dict(msg)) if msg is not None else unknown_message()
+        return Reply(200, dict(self._webhook_message(m)))
 
     async def _webhook_edit(self, req: Incoming, m: re.Match[str]) -> Reply:
-        state = self._webhook_state(m)
-        if state is None:
-            return unknown_webhook()
-        msg = self._webhook_target(state, m[3])
-        if msg is None:
-            return unknown_message()
-        failure = await self.edit_message(
-            msg, req.json if isinstance(req.json, Mapping) else {}, req.files
-        )
-        return failure or Reply(200, dict(msg))
+        return await self._edit(self._webhook_message(m), req)
 
     async def _webhook_delete(self, req: Incoming, m: re.Match[str]) -> Reply:
-        state = self._webhook_state(m)
-        if state is None:
-            return unknown_webhook()
-        msg = self._webhook_target(state, m[3])
+        return await self._delete(self._webhook_message(m))
+
+    # -- stored messages ------------------------------------------------------------
+
+    def _message(self, message_id: int | None) -> dict[str, Any]:
+        msg = self.world.messages.get(message_id or 0)
         if msg is None:
-            return unknown_message()
+            raise _Refused(unknown_message())
+        return msg
+
+    async def _edit(self, msg: dict[str, Any], req: Incoming) -> Reply:
+        failure = await self.edit_message(msg, req.body, req.files)
+        return failure or Reply(200, dict(msg))
+
+    async def _delete(self, msg: dict[str, Any]) -> Reply:
         await self.delete_message(msg)
         return Reply(204)
 
@@ -766,40 +767,30 @@ class RestApi:
         channel_id = int(m[1])
         if self.world.channel_payload(channel_id) is None:
             return unknown_channel()
-        body = req.json if isinstance(req.json, Mapping) else {}
-        problem = message_error(body, file_count=len(req.files))
+        problem = message_error(req.body, file_count=len(req.files))
         if problem is not None:
             return Reply(400, problem)
-        msg, failure = await self.create_bot_message(channel_id, body, req.files)
+        msg, failure = await self.create_bot_message(channel_id, req.body, req.files)
         return failure or Reply(200, dict(msg or {}))
 
-    def _channel_message(self, m: re.Match[str]) -> dict[str, Any] | None:
-        msg = self.world.messages.get(int(m[2]))
-        if msg is None or int(msg["channel_id"]) != int(m[1]):
-            return None
+    def _channel_message(self, m: re.Match[str]) -> dict[str, Any]:
+        """The message a channel path names (else _Refused)."""
+        msg = self._message(int(m[2]))
+        if int(msg["channel_id"]) != int(m[1]):
+            raise _Refused(unknown_message())
         return msg
 
     async def _get_message(self, req: Incoming, m: re.Match[str]) -> Reply:
-        msg = self._channel_message(m)
-        return Reply(200, dict(msg)) if msg is not None else unknown_message()
+        return Reply(200, dict(self._channel_message(m)))
 
     async def _edit_channel_message(self, req: Incoming, m: re.Match[str]) -> Reply:
         msg = self._channel_message(m)
-        if msg is None:
-            return unknown_message()
         if int(msg["author"]["id"]) != self.world.bot_user_id:
             return error(403, 50005, "Cannot edit a message authored by another user")
-        failure = await self.edit_message(
-            msg, req.json if isinstance(req.json, Mapping) else {}, req.files
-        )
-        return failure or Reply(200, dict(msg))
+        return await self._edit(msg, req)
 
     async def _delete_channel_message(self, req: Incoming, m: re.Match[str]) -> Reply:
-        msg = self._channel_message(m)
-        if msg is None:
-            return unknown_message()
-        await self.delete_message(msg)
-        return Reply(204)
+        return await self._delete(self._channel_message(m))
 
     async def _typing(self, req: Incoming, m: re.Match[str]) -> Reply:
         if self.world.channel_payload(int(m[1])) is None:
@@ -808,8 +799,6 @@ class RestApi:
 
     async def _add_reaction(self, req: Incoming, m: re.Match[str]) -> Reply:
         msg = self._channel_message(m)
-        if msg is None:
-            return unknown_message()
         emoji = m[3]
         for reaction in msg["reactions"]:
             if reaction["emoji"].get("name") == emoji:
@@ -824,8 +813,6 @@ class RestApi:
 
     async def _remove_reaction(self, req: Incoming, m: re.Match[str]) -> Reply:
         msg = self._channel_message(m)
-        if msg is None:
-            return unknown_message()
         emoji = m[3]
         for reaction in list(msg["reactions"]):
             if reaction["emoji"].get("name") == emoji and reaction["me"]:
