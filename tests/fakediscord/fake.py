@@ -22,11 +22,12 @@ from .records import (
     FakeAttachment,
     FaultRule,
     IdentifyRecord,
+    Incoming,
     RecordedRequest,
     ResumeRecord,
     SentInteraction,
 )
-from .server import API_PREFIX, Incoming, Reply, RestApi, fault_reply
+from .server import API_PREFIX, Reply, RestApi, fault_reply
 from .state import World
 
 __all__ = [
@@ -863,18 +864,11 @@ class FakeDiscord:
         self, incoming: Incoming, status: int, response: Any, *, unhandled: bool
     ) -> RecordedRequest:
         record = RecordedRequest(
+            **vars(incoming),
             index=len(self._requests),
-            method=incoming.method,
-            path=incoming.path,
-            query=incoming.query,
-            json=incoming.json,
-            files=incoming.files,
-            headers=incoming.headers,
-            token=incoming.token,
             status=status,
             response=response,
             timestamp=asyncio.get_running_loop().time(),
-            received=incoming.received,
         )
         self._requests.append(record)
         if unhandled:

@@ -29,18 +29,16 @@ class RecordedFile:
 
 
 @dataclass(frozen=True)
-class RecordedRequest:
-    """One HTTP request the fake answered, with the answer it gave.
+class Incoming:
+    """An HTTP request as the fake parsed it, before answering it.
 
     ``path`` is relative to the API base (``/channels/1/messages``) for API
     calls and the plain URL path for anything else (attachment downloads).
     ``json`` is the JSON body, or the parsed ``payload_json`` part of a
     multipart body, or ``None``. ``received`` is when the request arrived
-    (``time.monotonic()``, the clock interactions are created on);
-    ``timestamp`` is when it was answered (the event loop's clock).
+    (``time.monotonic()``, the clock interactions are created on).
     """
 
-    index: int
     method: str
     path: str
     query: Mapping[str, str]
@@ -48,10 +46,26 @@ class RecordedRequest:
     files: tuple[RecordedFile, ...]
     headers: Mapping[str, str]
     token: str | None
+    received: float
+
+    @property
+    def body(self) -> Mapping[str, Any]:
+        """The JSON body if it is an object, else an empty one."""
+        return self.json if isinstance(self.json, Mapping) else {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordedRequest(Incoming):
+    """One HTTP request the fake answered, with the answer it gave.
+
+    ``index`` is its place in arrival order; ``timestamp`` is when it was
+    answered (the event loop's clock).
+    """
+
+    index: int
     status: int
     response: Any
     timestamp: float
-    received: float = 0.0
 
     def matches(self, method: str | None = None, path: str | None = None) -> bool:
         """True if the method equals ``method`` and ``path`` (a regex) is found in the path."""
@@ -62,11 +76,8 @@ class RecordedRequest:
     @property
     def data(self) -> Mapping[str, Any]:
         """The ``data`` member of an interaction callback body (empty if absent)."""
-        if isinstance(self.json, Mapping):
-            inner = self.json.get("data")
-            if isinstance(inner, Mapping):
-                return inner
-        return {}
+        inner = self.body.get("data")
+        return inner if isinstance(inner, Mapping) else {}
 
     def __str__(self) -> str:
         return f"#{self.index} {self.method} {self.path} -> {self.status}"

@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import BodyPartReader, web
 
 from . import payloads as p
-from .records import RecordedFile
+from .records import Incoming, RecordedFile
 from .validation import command_error, commands_error, form_error, message_error
 
 if TYPE_CHECKING:
     from .fake import FakeDiscord
     from .state import InteractionState
 
-__all__ = ["API_PREFIX", "Incoming", "Reply", "RestApi"]
+__all__ = ["API_PREFIX", "Reply", "RestApi"]
 
 _log = logging.getLogger(__name__)
 
@@ -44,25 +44,6 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
     content_type: str = "application/json"
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """A parsed request as route handlers see it."""
-
-    method: str
-    path: str
-    query: Mapping[str, str]
-    json: Any
-    files: tuple[RecordedFile, ...]
-    headers: Mapping[str, str]
-    token: str | None
-    received: float = 0.0
-
-    @property
-    def body(self) -> Mapping[str, Any]:
-        """The JSON body if it is an object, else an empty one."""
-        return self.json if isinstance(self.json, Mapping) else {}
 
 
 class _Refused(Exception):  # noqa: N818 - not an error in the fake: Discord's own answer
@@ -666,7 +647,7 @@ class RestApi:
         return None, None
 
     def _webhook_state(self, m: re.Match[str]) -> InteractionState:
-        """The interaction a webhook path's token belongs to; else _Refused."""
+        """The interaction a webhook path's token belongs to (else _Refused)."""
         state = None
         if int(m[1]) == self.world.application_id:
             state = self.world.interactions_by_token.get(m[2])
