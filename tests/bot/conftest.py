@@ -12,10 +12,26 @@ from bot.client import create_bot
 from bot.library import Library
 from bot.settings import Settings, load_settings
 from tests.conftest import BRIEFINGS
-from tests.fakediscord import DEFAULT_GUILD_ID, DEFAULT_TOKEN, FakeDiscord
+from tests.fakediscord import (
+    DEFAULT_GUILD_ID,
+    DEFAULT_TOKEN,
+    FakeAttachment,
+    FakeDiscord,
+    SentInteraction,
+)
 
 TIMEOUT = 5.0
 SHOIGU_QUESTION = "Who is Russia's top security official visiting Pyongyang?"
+# A small briefing to upload, about something the bundled one never mentions.
+PENGUINS = (
+    b"date 2025-04-02\n"
+    b"HOBART: Researchers counted 4,000 emperor penguins near the Ross Sea, "
+    b"the Antarctic Division said on Wednesday.\n\n"
+    b"The survey team flew drones over the colony for three weeks.\n"
+)
+PENGUIN_QUESTION = "How many emperor penguins were counted?"
+DEFERRED = 5  # the interaction callback type of a deferral ("thinking…")
+MANAGE_GUILD = 1 << 5  # the Manage Server permission
 FIGURES = pytest.StashKey[list[str]]()
 
 MakeSettings = Callable[..., Settings]
@@ -104,3 +120,28 @@ def buttons(payload: dict) -> dict[str, str]:
 
 def is_ephemeral(payload: dict) -> bool:
     return bool(payload.get("flags", 0) & 64)
+
+
+async def reply_to_interaction(fake: FakeDiscord, interaction: SentInteraction) -> dict:
+    """What the user reads: the interaction's response, or the follow-up after a deferral."""
+    callback = await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
+    assert callback.status == 200, callback.response
+    if callback.json["type"] != DEFERRED:
+        return callback.data
+    await fake.wait_for_request(lambda _: bool(fake.followups(interaction)), timeout=TIMEOUT)
+    return fake.followups(interaction)[0].json
+
+
+async def ask(fake: FakeDiscord, question: str = SHOIGU_QUESTION) -> str:
+    """The text of the reply to /ask."""
+    interaction = await fake.send_slash_command("ask", {"question": question})
+    return (await reply_to_interaction(fake, interaction))["content"]
+
+
+async def add_briefing(fake: FakeDiscord, filename: str, data: bytes, **options: str) -> dict:
+    """The reply to the guild owner's /briefing-add of a text file; it answers privately."""
+    upload = {"file": FakeAttachment(filename, data, "text/plain"), **options}
+    interaction = await fake.send_slash_command("briefing-add", upload, user=fake.owner_id)
+    reply = await reply_to_interaction(fake, interaction)
+    assert is_ephemeral(fake.interaction_responses(interaction)[0].data)
+    return reply

@@ -9,13 +9,12 @@ import pytest
 
 from bot.client import Briefbot, ShardedBriefbot, create_bot
 from bot.library import Library
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT
+from tests.bot.conftest import MANAGE_GUILD, SHOIGU_QUESTION, TIMEOUT
 from tests.fakediscord import DEFAULT_TOKEN
 
 pytestmark = pytest.mark.e2e
 
 COMMANDS = {"ask", "quote", "briefing", "briefing-add", "briefing-remove"}
-MANAGE_GUILD = 1 << 5
 
 
 async def test_commands_are_synced_to_the_configured_guild(fake, bot):

@@ -17,19 +17,21 @@ import pytest
 from bot.client import create_bot
 from bot.library import STALE_SECONDS, Library, open_index, remove_unfinished_uploads
 from bot.settings import load_settings
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, environment, is_ephemeral
+from tests.bot.conftest import (
+    PENGUIN_QUESTION,
+    PENGUINS,
+    SHOIGU_QUESTION,
+    TIMEOUT,
+    add_briefing,
+    ask,
+    environment,
+    is_ephemeral,
+)
 from tests.bot.processes import START_TIMEOUT, connected, finish, launch
 from tests.fakediscord import FakeAttachment, FakeDiscord
 
 pytestmark = pytest.mark.e2e
 
-PENGUINS = (
-    b"date 2025-04-02\n"
-    b"HOBART: Researchers counted 4,000 emperor penguins near the Ross Sea, "
-    b"the Antarctic Division said on Wednesday.\n\n"
-    b"The survey team flew drones over the colony for three weeks.\n"
-)
-PENGUIN_QUESTION = "How many emperor penguins were counted?"
 CRASHED = 70
 
 # Kills the bot (as a power cut would: no clean-up, no flush) just before the
@@ -63,21 +65,6 @@ import resource, signal
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
 """
-
-
-async def ask(fake, question: str = SHOIGU_QUESTION, **kwargs) -> str:
-    interaction = await fake.send_slash_command("ask", {"question": question}, **kwargs)
-    return (await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)).data[
-        "content"
-    ]
-
-
-async def add(fake, filename: str, data: bytes) -> dict:
-    """The reply to /briefing-add (the follow-up after its deferral)."""
-    upload = {"file": FakeAttachment(filename, data, "text/plain")}
-    interaction = await fake.send_slash_command("briefing-add", upload, user=fake.owner_id)
-    await fake.wait_for_request(lambda _: bool(fake.followups(interaction)), timeout=TIMEOUT)
-    return fake.followups(interaction)[0].json
 
 
 def folder(path) -> dict[str, bytes]:
@@ -126,7 +113,7 @@ async def test_a_crash_during_briefing_add_leaves_the_old_state_or_the_new(
             else:
                 assert answer.startswith("The briefing does not mention emperor, penguins")
                 assert folder(settings.uploads_dir) == {}  # the stale leftover is gone
-                reply = await add(fake, "penguins.txt", PENGUINS)
+                reply = await add_briefing(fake, "penguins.txt", PENGUINS)
                 assert reply["content"].startswith("Added *penguins*")
                 assert "4,000 emperor penguins" in await ask(fake, PENGUIN_QUESTION)
             assert "Shoigu" in await ask(fake)
@@ -231,7 +218,7 @@ async def test_an_unwritable_data_folder_refuses_the_upload_and_answering_goes_o
     # Tests run as root, which ignores permissions: a file where the folder should be.
     settings.uploads_dir.parent.mkdir(parents=True, exist_ok=True)
     settings.uploads_dir.write_bytes(b"")
-    reply = await add(fake, "penguins.txt", PENGUINS)
+    reply = await add_briefing(fake, "penguins.txt", PENGUINS)
     assert is_ephemeral(reply)
     assert reply["content"] == (
         "The briefing could not be added: the bot's data folder refused it (File exists). "
@@ -247,7 +234,7 @@ async def test_a_full_disk_refuses_the_upload_and_the_bot_process_answers_on(tmp
         process = await launch(fake, tmp_path, prelude=FULL_DISK)
         try:
             await connected(fake, process)
-            reply = await add(fake, "penguins.txt", big)
+            reply = await add_briefing(fake, "penguins.txt", big)
             assert reply["content"] == (
                 "The briefing could not be added: the bot's data folder refused it "
                 "(File too large). Nothing was changed."
@@ -281,7 +268,7 @@ async def test_questions_asked_while_an_upload_fails_are_answered(fake, start_bo
     opener = SlowlyFailingOpener()
     await start_bot(library=Library.load(settings, opener))
     opener.failing = True
-    adding = asyncio.create_task(add(fake, "penguins.txt", PENGUINS))
+    adding = asyncio.create_task(add_briefing(fake, "penguins.txt", PENGUINS))
     answers = await asyncio.gather(*(ask(fake) for _ in range(5)))
     assert all("Shoigu" in answer for answer in answers)
     assert "(No space left on device)" in (await adding)["content"]

@@ -19,7 +19,7 @@ from bot.exts.ask import MAX_QUESTION
 from bot.questions import question_in
 from index.answering import answer
 from index.render import MESSAGE_LIMIT, render_answer
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, reply_to_interaction
 from tests.fakediscord import FakeAttachment
 from tests.hostile import QUESTIONS, live_mentions
 
@@ -27,7 +27,6 @@ pytestmark = pytest.mark.e2e
 
 MESSAGE_MAX = 4000
 SUPPRESS_EMBEDS = 1 << 2
-DEFERRED = 5
 QUOTE = re.compile(r"(?:-# Passage \d+\n)?> .+\n— \*.+\*, .*paragraph \d+.*", re.DOTALL)
 REFUSALS = (
     "Ask me a question about the briefing",
@@ -35,16 +34,6 @@ REFUSALS = (
     "The briefing does not mention ",
     "The briefing does not say: ",
 )
-
-
-async def reply_body(fake, interaction) -> dict:
-    """What the user reads: the response, or the follow-up after a deferral."""
-    callback = await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
-    assert callback.status == 200, callback.response
-    if callback.json["type"] != DEFERRED:
-        return callback.data
-    await fake.wait_for_request(lambda _: bool(fake.followups(interaction)), timeout=TIMEOUT)
-    return fake.followups(interaction)[0].json
 
 
 def assert_well_formed(content: str, where: str) -> None:
@@ -75,7 +64,7 @@ async def test_every_hostile_question_gets_a_safe_reply_by_ask_and_by_mention(
     )
 
     for (name, text), interaction in zip(asked, interactions, strict=True):
-        body = await reply_body(fake, interaction)
+        body = await reply_to_interaction(fake, interaction)
         assert body["allowed_mentions"] == {"parse": []}, name
         assert body["content"] == render_answer(answer(bundled_index, text)), name
         assert_well_formed(body["content"], name)
@@ -99,7 +88,7 @@ async def test_every_hostile_question_gets_a_safe_reply_by_ask_and_by_mention(
 
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     again = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
-    assert "Shoigu" in (await reply_body(fake, again))["content"]
+    assert "Shoigu" in (await reply_to_interaction(fake, again))["content"]
 
 
 HOSTILE_BRIEFING = (
@@ -113,7 +102,7 @@ HOSTILE_BRIEFING = (
 
 
 async def test_a_hostile_briefing_is_shown_safely_everywhere(fake, bot):
-    added = await reply_body(fake, await fake.send_slash_command(
+    added = await reply_to_interaction(fake, await fake.send_slash_command(
         "briefing-add", {"file": FakeAttachment("hostile.md", HOSTILE_BRIEFING)},
         user=fake.owner_id,
     ))
@@ -128,11 +117,11 @@ async def test_a_hostile_briefing_is_shown_safely_everywhere(fake, bot):
         ("briefing", {"name": "hostile"}),
         ("briefing", {}),
     ]:
-        body = await reply_body(fake, await fake.send_slash_command(name, options))
+        body = await reply_to_interaction(fake, await fake.send_slash_command(name, options))
         replies.append(body["content"])
         for button in (b for row in body.get("components", []) for b in row["components"]):
             pressed = await fake.send_component(button["custom_id"])
-            replies.append((await reply_body(fake, pressed))["content"])
+            replies.append((await reply_to_interaction(fake, pressed))["content"])
     assert len(replies) > 8
     for content in replies:
         assert 0 < len(content) <= MESSAGE_LIMIT, content

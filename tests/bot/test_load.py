@@ -23,7 +23,7 @@ import pytest
 from bot.library import Library
 from index.answering import answer
 from index.render import render_answer
-from tests.bot.conftest import TIMEOUT
+from tests.bot.conftest import DEFERRED, TIMEOUT
 from tests.conftest import PROJECT
 from tests.fakediscord import FakeAttachment
 from tests.hostile import QUESTIONS as HOSTILE
@@ -34,7 +34,6 @@ AT_ONCE = 200
 DEADLINE = 3.0
 MAX_LOOP_LAG = 0.050
 CHANNELS = 8
-DEFERRED = 5
 QUESTIONS = [json.loads(line)["q"] for line in (PROJECT / "tests/data/eval.jsonl").open()]
 
 

@@ -8,13 +8,12 @@ import pytest
 
 from bot.client import Briefbot
 from bot.library import Library
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons, is_ephemeral
+from tests.bot.conftest import DEFERRED, SHOIGU_QUESTION, TIMEOUT, buttons, is_ephemeral
 from tests.fakediscord import FakeAttachment
 
 pytestmark = pytest.mark.e2e
 
 SUPPRESS_EMBEDS = 1 << 2
-DEFERRED = 5
 ANSWERED = 4
 
 

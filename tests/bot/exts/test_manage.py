@@ -6,41 +6,30 @@ import pytest
 
 from bot.client import create_bot
 from bot.library import Library
-from tests.bot.conftest import TIMEOUT, is_ephemeral
+from tests.bot.conftest import (
+    MANAGE_GUILD,
+    PENGUIN_QUESTION,
+    PENGUINS,
+    TIMEOUT,
+    add_briefing,
+    ask,
+    is_ephemeral,
+    reply_to_interaction,
+)
 from tests.fakediscord import FakeAttachment
 from tests.fakediscord.payloads import DEFAULT_MEMBER_PERMISSIONS
 
 pytestmark = pytest.mark.e2e
 
-PENGUINS = (
-    b"date 2025-04-02\n"
-    b"HOBART: Researchers counted 4,000 emperor penguins near the Ross Sea, "
-    b"the Antarctic Division said on Wednesday.\n\n"
-    b"The survey team flew drones over the colony for three weeks.\n"
-)
-PENGUIN_QUESTION = "How many emperor penguins were counted?"
-MANAGE_GUILD = 1 << 5
 
-
-async def command(fake, name: str, options: dict, **kwargs) -> dict:
-    """The reply to a command: its response, or the follow-up after a deferral."""
-    interaction = await fake.send_slash_command(name, options, **kwargs)
-    response = await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
-    if response.json["type"] != 5:
-        return response.data
-    assert is_ephemeral(response.data)
-    await fake.wait_for_request(lambda _: bool(fake.followups(interaction)), timeout=TIMEOUT)
-    return fake.followups(interaction)[0].json
-
-
-async def add(fake, filename: str, data: bytes, **options) -> dict:
-    upload = {"file": FakeAttachment(filename, data, "text/plain"), **options}
-    return await command(fake, "briefing-add", upload, user=fake.owner_id)
-
-
-async def ask(fake, question: str) -> str:
-    interaction = await fake.send_slash_command("ask", {"question": question})
-    return (await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)).data["content"]
+async def remove(fake, name: str) -> dict:
+    """The reply to the guild owner's /briefing-remove; it answers privately."""
+    interaction = await fake.send_slash_command(
+        "briefing-remove", {"name": name}, user=fake.owner_id
+    )
+    reply = await reply_to_interaction(fake, interaction)
+    assert is_ephemeral(fake.interaction_responses(interaction)[0].data)
+    return reply
 
 
 def stored(settings) -> list[str]:
@@ -51,7 +40,7 @@ def stored(settings) -> list[str]:
 async def test_added_briefing_answers_at_once_and_after_a_restart(fake, settings):
     async with fake.run_client(create_bot(settings, Library.load(settings)), timeout=TIMEOUT):
         assert "does not mention" in await ask(fake, PENGUIN_QUESTION)
-        reply = await add(fake, "Penguin Census.txt", PENGUINS)
+        reply = await add_briefing(fake, "Penguin Census.txt", PENGUINS)
         assert is_ephemeral(reply)
         assert reply["content"] == (
             "Added *penguin-census* (2 paragraphs, id: penguin-census). /ask can quote it now."
@@ -67,7 +56,9 @@ async def test_added_briefing_answers_at_once_and_after_a_restart(fake, settings
 
 
 async def test_title_and_date_options_become_the_briefings_metadata(fake, bot, settings):
-    reply = await add(fake, "notes.md", PENGUINS, title="Penguin census", date="2025-04-03")
+    reply = await add_briefing(
+        fake, "notes.md", PENGUINS, title="Penguin census", date="2025-04-03"
+    )
     assert reply["content"].startswith("Added *Penguin census* (2 paragraphs, id: notes)")
     answer = await ask(fake, PENGUIN_QUESTION)
     assert "— *Penguin census*, 2025-04-03, paragraph 1" in answer
@@ -90,7 +81,7 @@ async def test_title_and_date_options_become_the_briefings_metadata(fake, bot, s
 async def test_bad_upload_is_refused_privately_and_changes_nothing(
     fake, bot, settings, filename, data, reason
 ):
-    reply = await add(fake, filename, data)
+    reply = await add_briefing(fake, filename, data)
     assert is_ephemeral(reply)
     assert reason in reply["content"]
     assert stored(settings) == []
@@ -98,22 +89,22 @@ async def test_bad_upload_is_refused_privately_and_changes_nothing(
 
 
 async def test_bad_date_option_is_refused(fake, bot, settings):
-    reply = await add(fake, "penguins.txt", PENGUINS, date="2025-13-40")
+    reply = await add_briefing(fake, "penguins.txt", PENGUINS, date="2025-13-40")
     assert "is not a YYYY-MM-DD date" in reply["content"]
     assert stored(settings) == []
 
 
 async def test_file_name_cannot_escape_the_uploads_folder(fake, bot, settings, tmp_path):
     # Backslashes: the fake puts the raw name in the download URL, where "/" would be a path.
-    reply = await add(fake, "..\\..\\..\\outside\\Evil Name.txt", PENGUINS)
+    reply = await add_briefing(fake, "..\\..\\..\\outside\\Evil Name.txt", PENGUINS)
     assert "id: evil-name" in reply["content"]
     assert stored(settings) == ["evil-name.txt"]
     assert not (tmp_path / "outside").exists()
 
 
 async def test_a_taken_name_is_refused(fake, bot, settings):
-    await add(fake, "penguins.txt", PENGUINS)
-    reply = await add(fake, "PENGUINS.md", PENGUINS)
+    await add_briefing(fake, "penguins.txt", PENGUINS)
+    reply = await add_briefing(fake, "PENGUINS.md", PENGUINS)
     assert "A briefing named “penguins” is already loaded" in reply["content"]
     assert stored(settings) == ["penguins.txt"]
 
@@ -142,14 +133,14 @@ async def test_member_without_manage_server_is_refused_even_if_discord_lets_it_t
 
 
 async def test_remove_deletes_an_uploaded_briefing(fake, bot, settings):
-    await add(fake, "penguins.txt", PENGUINS)
+    await add_briefing(fake, "penguins.txt", PENGUINS)
     typed = await fake.send_autocomplete(
         "briefing-remove", {"name": "pen"}, "name", user=fake.owner_id
     )
     await fake.wait_for_interaction_response(typed, timeout=TIMEOUT)
     assert [c["value"] for c in fake.autocomplete_choices(typed)] == ["penguins"]
 
-    reply = await command(fake, "briefing-remove", {"name": "penguins"}, user=fake.owner_id)
+    reply = await remove(fake, "penguins")
     assert is_ephemeral(reply)
     assert reply["content"] == "Removed *penguins*."
     assert stored(settings) == []
@@ -157,7 +148,7 @@ async def test_remove_deletes_an_uploaded_briefing(fake, bot, settings):
 
 
 async def test_bundled_briefings_cannot_be_removed(fake, bot, bundled):
-    reply = await command(fake, "briefing-remove", {"name": bundled.id}, user=fake.owner_id)
+    reply = await remove(fake, bundled.id)
     assert reply["content"] == (
         f"“{bundled.id}” was not added with /briefing-add, so it cannot be removed here."
     )
