@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -53,9 +54,17 @@ async def launch(
 ) -> asyncio.subprocess.Process:
     """Start the bot (``python -m bot``, or ``briefbot run`` for entry "cli") in tmp_path."""
     code = LAUNCHER.replace("# PRELUDE", prelude)
+    return await _python(tmp_path, "-c", code, fake.api_base, fake.gateway_url, entry, **env)
+
+
+async def run_python(tmp_path: Path, *args: str, **env: str) -> tuple[int, str]:
+    """Run ``python ARGS`` in tmp_path with the bot's environment; its exit code and output."""
+    return await finish(await _python(tmp_path, *args, **env))
+
+
+async def _python(tmp_path: Path, *args: str, **env: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-c", code, fake.api_base, fake.gateway_url, entry,
-        cwd=tmp_path, env=child_environment(tmp_path, **env),
+        sys.executable, *args, cwd=tmp_path, env=child_environment(tmp_path, **env),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
 
@@ -84,3 +93,10 @@ async def finish(
         await process.wait()
         raise
     return process.returncode, out.decode() + err.decode()
+
+
+async def stop(process: asyncio.subprocess.Process) -> tuple[int, str]:
+    """Send SIGTERM if the process still runs, then ``finish`` it."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    return await finish(process)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import time
 
 import pytest
@@ -27,7 +26,7 @@ from tests.bot.conftest import (
     environment,
     is_ephemeral,
 )
-from tests.bot.processes import START_TIMEOUT, connected, finish, launch
+from tests.bot.processes import connected, finish, launch, stop
 from tests.fakediscord import FakeAttachment, FakeDiscord
 
 pytestmark = pytest.mark.e2e
@@ -242,9 +241,7 @@ async def test_a_full_disk_refuses_the_upload_and_the_bot_process_answers_on(tmp
             assert "does not mention emperor, penguins" in await ask(fake, PENGUIN_QUESTION)
             assert "Shoigu" in await ask(fake)
         finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-            code, output = await finish(process, START_TIMEOUT)
+            code, output = await stop(process)
         fake.assert_no_unhandled_requests()
     assert code == 0, output
     assert "could not add briefing penguins" in output

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
-import sys
-
 import pytest
 
-from tests.bot.conftest import SHOIGU_QUESTION
-from tests.bot.processes import child_environment, connected, finish, launch
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT
+from tests.bot.processes import connected, finish, launch, run_python, stop
 from tests.fakediscord import DEFAULT_TOKEN, FakeDiscord
 
 pytestmark = pytest.mark.e2e
-
-TIMEOUT = 5.0
 
 
 @pytest.mark.parametrize("entry", ["module", "cli"])
@@ -34,9 +28,7 @@ async def test_bot_process_connects_answers_and_stops_on_sigterm(tmp_path, entry
             mention = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
             assert mention["content"] == reply.data["content"]
         finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-            code, output = await finish(process)
+            code, output = await stop(process)
         fake.assert_no_unhandled_requests()
 
     assert code == 0, output
@@ -47,12 +39,7 @@ async def test_bot_process_connects_answers_and_stops_on_sigterm(tmp_path, entry
 
 
 async def test_missing_token_is_one_line_and_exit_2(tmp_path):
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path,
-        env=child_environment(tmp_path, DISCORD_TOKEN=""),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
-    code, output = await finish(process)
+    code, output = await run_python(tmp_path, "-m", "bot", DISCORD_TOKEN="")
     assert code == 2
     assert output.splitlines() == [
         "briefbot: error: DISCORD_TOKEN is not set: copy the bot token from the Discord "
@@ -78,12 +65,7 @@ async def test_rejected_token_is_reported_without_the_token_and_exit_2(tmp_path)
 
 
 async def test_bad_setting_is_one_line_and_exit_2(tmp_path):
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path,
-        env=child_environment(tmp_path, BRIEFBOT_SHARD_IDS="0"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )
-    code, output = await finish(process)
+    code, output = await run_python(tmp_path, "-m", "bot", BRIEFBOT_SHARD_IDS="0")
     assert code == 2
     assert output.splitlines() == [
         "briefbot: error: BRIEFBOT_SHARD_IDS needs BRIEFBOT_SHARD_COUNT as well"
@@ -91,10 +73,7 @@ async def test_bad_setting_is_one_line_and_exit_2(tmp_path):
 
 
 async def test_the_harness_does_not_import_discord(tmp_path):
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import sys, bot.cli; print('discord' in sys.modules)",
-        cwd=tmp_path, env=child_environment(tmp_path),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    code, output = await run_python(
+        tmp_path, "-c", "import sys, bot.cli; print('discord' in sys.modules)"
     )
-    code, output = await finish(process)
     assert (code, output.strip()) == (0, "False")

@@ -8,7 +8,6 @@ and in a real bot process (everything it prints). It must never show up.
 from __future__ import annotations
 
 import logging
-import signal
 import subprocess
 import traceback
 
@@ -19,7 +18,7 @@ from bot.client import create_bot
 from bot.library import Library
 from bot.settings import Secret, SettingsError, load_settings
 from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, environment
-from tests.bot.processes import connected, finish, launch
+from tests.bot.processes import connected, launch, stop
 from tests.conftest import PROJECT
 from tests.fakediscord import FakeDiscord
 
@@ -89,9 +88,7 @@ async def test_the_token_never_appears_in_a_bot_process_output(tmp_path):
                 timeout=TIMEOUT,
             )
         finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-            code, output = await finish(process)
+            code, output = await stop(process)
     assert code == 0, output
     assert "Traceback" in output and "400 Bad Request" in output
     assert "DEBUG" in output
