@@ -34,12 +34,7 @@ def speed_table(chunks: int, results: dict[str, dict], agreement: dict[str, str]
     for heading, _, _ in _COLUMNS:
         table.add_column(heading, justify="right")
     table.add_column("top 10 = briefbot's")
-    base = results.get("project")
-    for engine, result in results.items():
-        cells = [ENGINE_NAMES.get(engine, engine), f"{result['queries']:,}"]
-        for _, read, unit in _COLUMNS:
-            cells.append(_cell(read(result), read(base) if base else None, unit, engine))
-        cells.append(agreement.get(engine, ""))
+    for cells in _rows(results, agreement):
         table.add_row(*cells)
     return table
 
@@ -49,14 +44,25 @@ def markdown_table(chunks: int, results: dict[str, dict], agreement: dict[str, s
     headings = ["engine", "queries", *(heading for heading, _, _ in _COLUMNS), "top 10"]
     lines = [f"**{chunks:,} chunks**", "", "| " + " | ".join(headings) + " |"]
     lines.append("|" + "---|" * len(headings))
-    base = results.get("project")
-    for engine, result in results.items():
-        cells = [ENGINE_NAMES.get(engine, engine), f"{result['queries']:,}"]
-        for _, read, unit in _COLUMNS:
-            cells.append(_cell(read(result), read(base) if base else None, unit, engine))
-        cells.append(agreement.get(engine, ""))
-        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["| " + " | ".join(cells) + " |" for cells in _rows(results, agreement)]
     return "\n".join(lines) + "\n"
+
+
+def _rows(results: dict[str, dict], agreement: dict[str, str]) -> list[list[str]]:
+    """A row of cells per engine: its name, queries, figures (with ratios) and agreement."""
+    base = results.get("project")
+    return [
+        [
+            ENGINE_NAMES.get(engine, engine),
+            f"{result['queries']:,}",
+            *(
+                _cell(read(result), read(base) if base else None, unit, engine)
+                for _, read, unit in _COLUMNS
+            ),
+            agreement.get(engine, ""),
+        ]
+        for engine, result in results.items()
+    ]
 
 
 def print_tables(tables: list[Table], notes: list[str]) -> None:
