@@ -12,7 +12,7 @@ Zipf-distributed real English words, about 100 words a chunk, briefings of
 runs in two fresh processes (``bench/worker.py``), so no engine's memory is
 counted against another's: one builds the index from text and saves it, the
 other loads it and times queries. All engines index the same chunks with
-the same analysed terms and the same BM25 (Lucene IDF, k1 1.2, b 0.75):
+the same analysed terms and the same BM25 (Lucene IDF, the project's k1 and b):
 
 - briefbot: ``Index`` over numpy postings, saved as the ``.npy`` cache and
   loaded through ``open_index``; "answer" is the whole reply a user reads
@@ -102,8 +102,9 @@ def _parser() -> argparse.ArgumentParser:
     quality = modes.add_parser("scifact", help="nDCG@10 and Recall@100 on SciFact")
     quality.add_argument("--data", type=Path, required=True,
                          help="the SciFact folder (corpus.jsonl.gz, queries.jsonl, qrels_test.tsv)")
-    quality.add_argument("--k1", type=float, default=DEFAULT_K1, help="BM25 k1 (default 1.2)")
-    quality.add_argument("--b", type=float, default=DEFAULT_B, help="BM25 b (default 0.75)")
+    quality.add_argument("--k1", type=float, default=DEFAULT_K1,
+                         help="BM25 k1 (default %(default)s)")
+    quality.add_argument("--b", type=float, default=DEFAULT_B, help="BM25 b (default %(default)s)")
     return parser
 
 
