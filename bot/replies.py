@@ -2,8 +2,8 @@
 
 ``index.render`` renders answers, whole paragraphs and briefing cards, which
 the harness shows too. What only the bot shows is here: a numbered passage
-under "More passages", the list of loaded briefings, and short notices. Each
-fits Discord's 2,000 characters.
+under "More passages", the list of loaded briefings, what a briefing's
+management did, and short notices. Each fits Discord's 2,000 characters.
 """
 
 from __future__ import annotations
@@ -40,6 +40,20 @@ def out_of_range(briefing: Briefing, number: int) -> str:
         f"*{cut_end(briefing.name, FIELD_LIMIT)}* has paragraphs 1 to {count}; "
         f"there is no paragraph {number}."
     )
+
+
+def added_reply(briefing: Briefing) -> str:
+    """What /briefing-add says once the briefing is indexed."""
+    return (
+        f"Added *{cut_end(briefing.name, FIELD_LIMIT)}* "
+        f"({_count(len(briefing.paragraphs), 'paragraph')}, id: {escape(briefing.id)}). "
+        "/ask can quote it now."
+    )
+
+
+def removed_reply(briefing: Briefing) -> str:
+    """What /briefing-remove says once the briefing is gone."""
+    return f"Removed *{cut_end(briefing.name, FIELD_LIMIT)}*."
 
 
 def catalog_reply(briefings: Iterable[Briefing], limit: int = MESSAGE_LIMIT) -> str:

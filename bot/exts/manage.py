@@ -8,7 +8,7 @@ permissions again (``has_permissions``).
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -16,10 +16,19 @@ from discord.ext import commands
 
 from bot.exts.options import UploadedBriefingOption
 from bot.library import Library
+from bot.replies import added_reply, removed_reply
 from bot.sending import send
 from bot.uploads import check_size, check_upload
 from index.briefing import Briefing
-from index.render import FIELD_LIMIT, cut_end, escape
+
+T = TypeVar("T")
+
+
+def for_managers(command: T) -> T:
+    """Servers only, hidden from members without Manage Server, and checked again when used."""
+    command = app_commands.checks.has_permissions(manage_guild=True)(command)
+    command = app_commands.default_permissions(manage_guild=True)(command)
+    return app_commands.guild_only()(command)
 
 
 class Manage(commands.Cog):
@@ -29,9 +38,7 @@ class Manage(commands.Cog):
         self.library = library
 
     @app_commands.command(name="briefing-add")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.checks.has_permissions(manage_guild=True)
+    @for_managers
     @app_commands.describe(
         file="A .txt or .md briefing: UTF-8 text, one paragraph per line, up to 2 MB",
         title="The briefing's title (default: from the file)",
@@ -51,19 +58,10 @@ class Manage(commands.Cog):
         # Up to 2 MiB of text, and YAML that may be hostile: not on the event loop.
         upload = await asyncio.to_thread(check_upload, file.filename, data, title=title, date=date)
         briefing = await self.library.add(upload)
-        count = len(briefing.paragraphs)
-        name = cut_end(briefing.name, FIELD_LIMIT)
-        await send(
-            interaction,
-            f"Added *{name}* ({count} paragraph{'s' if count != 1 else ''}, "
-            f"id: {escape(briefing.id)}). /ask can quote it now.",
-            ephemeral=True,
-        )
+        await send(interaction, added_reply(briefing), ephemeral=True)
 
     @app_commands.command(name="briefing-remove")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.checks.has_permissions(manage_guild=True)
+    @for_managers
     @app_commands.describe(name="The uploaded briefing to remove")
     async def remove(
         self,
@@ -73,4 +71,4 @@ class Manage(commands.Cog):
         """Remove a briefing that was added with /briefing-add."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         removed = await self.library.remove(name.id)
-        await send(interaction, f"Removed *{cut_end(removed.name, FIELD_LIMIT)}*.", ephemeral=True)
+        await send(interaction, removed_reply(removed), ephemeral=True)

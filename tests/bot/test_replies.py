@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.replies import catalog_reply, out_of_range, passage_reply
+from bot.replies import added_reply, catalog_reply, out_of_range, passage_reply, removed_reply
 from index.answering import answer
 from index.parsing import parse_briefing
 from index.render import MESSAGE_LIMIT
@@ -29,6 +29,15 @@ def test_catalog_fits_with_huge_titles():
     assert len(catalog) <= MESSAGE_LIMIT
     assert catalog.startswith("**60 briefings loaded**")
     assert catalog.endswith("more")
+
+
+def test_management_replies_fit_and_ping_nobody():
+    briefing = hostile_briefing("hostile_notes", title="Ping @everyone " * 1000)
+    added = added_reply(briefing)
+    assert added.endswith("(2 paragraphs, id: hostile\\_notes). /ask can quote it now.")
+    for reply in (added, removed_reply(briefing)):
+        assert len(reply) <= 300
+        assert "@everyone" not in reply
 
 
 def test_out_of_range_names_the_valid_range(bundled):
