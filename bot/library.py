@@ -4,6 +4,8 @@ The index is immutable, so a question always sees one consistent index.
 Adding or removing a briefing writes (or deletes) its file under the
 uploads folder, rebuilds the index in a worker thread, and only then swaps
 it in; if the rebuild fails, the file change is undone and nothing changes.
+What the commands look up (briefings by name, which were uploaded) is
+worked out with each index, so no keystroke or question lists the folder.
 Startup loads the configured briefings plus the uploads folder, so what was
 added from Discord is there after a restart.
 
@@ -20,7 +22,8 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import UserFacingError
@@ -60,12 +63,30 @@ def open_index(paths: list[Path], cache_dir: Path | None) -> Index:
     return open_catalog(paths, cache_dir, log.warning)
 
 
+@dataclass(frozen=True)
+class _Shelf:
+    """An index, with the lookups the commands need, made once when it is opened."""
+
+    index: Index
+    by_name: Mapping[str, Briefing]  # case-folded titles and ids; an id wins over a title
+    uploaded: tuple[Briefing, ...]
+
+    @classmethod
+    def of(cls, index: Index, uploads_dir: Path) -> _Shelf:
+        briefings = index.briefings
+        by_title = {b.title.casefold(): b for b in briefings if b.title}
+        by_id = {b.id.casefold(): b for b in briefings}
+        stems = {p.stem for p in uploads_dir.glob("*") if p.suffix in BRIEFING_SUFFIXES}
+        uploaded = tuple(b for b in briefings if b.id in stems)
+        return cls(index, by_title | by_id, uploaded)
+
+
 class Library:
     """Holds the current index and changes its briefings, one change at a time."""
 
     def __init__(self, index: Index, settings: Settings, opener: Opener = open_index) -> None:
-        self._index = index
         self._settings = settings
+        self._shelf = _Shelf.of(index, settings.uploads_dir)
         self._open = opener
         self._lock = asyncio.Lock()
 
@@ -78,31 +99,26 @@ class Library:
     @property
     def index(self) -> Index:
         """The index questions are answered from."""
-        return self._index
+        return self._shelf.index
 
     @property
     def briefings(self) -> tuple[Briefing, ...]:
         """Every loaded briefing."""
-        return self._index.briefings
+        return self.index.briefings
 
     def find(self, name: str) -> Briefing | None:
         """The briefing whose id, or failing that title, is ``name`` (any case)."""
-        wanted = " ".join(name.split()).casefold()
-        by_id = {b.id.casefold(): b for b in self.briefings}
-        by_title = {(b.title or "").casefold(): b for b in self.briefings if b.title}
-        return by_id.get(wanted) or by_title.get(wanted)
+        return self._shelf.by_name.get(" ".join(name.split()).casefold())
 
     def uploaded(self) -> tuple[Briefing, ...]:
         """The loaded briefings that were added from Discord."""
-        folder = self._settings.uploads_dir
-        stems = {p.stem for p in folder.glob("*") if p.suffix in BRIEFING_SUFFIXES}
-        return tuple(b for b in self.briefings if b.id in stems)
+        return self._shelf.uploaded
 
     async def answer(
         self, question: str, k: int = DEFAULT_PASSAGES, briefing_id: str | None = None
     ) -> Answer:
         """Answer from the current index, in a worker thread so the loop stays free."""
-        return await asyncio.to_thread(answer, self._index, question, k, briefing_id)
+        return await asyncio.to_thread(answer, self.index, question, k, briefing_id)
 
     async def add(self, upload: Upload) -> Briefing:
         """Store an upload and index it; LibraryError if its name is taken."""
@@ -114,12 +130,12 @@ class Library:
                 )
             path = self._settings.uploads_dir / upload.filename
             try:
-                self._index = await asyncio.to_thread(self._add, path, upload.data)
+                self._shelf = await asyncio.to_thread(self._add, path, upload.data)
             except OSError as error:
                 log.warning("could not add briefing %s: %s", upload.briefing.id, error)
                 raise LibraryError(_not_stored("added", error)) from error
             log.info("added briefing %s", upload.briefing.id)
-            return self._index.briefing(upload.briefing.id)
+            return self.index.briefing(upload.briefing.id)
 
     async def remove(self, briefing_id: str) -> Briefing:
         """Delete an uploaded briefing and reindex; LibraryError if it was not uploaded."""
@@ -130,27 +146,27 @@ class Library:
                     f"“{escape(briefing_id)}” was not added with /briefing-add, "
                     "so it cannot be removed here."
                 )
-            removed = self._index.briefing(briefing_id)
+            removed = self.index.briefing(briefing_id)
             try:
-                self._index = await asyncio.to_thread(self._remove, path)
+                self._shelf = await asyncio.to_thread(self._remove, path)
             except OSError as error:
                 log.warning("could not remove briefing %s: %s", briefing_id, error)
                 raise LibraryError(_not_stored("removed", error)) from error
             log.info("removed briefing %s", briefing_id)
             return removed
 
-    def _add(self, path: Path, data: bytes) -> Index:
+    def _add(self, path: Path, data: bytes) -> _Shelf:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, data)
         try:
-            index = self._reopen()
-            index.briefing(path.stem)
+            shelf = self._reopen()
+            shelf.index.briefing(path.stem)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
-        return index
+        return shelf
 
-    def _remove(self, path: Path) -> Index:
+    def _remove(self, path: Path) -> _Shelf:
         data = path.read_bytes()
         path.unlink()
         try:
@@ -162,8 +178,9 @@ class Library:
             write_atomically(path, data)
             raise
 
-    def _reopen(self) -> Index:
-        return self._open(_sources(self._settings), self._settings.cache_dir)
+    def _reopen(self) -> _Shelf:
+        index = self._open(_sources(self._settings), self._settings.cache_dir)
+        return _Shelf.of(index, self._settings.uploads_dir)
 
     def _upload_path(self, briefing_id: str) -> Path | None:
         for suffix in BRIEFING_SUFFIXES:
