@@ -69,6 +69,11 @@ def test_questions_are_cut_after_a_word(question, room, fitted):
     assert fit_question(question, room) == fitted
 
 
-def test_whole_paragraph_ids_are_short():
-    item = WholeParagraph(briefing_key("x" * 300), 123456)
-    assert item.custom_id == f"bb:para:{briefing_key('x' * 300)}:123456"
+def test_whole_paragraph_ids_are_short_and_parse_back():
+    key = briefing_key("x" * 300)
+    item = WholeParagraph(key, 123456)
+    assert item.custom_id == f"bb:para:{key}:123456"
+    assert utf16_length(item.custom_id) <= CUSTOM_ID_LIMIT
+    match = re.fullmatch(WholeParagraph.__discord_ui_compiled_template__, item.custom_id)
+    assert match is not None
+    assert (match["briefing"], int(match["paragraph"])) == (key, 123456)
