@@ -8,10 +8,10 @@ import sys
 import pytest
 
 from bot.cli import main
+from index.answering import answer
 from index.render import render_answer
-from tests.conftest import BRIEFINGS
-
-QUESTION = "Who is Russia's top security official visiting Pyongyang?"
+from tests.bot.conftest import SHOIGU_QUESTION
+from tests.conftest import BRIEFINGS, BUNDLED_ID
 
 
 @pytest.fixture(autouse=True)
@@ -23,25 +23,23 @@ def data_dir(tmp_path, monkeypatch):
 
 
 def test_ask_prints_what_the_bot_would_post(capsys, bundled_index):
-    from index.answering import answer
-
-    assert main(["ask", QUESTION]) == 0
+    assert main(["ask", SHOIGU_QUESTION]) == 0
     out = capsys.readouterr().out
-    assert out == render_answer(answer(bundled_index, QUESTION)) + "\n"
+    assert out == render_answer(answer(bundled_index, SHOIGU_QUESTION)) + "\n"
     assert "Sergei Shoigu" in out and "paragraph 4" in out
 
 
 def test_ask_json_gives_one_object_per_question(capsys):
-    assert main(["ask", "--json", "-k", "2", QUESTION, "What did China say?"]) == 0
+    assert main(["ask", "--json", "-k", "2", SHOIGU_QUESTION, "What did China say?"]) == 0
     lines = capsys.readouterr().out.splitlines()
     first, second = (json.loads(line) for line in lines)
-    assert first["question"] == QUESTION and first["answered"] is True
+    assert first["question"] == SHOIGU_QUESTION and first["answered"] is True
     assert first["passages"][0]["paragraph"] == 4
     assert first["passages"][0]["date"] == "2025-03-21"
     assert len(first["passages"]) == 2
     assert (
         first["passages"][0]["text"]
-        in (BRIEFINGS / "2025-03-21-north-korea-weapons-test.txt").read_text()
+        in (BRIEFINGS / f"{BUNDLED_ID}.txt").read_text()
     )
     assert second == {
         "question": "What did China say?",
@@ -102,7 +100,7 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(capsys, data_dir):
         if path.is_file():
             path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
     capsys.readouterr()
-    assert main(["ask", QUESTION]) == 0
+    assert main(["ask", SHOIGU_QUESTION]) == 0
     captured = capsys.readouterr()
     assert "Sergei Shoigu" in captured.out
     assert "rebuilding" in captured.err
@@ -112,7 +110,7 @@ def test_chat_answers_until_quit(tmp_path):
     env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat", "--briefings", str(BRIEFINGS)],
-        input=f"{QUESTION}\n:quit\n",
+        input=f"{SHOIGU_QUESTION}\n:quit\n",
         capture_output=True,
         text=True,
         env=env,
@@ -127,7 +125,10 @@ def test_chat_answers_until_quit(tmp_path):
 def test_a_closed_pipe_ends_quietly(tmp_path):
     env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
     ask = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "ask", "--briefings", str(BRIEFINGS), *[QUESTION] * 200],
+        [
+            sys.executable, "-m", "bot.cli", "ask", "--briefings", str(BRIEFINGS),
+            *[SHOIGU_QUESTION] * 200,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
