@@ -13,6 +13,7 @@ import contextlib
 import gc
 import json
 import math
+import os
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -176,7 +177,7 @@ async def test_200_asks_and_200_mentions_at_once(fake, bot, bundled_index, figur
 def resident_kib() -> int:
     """The process's resident memory, from /proc (Linux)."""
     pages = int(Path("/proc/self/statm").read_text().split()[1])
-    return pages * 4  # 4 KiB pages
+    return pages * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux's /proc")
