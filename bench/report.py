@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from bench.results import EngineResult
+
 ENGINE_NAMES = {
     "project": "briefbot (postings)",
     "rank-bm25": "rank-bm25 LuceneBM25",
@@ -13,20 +15,22 @@ ENGINE_NAMES = {
 
 # Columns: heading, how to read the figure from a result, unit.
 _COLUMNS = (
-    ("build", lambda r: r["build_s"], "s"),
-    ("save", lambda r: r["save_s"], "s"),
-    ("load", lambda r: r["load_s"], "s"),
-    ("retrieve p50", lambda r: r["retrieve_ms"]["p50"], "ms"),
-    ("retrieve p95", lambda r: r["retrieve_ms"]["p95"], "ms"),
-    ("answer p50", lambda r: r.get("answer_ms", {}).get("p50"), "ms"),
-    ("answer p95", lambda r: r.get("answer_ms", {}).get("p95"), "ms"),
-    ("peak RSS build", lambda r: r["build_peak_mb"], "MB"),
-    ("peak RSS serve", lambda r: r["serve_peak_mb"], "MB"),
-    ("index in RAM", lambda r: r["index_mb"], "MB"),
+    ("build", lambda r: r.build_s, "s"),
+    ("save", lambda r: r.save_s, "s"),
+    ("load", lambda r: r.load_s, "s"),
+    ("retrieve p50", lambda r: r.retrieve_ms.p50, "ms"),
+    ("retrieve p95", lambda r: r.retrieve_ms.p95, "ms"),
+    ("answer p50", lambda r: r.answer_ms.p50 if r.answer_ms else None, "ms"),
+    ("answer p95", lambda r: r.answer_ms.p95 if r.answer_ms else None, "ms"),
+    ("peak RSS build", lambda r: r.build_peak_mb, "MB"),
+    ("peak RSS serve", lambda r: r.serve_peak_mb, "MB"),
+    ("index in RAM", lambda r: r.index_mb, "MB"),
 )
 
 
-def speed_table(chunks: int, results: dict[str, dict], agreement: dict[str, str]) -> Table:
+def speed_table(
+    chunks: int, results: dict[str, EngineResult], agreement: dict[str, str]
+) -> Table:
     """One table for one corpus size; ``results`` by engine, the project's first."""
     table = Table(title=f"{chunks:,} chunks", title_justify="left")
     table.add_column("engine")
@@ -39,7 +43,9 @@ def speed_table(chunks: int, results: dict[str, dict], agreement: dict[str, str]
     return table
 
 
-def markdown_table(chunks: int, results: dict[str, dict], agreement: dict[str, str]) -> str:
+def markdown_table(
+    chunks: int, results: dict[str, EngineResult], agreement: dict[str, str]
+) -> str:
     """The same figures as a Markdown table, for the README."""
     headings = ["engine", "queries", *(heading for heading, _, _ in _COLUMNS), "top 10"]
     lines = [f"**{chunks:,} chunks**", "", "| " + " | ".join(headings) + " |"]
@@ -48,13 +54,13 @@ def markdown_table(chunks: int, results: dict[str, dict], agreement: dict[str, s
     return "\n".join(lines) + "\n"
 
 
-def _rows(results: dict[str, dict], agreement: dict[str, str]) -> list[list[str]]:
+def _rows(results: dict[str, EngineResult], agreement: dict[str, str]) -> list[list[str]]:
     """A row of cells per engine: its name, queries, figures (with ratios) and agreement."""
     base = results.get("project")
     return [
         [
             ENGINE_NAMES.get(engine, engine),
-            f"{result['queries']:,}",
+            f"{result.queries:,}",
             *(
                 _cell(read(result), read(base) if base else None, unit, engine)
                 for _, read, unit in _COLUMNS

@@ -46,6 +46,7 @@ project's analyzer and postings, and prints nDCG@10 and Recall@100 over the
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import subprocess
@@ -58,6 +59,7 @@ if str(ROOT) not in sys.path:  # run as a script: make ``bench`` importable
     sys.path.insert(0, str(ROOT))
 
 from bench import corpus, report, scifact  # noqa: E402
+from bench.results import EngineResult  # noqa: E402
 from bench.worker import write_corpus  # noqa: E402
 from index.scoring import DEFAULT_B, DEFAULT_K1  # noqa: E402
 
@@ -122,7 +124,11 @@ def _speed(args: argparse.Namespace) -> None:
             render = report.markdown_table if args.markdown else report.speed_table
             tables.append(render(size, results, _agreement(results)))
     if args.json:
-        args.json.write_text(json.dumps(everything, indent=1))
+        figures = {
+            size: {engine: dataclasses.asdict(result) for engine, result in results.items()}
+            for size, results in everything.items()
+        }
+        args.json.write_text(json.dumps(figures, indent=1))
     notes = [
         "Ratios in brackets are to briefbot's figure; retrieval is the top 10, analysis excluded.",
         "Build includes analysis for every engine and chunking for briefbot.",
@@ -133,7 +139,7 @@ def _speed(args: argparse.Namespace) -> None:
         report.print_tables(tables, notes)
 
 
-def _run_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, dict]:
+def _run_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, EngineResult]:
     workdir.mkdir(parents=True, exist_ok=True)
     _say(f"{size:,} chunks: generating the corpus")
     write_corpus(corpus.generate(size, args.queries, args.seed), workdir)
@@ -148,9 +154,7 @@ def _run_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, d
         _say(f"{size:,} chunks: {engine} loading and answering {queries:,} questions")
         served = _worker("serve", engine, workdir, "--queries", str(queries),
                          "--compare", str(min(COMPARED, queries)))
-        results[engine] = built | served | {
-            "build_peak_mb": built["peak_mb"], "serve_peak_mb": served["peak_mb"]
-        }
+        results[engine] = EngineResult.from_phases(built, served)
     return results
 
 
@@ -162,14 +166,14 @@ def _worker(*args: object) -> dict:
     return json.loads(done.stdout)
 
 
-def _agreement(results: dict[str, dict]) -> dict[str, str]:
+def _agreement(results: dict[str, EngineResult]) -> dict[str, str]:
     """How many of the first queries' top 10s equal briefbot's, exactly and up to ties."""
     if "project" not in results:
         return {}
-    ours = results["project"]["top"]
+    ours = results["project"].top
     agreement = {}
     for engine, result in results.items():
-        theirs = result["top"]
+        theirs = result.top
         if engine == "project" or not theirs:
             continue
         pairs = list(zip(ours, theirs, strict=False))
@@ -179,11 +183,13 @@ def _agreement(results: dict[str, dict]) -> dict[str, str]:
     return agreement
 
 
-def _positions(ranked: list) -> list[int]:
+def _positions(ranked: tuple[tuple[int, float], ...]) -> list[int]:
     return [position for position, _ in ranked]
 
 
-def _same_up_to_ties(ours: list, theirs: list) -> bool:
+def _same_up_to_ties(
+    ours: tuple[tuple[int, float], ...], theirs: tuple[tuple[int, float], ...]
+) -> bool:
     """The same score at every rank (to float32 precision): only tied chunks swap places."""
     if len(ours) != len(theirs):
         return False
