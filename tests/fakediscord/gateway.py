@@ -270,7 +270,6 @@ class GatewayServer:
         shard = data.get("shard") or [0, 1]
         shard_id, shard_count = int(shard[0]), int(shard[1])
         intents = data.get("intents")
-        accepted = self._fake._token_accepted(token)
 
         def record(session_id: str | None, ok: bool) -> None:
             self.identifies.append(
@@ -286,21 +285,10 @@ class GatewayServer:
             )
             self._fake._changed()
 
-        if conn.session is not None:
+        refusal = self._identify_refusal(conn, token, shard_id, shard_count, intents)
+        if refusal is not None:
             record(None, False)
-            await self._close(conn, CLOSE_ALREADY_AUTHENTICATED, b"already authenticated")
-            return
-        if not accepted:
-            record(None, False)
-            await self._close(conn, CLOSE_AUTHENTICATION_FAILED, b"Authentication failed.")
-            return
-        if shard_count < 1 or not 0 <= shard_id < shard_count:
-            record(None, False)
-            await self._close(conn, CLOSE_INVALID_SHARD, b"Invalid shard.")
-            return
-        if intents and intents & PRIVILEGED_INTENTS and not self._fake.allow_privileged_intents:
-            record(None, False)
-            await self._close(conn, CLOSE_DISALLOWED_INTENTS, b"Disallowed intent(s).")
+            await self._close(conn, *refusal)
             return
 
         self.shard_count = shard_count
@@ -323,6 +311,20 @@ class GatewayServer:
                 await session.send_dispatch("GUILD_CREATE", guild)
             session.ready = True
         record(session.session_id, True)
+
+    def _identify_refusal(
+        self, conn: _Connection, token: Any, shard_id: int, shard_count: int, intents: Any
+    ) -> tuple[int, bytes] | None:
+        """The close code and reason Discord would answer this IDENTIFY with, if any."""
+        if conn.session is not None:
+            return CLOSE_ALREADY_AUTHENTICATED, b"already authenticated"
+        if not self._fake._token_accepted(token):
+            return CLOSE_AUTHENTICATION_FAILED, b"Authentication failed."
+        if shard_count < 1 or not 0 <= shard_id < shard_count:
+            return CLOSE_INVALID_SHARD, b"Invalid shard."
+        if intents and intents & PRIVILEGED_INTENTS and not self._fake.allow_privileged_intents:
+            return CLOSE_DISALLOWED_INTENTS, b"Disallowed intent(s)."
+        return None
 
     async def _resume(self, conn: _Connection, data: Mapping[str, Any]) -> None:
         session_id = data.get("session_id")
