@@ -64,6 +64,19 @@ async def test_rejected_token_is_reported_without_the_token_and_exit_2(tmp_path)
     assert "Traceback" not in output
 
 
+async def test_refused_message_content_intent_is_one_line_and_exit_2(tmp_path):
+    async with FakeDiscord(allow_privileged_intents=False) as fake:
+        process = await launch(fake, tmp_path, BRIEFBOT_MESSAGE_CONTENT="true")
+        code, output = await finish(process)
+        assert [i.accepted for i in fake.identifies] == [False]
+    assert code == 2
+    assert output.splitlines()[-1] == (
+        "briefbot: error: Discord refused the message content intent: enable it in the "
+        "Developer Portal (Bot > Privileged Gateway Intents) or set BRIEFBOT_MESSAGE_CONTENT=false"
+    )
+    assert "Traceback" not in output
+
+
 async def test_bad_setting_is_one_line_and_exit_2(tmp_path):
     code, output = await run_python(tmp_path, "-m", "bot", BRIEFBOT_SHARD_IDS="0")
     assert code == 2
