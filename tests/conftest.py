@@ -1,7 +1,8 @@
-"""Fixtures shared by the whole suite: the bundled briefing and an index of it."""
+"""Fixtures shared by the whole suite: the bundled briefing, an index of it, a fake Discord."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from index.chunking import Chunker
 from index.loading import load_briefings
 from index.search import Index
 from index.tokens import load_encoding
+from tests.fakediscord import FakeDiscord
 
 PROJECT = Path(__file__).resolve().parent.parent
 BRIEFINGS = PROJECT / "briefings"
@@ -43,3 +45,11 @@ def bundled() -> Briefing:
 @pytest.fixture(scope="session")
 def bundled_index(bundled, analyzer, chunker) -> Index:
     return Index.build([bundled], analyzer, chunker)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord on 127.0.0.1; the test fails if the bot made a request it lacks."""
+    async with FakeDiscord() as server:
+        yield server
+        server.assert_no_unhandled_requests()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import discord
 import pytest
 from discord import app_commands
@@ -90,13 +88,6 @@ class SmokeClient(discord.Client):
 
 class ShardedSmokeClient(SmokeClient, discord.AutoShardedClient):
     """The same bot, auto-sharded."""
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-        server.assert_no_unhandled_requests()
 
 
 async def test_slash_command_sync_and_responses(fake: FakeDiscord) -> None:

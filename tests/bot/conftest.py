@@ -67,13 +67,6 @@ def settings(make_settings: MakeSettings) -> Settings:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-        server.assert_no_unhandled_requests()
-
-
-@pytest.fixture
 async def start_bot(fake: FakeDiscord, settings: Settings) -> AsyncIterator[StartBot]:
     """Start a new bot client (connected to the fake); all are closed when the test ends."""
     async with contextlib.AsyncExitStack() as running:

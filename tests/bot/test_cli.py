@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from index.answering import answer
+from index.evaluation import evaluate, parse_cases
 from index.render import render_answer
 from tests.bot.conftest import SHOIGU_QUESTION
 from tests.conftest import BRIEFINGS, BUNDLED_ID
@@ -58,18 +59,22 @@ def test_index_build_then_info_uses_the_cache(capsys, data_dir):
     assert str(data_dir / "cache") in out and "2025-03-21" in out
 
 
-def test_eval_prints_the_figures(capsys):
-    assert main(["eval", str(BRIEFINGS.parent / "tests" / "data" / "eval.jsonl")]) == 0
+def test_eval_prints_the_figures_of_the_engine(capsys, bundled_index):
+    eval_set = BRIEFINGS.parent / "tests" / "data" / "eval.jsonl"
+    assert main(["eval", str(eval_set)]) == 0
     out = capsys.readouterr().out
-    for label in [
-        "hit@1",
-        "hit@3",
-        "MRR",
-        "answer in reply",
-        "refusal precision",
-        "refusal recall",
+    report = evaluate(bundled_index, parse_cases(eval_set.read_text().splitlines()))
+    for label, value in [
+        ("hit@1", report.hit_at_1),
+        ("hit@3", report.hit_at_3),
+        ("MRR", report.mrr),
+        ("answer in reply", report.answer_in_reply),
+        ("refusal precision", report.refusal_precision),
+        ("refusal recall", report.refusal_recall),
     ]:
-        assert label in out
+        assert f"{label:<18}{value:.3f}" in out
+    direct = report.by_kind()["direct"]
+    assert f"direct        {len(direct.outcomes)} questions  refused {direct.refused}/" in out
 
 
 @pytest.mark.parametrize(
