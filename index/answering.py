@@ -10,10 +10,11 @@ question's weight, or when a name in the question occurs nowhere at all.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from index.acronyms import expand_acronyms
-from index.analysis import Term
+from index.analysis import Analyzer, Term, fold
 from index.attribution import cited_sources
 from index.briefing import Briefing
 from index.chunking import Chunk
@@ -26,6 +27,8 @@ MIN_COVERAGE = 0.45
 # ...where a word found nowhere weighs this share of the highest IDF: such words
 # are as often a reader's paraphrase ("trip" for "visit") as a missing topic.
 UNKNOWN_WEIGHT = 0.5
+# Punctuation around a question word, and a possessive at its end ("(China’s)").
+_EDGES = re.compile(r"^[\W_]+|(?:['’]s)?[\W_]*$")
 
 
 class Status(enum.Enum):
@@ -96,11 +99,15 @@ def answer(
     if not terms:
         return Answer(question, Status.NO_SEARCH_TERMS, briefings_searched=searched)
     missing = tuple(term.word for term in terms if not index.knows(term.term))
-    hits = index.search([term.term for term in terms], max(k, 1), briefing_id)
-    if not hits or not _covers(index, terms, hits[0], _names_in(question, missing)):
-        return Answer(question, Status.NOT_COVERED, (), _display(question, missing), searched)
-    passages = tuple(_passage(index, hit, terms) for hit in hits[:k])
-    return Answer(question, Status.ANSWERED, passages, _display(question, missing), searched)
+    spelled = _spellings(index.analyzer, question)
+    shown = tuple(spelled.get(word, word) for word in missing)
+    weights = {term.term: index.idf(term.term) for term in terms}
+    hits = index.search(list(weights), max(k, 1), briefing_id)
+    names = [word for word in shown if word[:1].isupper()]
+    if not hits or names or not _covers(index, weights, hits[0]):
+        return Answer(question, Status.NOT_COVERED, (), shown, searched)
+    passages = tuple(_passage(index, hit, weights) for hit in hits[:k])
+    return Answer(question, Status.ANSWERED, passages, shown, searched)
 
 
 def _unique(terms: list[Term]) -> list[Term]:
@@ -110,50 +117,41 @@ def _unique(terms: list[Term]) -> list[Term]:
     return list(seen.values())
 
 
-def _covers(index: Index, terms: list[Term], best: Hit, missing_names: list[str]) -> bool:
-    """Whether the best hit holds enough of the question to be its answer."""
-    if missing_names:
-        return False
+def _spellings(analyzer: Analyzer, question: str) -> dict[str, str]:
+    """Each analysed word of the question, as the question spells it.
+
+    A word is shown as typed ("Zürich", "China" for "China’s") when its
+    question word folds to it alone; a piece of a longer word ("fired" of
+    "test-fired") is shown folded. A word shown capitalised is a name.
+    """
+    spelled: dict[str, str] = {}
+    for token in question.split():
+        bare = _EDGES.sub("", token)
+        for word in analyzer.words(token):
+            spelled.setdefault(word, bare if fold(bare) == word else word)
+    return spelled
+
+
+def _covers(index: Index, weights: dict[str, float], best: Hit) -> bool:
+    """Whether the best hit holds enough of the question's IDF weight to be its answer."""
     present = index.terms_in(best.position)
-    weight = sum(_weight(index, term) for term in terms)
-    covered = sum(index.idf(term.term) for term in terms if term.term in present)
-    return covered >= MIN_COVERAGE * weight
+    total = sum(idf if index.knows(term) else UNKNOWN_WEIGHT * idf for term, idf in weights.items())
+    covered = sum(idf for term, idf in weights.items() if term in present)
+    return covered >= MIN_COVERAGE * total
 
 
-def _weight(index: Index, term: Term) -> float:
-    idf = index.idf(term.term)
-    return idf if index.knows(term.term) else UNKNOWN_WEIGHT * idf
-
-
-def _names_in(question: str, missing: tuple[str, ...]) -> list[str]:
-    """Missing words that the question capitalises: names the briefing lacks."""
-    capitalised = {word.casefold() for word in question.split() if word[:1].isupper()}
-    capitalised = {word.strip("?!.,;:'\"()") for word in capitalised}
-    return [word for word in missing if word in capitalised or f"{word}'s" in capitalised]
-
-
-def _display(question: str, missing: tuple[str, ...]) -> tuple[str, ...]:
-    """The missing words as the question spelled them."""
-    spelled = {}
-    for word in question.replace("’", "'").split():
-        bare = word.strip('?!.,;:"()[]{}').removesuffix("'s")
-        spelled.setdefault(bare.casefold(), bare)
-    return tuple(spelled.get(word, word) for word in missing)
-
-
-def _passage(index: Index, hit: Hit, terms: list[Term]) -> Passage:
+def _passage(index: Index, hit: Hit, weights: dict[str, float]) -> Passage:
     briefing = index.briefing(hit.chunk.briefing_id)
-    start, end = _best_sentence(index, briefing, hit.chunk, terms)
+    start, end = _best_sentence(index, briefing, hit.chunk, weights)
     return Passage(
         briefing, hit.chunk, hit.score, start, end, cited_sources(briefing.body[start:end])
     )
 
 
 def _best_sentence(
-    index: Index, briefing: Briefing, chunk: Chunk, terms: list[Term]
+    index: Index, briefing: Briefing, chunk: Chunk, weights: dict[str, float]
 ) -> tuple[int, int]:
     """The sentence whose distinct query terms weigh most; the first on ties."""
-    weights = {term.term: index.idf(term.term) for term in terms}
     spans = sentence_spans(briefing.body, chunk.start, chunk.end)
 
     def weight(span: tuple[int, int]) -> float:

@@ -47,6 +47,20 @@ def test_a_name_the_briefing_never_mentions_is_named_in_the_refusal(bundled_inde
     assert result.missing == ("China",)
 
 
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("What did Shoigu tell Zürich about Kim?", "Zürich"),
+        ("What did Shoigu tell “Beijing” about Kim?", "Beijing"),
+        ("What did Shoigu tell China’s envoy about Kim?", "China"),
+    ],
+)
+def test_a_missing_name_is_found_and_shown_as_typed(bundled_index, question, shown):
+    result = answer(bundled_index, question)
+    assert result.status is Status.NOT_COVERED
+    assert shown in result.missing
+
+
 def test_off_topic_questions_are_not_answered(bundled_index):
     for question in [
         "Who won the Champions League final?",
