@@ -4,7 +4,8 @@ Safety lives here: briefing and question text are escaped so they cannot
 format, link, mention or ping, and the reply always fits Discord's 2,000
 characters, trimming context around the best sentence before the sentence.
 A whole paragraph and a briefing's card are rendered here too, from the same
-pieces, so nothing the bot posts is assembled anywhere else.
+pieces, so no quote or attribution is assembled anywhere else: the bot's
+other messages (``bot.replies``) are built from these functions.
 """
 
 from __future__ import annotations
