@@ -40,7 +40,7 @@ class Index:
     chunks: ChunkTable
     analyzer: Analyzer
     postings: Postings = field(repr=False, compare=False)
-    _by_id: dict[str, Briefing] = field(init=False, repr=False, compare=False)
+    # Each briefing's position in ``briefings``, by id.
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
     # What the briefings spell each looked-up acronym out as (index.acronyms fills it):
     # a lookup reads every briefing, so each acronym is looked up once per index.
@@ -53,7 +53,6 @@ class Index:
             raise ValueError("the chunk table is of other briefings")
         if len(self.chunks) != self.postings.size:
             raise ValueError(f"{len(self.chunks)} chunks but postings for {self.postings.size}")
-        object.__setattr__(self, "_by_id", {briefing.id: briefing for briefing in self.briefings})
         ordinals = {briefing.id: number for number, briefing in enumerate(self.briefings)}
         object.__setattr__(self, "_ordinals", ordinals)
 
@@ -67,12 +66,10 @@ class Index:
     ) -> Index:
         """Chunk and analyse every briefing; raise ValueError if there is no text."""
         briefings = tuple(briefings)
-        ordinals = {briefing.id: number for number, briefing in enumerate(briefings)}
         rows: list[tuple[int, ...]] = []
         builder = PostingsBuilder()
-        for briefing in progress(briefings):
+        for owner, briefing in enumerate(progress(briefings)):
             for chunk in chunker.chunk(briefing):
-                owner = ordinals[chunk.briefing_id]
                 rows.append((owner, chunk.paragraph, chunk.start, chunk.end, chunk.tokens))
                 builder.add(analyzer.analyze(chunk.text))
         if not rows:
@@ -96,7 +93,7 @@ class Index:
 
     def briefing(self, briefing_id: str) -> Briefing:
         """The briefing with this id; KeyError if there is none."""
-        return self._by_id[briefing_id]
+        return self.briefings[self._ordinals[briefing_id]]
 
     def idf(self, term: str) -> float:
         """The term's IDF over all chunks; a term found nowhere gets the highest."""
