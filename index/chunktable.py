@@ -67,9 +67,7 @@ class ChunkTable(Sequence[Chunk]):
             return tuple(self)[position]
         if self._made is not None:
             return self._made[position]
-        owner, paragraph, start, end, tokens = self.rows[position].tolist()
-        briefing = self.briefings[owner]
-        return Chunk(briefing.id, paragraph, start, end, briefing.body[start:end], tokens)
+        return self._chunk(*self.rows[position].tolist())
 
     def __iter__(self) -> Iterator[Chunk]:
         if self._made is None:
@@ -90,9 +88,13 @@ class ChunkTable(Sequence[Chunk]):
         return f"ChunkTable({len(self)} chunks of {len(self.briefings)} briefings)"
 
     def _make_all(self) -> Iterator[Chunk]:
-        for owner, paragraph, start, end, tokens in self.rows.tolist():
-            briefing = self.briefings[owner]
-            yield Chunk(briefing.id, paragraph, start, end, briefing.body[start:end], tokens)
+        for row in self.rows.tolist():
+            yield self._chunk(*row)
+
+    def _chunk(self, owner: int, paragraph: int, start: int, end: int, tokens: int) -> Chunk:
+        """The chunk of one row of ``COLUMNS``, its text sliced from its briefing."""
+        briefing = self.briefings[owner]
+        return Chunk(briefing.id, paragraph, start, end, briefing.body[start:end], tokens)
 
 
 def _check(briefings: tuple[Briefing, ...], rows: np.ndarray) -> None:
