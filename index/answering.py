@@ -99,8 +99,7 @@ def answer(
     if not terms:
         return Answer(question, Status.NO_SEARCH_TERMS, briefings_searched=searched)
     missing = tuple(term.word for term in terms if not index.knows(term.term))
-    spelled = _spellings(index.analyzer, question)
-    shown = tuple(spelled.get(word, word) for word in missing)
+    shown = _as_typed(index.analyzer, question, missing)
     weights = {term.term: index.idf(term.term) for term in terms}
     hits = index.search(list(weights), max(k, 1), briefing_id)
     names = [word for word in shown if word[:1].isupper()]
@@ -117,19 +116,21 @@ def _unique(terms: list[Term]) -> list[Term]:
     return list(seen.values())
 
 
-def _spellings(analyzer: Analyzer, question: str) -> dict[str, str]:
-    """Each analysed word of the question, as the question spells it.
+def _as_typed(analyzer: Analyzer, question: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """Analysed ``words`` of the question, each as the question spells it.
 
     A word is shown as typed ("Zürich", "China" for "China’s") when its
     question word folds to it alone; a piece of a longer word ("fired" of
     "test-fired") is shown folded. A word shown capitalised is a name.
     """
+    if not words:
+        return ()
     spelled: dict[str, str] = {}
     for token in question.split():
         bare = _EDGES.sub("", token)
         for word in analyzer.words(token):
             spelled.setdefault(word, bare if fold(bare) == word else word)
-    return spelled
+    return tuple(spelled.get(word, word) for word in words)
 
 
 def _covers(index: Index, weights: dict[str, float], best: Hit) -> bool:
