@@ -43,9 +43,7 @@ class Corpus:
     @property
     def paragraphs(self) -> list[str]:
         """Every paragraph's text, in reading order (the chunks of the engine)."""
-        return [
-            line for _, text in self.briefings for line in text.strip().split("\n\n")[1:]
-        ]
+        return [line for _, text in self.briefings for line in text.strip().split("\n\n")[1:]]
 
 
 def vocabulary() -> list[str]:
@@ -85,10 +83,33 @@ def generate(paragraphs: int, questions: int, seed: int = 0) -> Corpus:
 
 
 # Two-letter words worth keeping: the ones English uses.
-_SHORT_WORDS = frozenset({
-    "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it",
-    "me", "my", "no", "of", "on", "or", "so", "to", "up", "us", "we",
-})
+_SHORT_WORDS = frozenset(
+    {
+        "an",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "go",
+        "he",
+        "if",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "of",
+        "on",
+        "or",
+        "so",
+        "to",
+        "up",
+        "us",
+        "we",
+    }
+)
 _QUESTIONS = (
     "What did {0} say about {1}?",
     "What happened with {0} and {1}?",

@@ -28,9 +28,7 @@ _COLUMNS = (
 )
 
 
-def speed_table(
-    chunks: int, results: dict[str, EngineResult], agreement: dict[str, str]
-) -> Table:
+def speed_table(chunks: int, results: dict[str, EngineResult], agreement: dict[str, str]) -> Table:
     """One table for one corpus size; ``results`` by engine, the project's first."""
     table = Table(title=f"{chunks:,} chunks", title_justify="left")
     table.add_column("engine")
@@ -43,9 +41,7 @@ def speed_table(
     return table
 
 
-def markdown_table(
-    chunks: int, results: dict[str, EngineResult], agreement: dict[str, str]
-) -> str:
+def markdown_table(chunks: int, results: dict[str, EngineResult], agreement: dict[str, str]) -> str:
     """The same figures as a Markdown table, for the README."""
     headings = ["engine", "queries", *(heading for heading, _, _ in _COLUMNS), "top 10"]
     lines = [f"**{chunks:,} chunks**", "", "| " + " | ".join(headings) + " |"]

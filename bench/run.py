@@ -84,28 +84,59 @@ def _parser() -> argparse.ArgumentParser:
         description="Time briefbot's engine against rank-bm25 and bm25s (default), "
         "or score it on SciFact (`scifact --data DIR`).",
     )
-    parser.add_argument("--sizes", type=_sizes, default=SIZES, help="chunks per corpus, "
-                        "comma-separated (default 1000,10000,100000)")
-    parser.add_argument("--queries", type=int, default=1000,
-                        help="questions timed per engine (default 1000)")
-    parser.add_argument("--rank-bm25-queries", type=int, default=None, metavar="N",
-                        help="questions timed for rank-bm25 (default: 5,000,000 / chunks, "
-                        "at least 20, at most --queries)")
-    parser.add_argument("--engines", type=lambda v: tuple(v.split(",")), default=ENGINES,
-                        help="engines to run (default project,rank-bm25,bm25s)")
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=SIZES,
+        help="chunks per corpus, comma-separated (default 1000,10000,100000)",
+    )
+    parser.add_argument(
+        "--queries", type=int, default=1000, help="questions timed per engine (default 1000)"
+    )
+    parser.add_argument(
+        "--rank-bm25-queries",
+        type=int,
+        default=None,
+        metavar="N",
+        help="questions timed for rank-bm25 (default: 5,000,000 / chunks, "
+        "at least 20, at most --queries)",
+    )
+    parser.add_argument(
+        "--engines",
+        type=lambda v: tuple(v.split(",")),
+        default=ENGINES,
+        help="engines to run (default project,rank-bm25,bm25s)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="keep corpora and indexes here (default: a temporary directory)")
-    parser.add_argument("--json", type=Path, default=None, metavar="FILE",
-                        help="also write every figure to FILE as JSON")
-    parser.add_argument("--markdown", action="store_true",
-                        help="print Markdown tables (for the README) instead of boxes")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep corpora and indexes here (default: a temporary directory)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="also write every figure to FILE as JSON",
+    )
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="print Markdown tables (for the README) instead of boxes",
+    )
     modes = parser.add_subparsers(dest="mode", metavar="MODE")
     quality = modes.add_parser("scifact", help="nDCG@10 and Recall@100 on SciFact")
-    quality.add_argument("--data", type=Path, required=True,
-                         help="the SciFact folder (corpus.jsonl.gz, queries.jsonl, qrels_test.tsv)")
-    quality.add_argument("--k1", type=float, default=DEFAULT_K1,
-                         help="BM25 k1 (default %(default)s)")
+    quality.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        help="the SciFact folder (corpus.jsonl.gz, queries.jsonl, qrels_test.tsv)",
+    )
+    quality.add_argument(
+        "--k1", type=float, default=DEFAULT_K1, help="BM25 k1 (default %(default)s)"
+    )
     quality.add_argument("--b", type=float, default=DEFAULT_B, help="BM25 b (default %(default)s)")
     return parser
 
@@ -152,8 +183,15 @@ def _run_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, E
         _say(f"{size:,} chunks: {engine} building")
         built = _worker("build", engine, workdir)
         _say(f"{size:,} chunks: {engine} loading and answering {queries:,} questions")
-        served = _worker("serve", engine, workdir, "--queries", str(queries),
-                         "--compare", str(min(COMPARED, queries)))
+        served = _worker(
+            "serve",
+            engine,
+            workdir,
+            "--queries",
+            str(queries),
+            "--compare",
+            str(min(COMPARED, queries)),
+        )
         results[engine] = EngineResult.from_phases(built, served)
     return results
 
@@ -204,13 +242,19 @@ def _scifact(args: argparse.Namespace) -> None:
 
     _say(f"SciFact: indexing {args.data}")
     quality = scifact.evaluate(args.data, args.k1, args.b)
-    table = Table(title=f"SciFact test: {quality.queries} queries, {quality.documents:,} "
-                  "abstracts indexed whole", title_justify="left")
+    table = Table(
+        title=f"SciFact test: {quality.queries} queries, {quality.documents:,} "
+        "abstracts indexed whole",
+        title_justify="left",
+    )
     table.add_column("system")
     table.add_column("nDCG@10", justify="right")
     table.add_column("Recall@100", justify="right")
-    table.add_row(f"briefbot analyzer + postings (k1={args.k1}, b={args.b})",
-                  f"{quality.ndcg_at_10:.3f}", f"{quality.recall_at_100:.3f}")
+    table.add_row(
+        f"briefbot analyzer + postings (k1={args.k1}, b={args.b})",
+        f"{quality.ndcg_at_10:.3f}",
+        f"{quality.recall_at_100:.3f}",
+    )
     for name, figure in scifact.PUBLISHED:
         table.add_row(f"published: {name}", f"{figure:.3f}", "")
     Console().print(table)

@@ -71,7 +71,8 @@ class MorePassages(
         self.rank = rank
         self.scope = scope
         button = discord.ui.Button(
-            label="More passages", style=discord.ButtonStyle.secondary,
+            label="More passages",
+            style=discord.ButtonStyle.secondary,
             custom_id=prefix + self.question,
         )
         super().__init__(button)
@@ -101,8 +102,10 @@ class MorePassages(
                 return
             briefing_id = briefing.id
         result = await in_time(
-            interaction, library.answer(self.question, self.rank + 2, briefing_id),
-            ephemeral=True, defer_after=defer_after_of(interaction.client),
+            interaction,
+            library.answer(self.question, self.rank + 2, briefing_id),
+            ephemeral=True,
+            defer_after=defer_after_of(interaction.client),
         )
         if len(result.passages) <= self.rank:
             await send(interaction, NO_MORE_PASSAGES, ephemeral=True)
@@ -122,7 +125,8 @@ class WholeParagraph(
         self.briefing_key = briefing_id_key
         self.paragraph = paragraph
         button = discord.ui.Button(
-            label="Whole paragraph", style=discord.ButtonStyle.secondary,
+            label="Whole paragraph",
+            style=discord.ButtonStyle.secondary,
             custom_id=f"bb:para:{briefing_id_key}:{paragraph}",
         )
         super().__init__(button)

@@ -114,9 +114,7 @@ def create_bot(settings: Settings, library: Library) -> Briefbot | ShardedBriefb
     if settings.shard_count is None and settings.shard_ids is None:
         return Briefbot(settings, library)
     shard_ids = list(settings.shard_ids) if settings.shard_ids is not None else None
-    return ShardedBriefbot(
-        settings, library, shard_count=settings.shard_count, shard_ids=shard_ids
-    )
+    return ShardedBriefbot(settings, library, shard_count=settings.shard_count, shard_ids=shard_ids)
 
 
 def _syncs_commands(settings: Settings) -> bool:

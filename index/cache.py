@@ -85,8 +85,10 @@ def open_index(
     try:
         save_index(index, path, key)
     except OSError as error:
-        warn(f"could not write the index cache to {directory} ({error.strerror or error}); "
-             "the index is kept in memory only")
+        warn(
+            f"could not write the index cache to {directory} ({error.strerror or error}); "
+            "the index is kept in memory only"
+        )
     return index
 
 

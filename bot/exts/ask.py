@@ -55,8 +55,10 @@ class Ask(commands.Cog):
         started = time.perf_counter()
         scope = briefing.id if briefing else None
         result = await in_time(
-            interaction, self.library.answer(question, briefing_id=scope),
-            ephemeral=private, defer_after=self.defer_after,
+            interaction,
+            self.library.answer(question, briefing_id=scope),
+            ephemeral=private,
+            defer_after=self.defer_after,
         )
         await send(
             interaction, render_answer(result), view=answer_view(result, scope), ephemeral=private

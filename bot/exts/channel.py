@@ -24,7 +24,10 @@ class ChannelQuestions(commands.Cog):
     """Replies to messages that ask the bot a question."""
 
     def __init__(
-        self, client: discord.Client, library: Library, cooldown: QuestionCooldown,
+        self,
+        client: discord.Client,
+        library: Library,
+        cooldown: QuestionCooldown,
         prefix: str | None,
     ) -> None:
         self.client = client
@@ -54,8 +57,12 @@ class ChannelQuestions(commands.Cog):
             return
         result = await self.library.answer(question)
         await reply(message, render_answer(result), answer_view(result, None))
-        log_question(message.guild.id if message.guild else None, "message", started,
-                     answered=result.answered)
+        log_question(
+            message.guild.id if message.guild else None,
+            "message",
+            started,
+            answered=result.answered,
+        )
 
     async def _report(self, message: discord.Message, error: Exception) -> None:
         reason = explain(error)

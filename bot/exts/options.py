@@ -54,14 +54,13 @@ def choices(briefings: tuple[Briefing, ...], typed: str) -> list[app_commands.Ch
     """Autocomplete choices for ``typed``: the id is the value, the title the label."""
     wanted = typed.casefold().strip()
     matching = [
-        b for b in briefings
+        b
+        for b in briefings
         if len(b.id) <= CHOICE_LIMIT
         and (wanted in b.id.casefold() or wanted in (b.title or "").casefold())
     ]
     matching.sort(key=lambda b: (b.date or "", b.id), reverse=True)
-    return [
-        app_commands.Choice(name=_label(b), value=b.id) for b in matching[:MAX_CHOICES]
-    ]
+    return [app_commands.Choice(name=_label(b), value=b.id) for b in matching[:MAX_CHOICES]]
 
 
 def unknown(name: str, briefings: tuple[Briefing, ...]) -> str:

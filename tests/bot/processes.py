@@ -64,8 +64,12 @@ async def run_python(tmp_path: Path, *args: str, **env: str) -> tuple[int, str]:
 
 async def _python(tmp_path: Path, *args: str, **env: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, *args, cwd=tmp_path, env=child_environment(tmp_path, **env),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        *args,
+        cwd=tmp_path,
+        env=child_environment(tmp_path, **env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 

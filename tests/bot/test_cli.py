@@ -38,10 +38,7 @@ def test_ask_json_gives_one_object_per_question(capsys):
     assert first["passages"][0]["paragraph"] == 4
     assert first["passages"][0]["date"] == "2025-03-21"
     assert len(first["passages"]) == 2
-    assert (
-        first["passages"][0]["text"]
-        in (BRIEFINGS / f"{BUNDLED_ID}.txt").read_text()
-    )
+    assert first["passages"][0]["text"] in (BRIEFINGS / f"{BUNDLED_ID}.txt").read_text()
     assert second == {
         "question": "What did China say?",
         "answered": False,
@@ -131,7 +128,12 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
     ask = subprocess.Popen(
         [
-            sys.executable, "-m", "bot.cli", "ask", "--briefings", str(BRIEFINGS),
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "ask",
+            "--briefings",
+            str(BRIEFINGS),
             *[SHOIGU_QUESTION] * 200,
         ],
         stdout=subprocess.PIPE,

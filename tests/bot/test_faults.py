@@ -84,7 +84,9 @@ async def test_a_crash_during_briefing_add_leaves_the_old_state_or_the_new(
     settings = load_settings(environment(tmp_path / "data"), dotenv=False)
     async with FakeDiscord() as fake:
         process = await launch(
-            fake, tmp_path, prelude=CRASH_BEFORE_RENAME,
+            fake,
+            tmp_path,
+            prelude=CRASH_BEFORE_RENAME,
             BRIEFBOT_CRASH_IN=str(settings.data_dir / crash_in),
         )
         await connected(fake, process)
@@ -133,7 +135,9 @@ def test_only_stale_unfinished_uploads_are_removed(tmp_path):
         os.utime(tmp_path / name, (mtime, mtime))
     assert remove_unfinished_uploads(tmp_path, now) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".fresh.txt.abcdefgh", ".hidden-notes", "penguins.txt"
+        ".fresh.txt.abcdefgh",
+        ".hidden-notes",
+        "penguins.txt",
     ]
     assert remove_unfinished_uploads(tmp_path / "missing", now) == 0
 
@@ -159,9 +163,7 @@ async def test_a_reply_answered_500_or_429_is_retried(fake, bot):
     mention = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
 
     for path in (callback, channel):
-        assert [r.status for r in fake.find_requests("POST", path, since=since)] == [
-            500, 429, 200
-        ]
+        assert [r.status for r in fake.find_requests("POST", path, since=since)] == [500, 429, 200]
     answer = fake.original_response(interaction)
     assert "Shoigu" in answer["content"] and answer["content"] == mention["content"]
     assert "Shoigu" in await ask(fake)
@@ -174,9 +176,7 @@ async def test_a_reply_discord_refuses_is_logged_and_the_next_is_answered(fake, 
     fake.fail_next("POST", channel, 403, times=2)
 
     interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
-    told = await fake.wait_for_request(
-        lambda r: r.status == 200, path=callback, timeout=TIMEOUT
-    )
+    told = await fake.wait_for_request(lambda r: r.status == 200, path=callback, timeout=TIMEOUT)
     assert is_ephemeral(told.data) and "went wrong" in told.data["content"]
     assert told.path.startswith(f"/interactions/{interaction.id}/")
     await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)

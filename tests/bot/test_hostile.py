@@ -73,8 +73,9 @@ async def test_every_hostile_question_gets_a_safe_reply_by_ask_and_by_mention(
     replies = {}
     for message in messages:
         replies[message] = await fake.wait_for_bot_message(
-            lambda m, asked=message: (m.get("message_reference") or {}).get("message_id")
-            == str(asked),
+            lambda m, asked=message: (
+                (m.get("message_reference") or {}).get("message_id") == str(asked)
+            ),
             timeout=TIMEOUT,
         )
     for request in fake.find_requests("POST", rf"^/channels/{fake.channel_id}/messages$"):
@@ -93,8 +94,8 @@ async def test_every_hostile_question_gets_a_safe_reply_by_ask_and_by_mention(
 
 HOSTILE_BRIEFING = (
     "---\n"
-    f"title: \"Ping @everyone {'<@&123456789012345678> ' * 150}\"\n"
-    "source: \"@here [TASS](https://evil.example)\"\n"
+    f'title: "Ping @everyone {"<@&123456789012345678> " * 150}"\n'
+    'source: "@here [TASS](https://evil.example)"\n'
     "---\n"
     + "KCNA said @everyone must see https://evil.example/phish <@123456789012345678> now. " * 60
     + "\n\nThe penguins said ||spoiler|| and `code` and **bold** to @here.\n"
@@ -102,10 +103,14 @@ HOSTILE_BRIEFING = (
 
 
 async def test_a_hostile_briefing_is_shown_safely_everywhere(fake, bot):
-    added = await reply_to_interaction(fake, await fake.send_slash_command(
-        "briefing-add", {"file": FakeAttachment("hostile.md", HOSTILE_BRIEFING)},
-        user=fake.owner_id,
-    ))
+    added = await reply_to_interaction(
+        fake,
+        await fake.send_slash_command(
+            "briefing-add",
+            {"file": FakeAttachment("hostile.md", HOSTILE_BRIEFING)},
+            user=fake.owner_id,
+        ),
+    )
     assert added["content"].startswith("Added *Ping @")
     replies = [added["content"]]
     for name, options in [

@@ -139,10 +139,12 @@ async def test_200_asks_and_200_mentions_at_once(fake, bot, bundled_index, figur
                 asyncio.gather(
                     *(fake.send_slash_command("ask", {"question": q}) for q in questions)
                 ),
-                asyncio.gather(*(
-                    fake.send_message(q, mentions_bot=True, channel_id=channels[n % CHANNELS])
-                    for n, q in enumerate(questions)
-                )),
+                asyncio.gather(
+                    *(
+                        fake.send_message(q, mentions_bot=True, channel_id=channels[n % CHANNELS])
+                        for n, q in enumerate(questions)
+                    )
+                ),
             )
             replies = Replies(fake)
             await until(lambda: replies.done(AT_ONCE), timeout=10 * TIMEOUT)

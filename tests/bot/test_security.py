@@ -84,7 +84,8 @@ async def test_the_token_never_appears_in_a_bot_process_output(tmp_path):
             fake.fail_next("POST", CALLBACK, 400)
             failing = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
             await fake.wait_for_request(
-                lambda r: r.status == 200 and f"/{failing.id}/" in r.path, path=CALLBACK,
+                lambda r: r.status == 200 and f"/{failing.id}/" in r.path,
+                path=CALLBACK,
                 timeout=TIMEOUT,
             )
         finally:

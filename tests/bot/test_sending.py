@@ -84,8 +84,11 @@ async def test_nothing_the_bot_posts_unfurls_links(fake, bot):
         ("quote", {"paragraph": 4}, None),
         ("quote", {"paragraph": 99}, None),
         ("briefing", {}, None),
-        ("briefing-add", {"file": FakeAttachment("notes.txt", b"See https://example.org.\n")},
-         fake.owner_id),
+        (
+            "briefing-add",
+            {"file": FakeAttachment("notes.txt", b"See https://example.org.\n")},
+            fake.owner_id,
+        ),
     ]:
         sent.append(await fake.send_slash_command(name, options, user=user))
     asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)

@@ -106,8 +106,11 @@ def test_title_and_date_are_merged_into_front_matter():
         (TEXT, {"date": "tomorrow"}, "not a YYYY-MM-DD date"),
         (b"---\n: [\n---\nText.\n", {"title": "T"}, "not valid YAML"),
         (b"---\ndate: 2025-13-45\n---\nText.\n", {"title": "T"}, "its date '2025-13-45'"),
-        (b"---\nx: " + b"[" * 2000 + b"]" * 2000 + b"\n---\nText.\n", {"title": "T"},
-         "nested too deeply"),
+        (
+            b"---\nx: " + b"[" * 2000 + b"]" * 2000 + b"\n---\nText.\n",
+            {"title": "T"},
+            "nested too deeply",
+        ),
         (b"---\ntitle: T\nText.\n", {"date": "2025-04-02"}, "no closing '---' line"),
     ],
 )
@@ -121,7 +124,9 @@ def test_options_keep_the_other_front_matter_values_as_written():
     text = b"---\nsource: yes\nurl: off\n---\nPenguins were counted.\n"
     upload = check_upload("p.md", text, title="Census")
     assert (upload.briefing.title, upload.briefing.source, upload.briefing.url) == (
-        "Census", "yes", "off"
+        "Census",
+        "yes",
+        "off",
     )
     assert check_upload("p.md", upload.data).briefing == upload.briefing
 

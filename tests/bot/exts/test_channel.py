@@ -19,8 +19,11 @@ async def reply_to(fake, message_id: int) -> dict:
 
 
 def replies(fake) -> list[str]:
-    return [m["message_reference"]["message_id"] for m in fake.bot_messages()
-            if m.get("message_reference")]
+    return [
+        m["message_reference"]["message_id"]
+        for m in fake.bot_messages()
+        if m.get("message_reference")
+    ]
 
 
 async def test_mention_gets_the_same_answer_as_ask(fake, bot, bundled_index):

@@ -158,7 +158,9 @@ async def test_bundled_briefings_cannot_be_removed(fake, bot, bundled):
 async def test_a_member_with_manage_server_who_is_not_the_owner_may_add(fake, bot, settings):
     manager = fake.add_user("manager")
     interaction = await fake.send_slash_command(
-        "briefing-add", {"file": FakeAttachment("penguins.txt", PENGUINS)}, user=manager,
+        "briefing-add",
+        {"file": FakeAttachment("penguins.txt", PENGUINS)},
+        user=manager,
         member_permissions=DEFAULT_MEMBER_PERMISSIONS | MANAGE_GUILD,
     )
     await fake.wait_for_request(lambda _: bool(fake.followups(interaction)), timeout=TIMEOUT)

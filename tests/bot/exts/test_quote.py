@@ -18,8 +18,7 @@ async def quote(fake, **options) -> dict:
 async def test_quote_posts_the_paragraph_verbatim_with_attribution(fake, bot, bundled):
     reply = await quote(fake, paragraph=5)
     assert reply["content"] == (
-        f"> {bundled.text(bundled.paragraph(5))}\n"
-        f"— *{BUNDLED_ID}*, 2025-03-21, paragraph 5"
+        f"> {bundled.text(bundled.paragraph(5))}\n— *{BUNDLED_ID}*, 2025-03-21, paragraph 5"
     )
     assert not is_ephemeral(reply)
 
