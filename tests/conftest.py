@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from index.loading import load_briefings
 from index.search import Index
 from index.tokens import load_encoding
 from tests.fakediscord import FakeDiscord
+from tests.postgres import PostgresServer, postgres_server
 
 PROJECT = Path(__file__).resolve().parent.parent
 BRIEFINGS = PROJECT / "briefings"
@@ -53,3 +54,18 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as server:
         yield server
         server.assert_no_unhandled_requests()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the whole run (skipped without one, except in CI)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    """Each store engine in turn: None is SQLite in tmp_path, else a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres").new_database()

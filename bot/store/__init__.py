@@ -1,0 +1,31 @@
+"""The store: what briefbot keeps that is not a briefing file.
+
+Uploads (with the server that owns them), per-server settings and a
+version number that changes with every upload or removal, so every process
+sharing the store can tell that it should reload. ``Store`` is the only
+interface the rest of the bot sees; SQLite (``bot.store.sqlite``, the
+default, in the data folder) and PostgreSQL (``bot.store.postgres``, when
+``BRIEFBOT_DATABASE_URL`` is set) implement it with the same schema
+(``bot.store.migrations``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.store.base import Store, StoredUpload, StoreError, UploadTakenError
+
+__all__ = ["Store", "StoreError", "StoredUpload", "UploadTakenError", "open_store"]
+
+SQLITE_FILE = "briefbot.sqlite3"
+
+
+def open_store(data_dir: Path, database_url: str | None = None) -> Store:
+    """PostgreSQL at ``database_url`` if given, else SQLite in ``data_dir``; migrated."""
+    if database_url:
+        from bot.store.postgres import PostgresStore
+
+        return PostgresStore.connect(database_url)
+    from bot.store.sqlite import SqliteStore
+
+    return SqliteStore.open(data_dir / SQLITE_FILE)

@@ -1,0 +1,110 @@
+"""The schema, as a list of migrations applied in order and recorded in the database.
+
+Each migration is data: a version, what it does, and its statements, with
+``{blob}`` standing for the engine's byte-string type. ``migrate`` creates
+the ``schema_migrations`` table, applies every migration newer than the
+newest recorded one (each in its own transaction, recorded in the same
+transaction) and refuses a database that a newer briefbot has written.
+The engine's ``lock_schema`` keeps two processes that start together from
+migrating at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+from bot.store.base import Cursor, StoreError
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "uploads with the server that owns them, per-server settings, the library version",
+        (
+            "CREATE TABLE uploads ("
+            " guild_id BIGINT NOT NULL,"
+            " briefing_id TEXT NOT NULL,"
+            " filename TEXT NOT NULL,"
+            " data {blob} NOT NULL,"
+            " digest TEXT NOT NULL,"
+            " added_at TEXT NOT NULL,"
+            " PRIMARY KEY (guild_id, briefing_id))",
+            "CREATE TABLE guild_settings ("
+            " guild_id BIGINT NOT NULL,"
+            " name TEXT NOT NULL,"
+            " value TEXT NOT NULL,"
+            " PRIMARY KEY (guild_id, name))",
+            "CREATE TABLE library_version (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)",
+            "INSERT INTO library_version (id, version) VALUES (1, 0)",
+        ),
+    ),
+)
+
+_HISTORY = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between engines when migrating."""
+
+    blob: str
+    placeholder: str
+    lock_schema: Callable[[Cursor], None]
+
+
+def migrate(
+    transaction: Callable[[], AbstractContextManager[Cursor]],
+    dialect: Dialect,
+    migrations: Sequence[Migration] = MIGRATIONS,
+) -> list[int]:
+    """Bring the schema up to date; returns the versions applied now."""
+    applied = []
+    for migration in migrations:
+        with transaction() as cursor:
+            dialect.lock_schema(cursor)
+            cursor.execute(_HISTORY)
+            current = _current_version(cursor)
+            newest = max(m.version for m in migrations)
+            if current > newest:
+                raise StoreError(
+                    f"the database has schema version {current}, but this briefbot knows "
+                    f"only up to {newest}: upgrade briefbot"
+                )
+            if migration.version <= current:
+                continue
+            for statement in migration.statements:
+                cursor.execute(statement.format(blob=dialect.blob))
+            cursor.execute(
+                "INSERT INTO schema_migrations (version, description, applied_at)"
+                " VALUES (?, ?, ?)".replace("?", dialect.placeholder),
+                (migration.version, migration.description, dt.datetime.now(dt.UTC).isoformat()),
+            )
+            applied.append(migration.version)
+    return applied
+
+
+def recorded_versions(cursor: Cursor) -> list[int]:
+    """The versions the database says were applied, in order."""
+    cursor.execute("SELECT version FROM schema_migrations ORDER BY version")
+    return [int(row[0]) for row in cursor.fetchall()]
+
+
+def _current_version(cursor: Cursor) -> int:
+    cursor.execute("SELECT MAX(version) FROM schema_migrations")
+    row = cursor.fetchone()
+    return 0 if row is None or row[0] is None else int(row[0])

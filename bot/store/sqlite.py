@@ -1,0 +1,74 @@
+"""The embedded store: one SQLite file in the data folder, in WAL mode.
+
+WAL lets readers go on while one process writes, so several bot processes
+on one machine can share the file. Writes take the lock when they begin
+(``BEGIN IMMEDIATE``), so two writers queue instead of failing halfway, and
+a busy database is waited for rather than refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bot.store.base import Cursor, Store, StoreError
+from bot.store.migrations import Dialect, migrate
+
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+class SqliteStore(Store):
+    """The store in a SQLite file."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> SqliteStore:
+        """Open (creating if need be) and migrate the database at ``path``."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(
+                path,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,  # transactions are begun explicitly
+                check_same_thread=False,  # used from worker threads, one at a time
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            store = cls(connection, path)
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(f"cannot open the database {path}: {error}") from error
+        migrate(store.transaction, Dialect("BLOB", "?", lambda _: None))
+        return store
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Cursor]:
+        """A cursor in a transaction; a writing one holds the write lock from the start."""
+        with self._lock:
+            cursor = self._connection.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            except sqlite3.Error as error:
+                cursor.close()
+                raise StoreError(f"the database {self.path} failed: {error}") from error
+            try:
+                yield cursor
+                self._connection.commit()
+            except sqlite3.Error as error:
+                self._connection.rollback()
+                raise StoreError(f"the database {self.path} failed: {error}") from error
+            except BaseException:
+                self._connection.rollback()
+                raise
+            finally:
+                cursor.close()
+
+    def close(self) -> None:
+        """Close the database file."""
+        with self._lock:
+            self._connection.close()

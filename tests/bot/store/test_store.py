@@ -1,0 +1,115 @@
+"""The store, on both engines: uploads belong to a server, settings are per server."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bot.store import Store, StoredUpload, UploadTakenError, open_store
+
+HOME, OTHER = 111, 222
+
+
+@pytest.fixture
+def store(tmp_path, database_url) -> Store:
+    opened = open_store(tmp_path / "data", database_url)
+    yield opened
+    opened.close()
+
+
+def ids(uploads: tuple[StoredUpload, ...]) -> list[tuple[int | None, str]]:
+    return [upload.key for upload in uploads]
+
+
+def test_an_upload_belongs_to_the_server_that_added_it(store):
+    added = store.add_upload(HOME, "penguins.txt", b"Penguins.\n")
+    assert added.guild_id == HOME
+    assert added.briefing_id == "penguins"
+    assert ids(store.uploads()) == [(HOME, "penguins")]
+    assert store.upload_data(HOME, "penguins") == b"Penguins.\n"
+    assert store.upload_data(OTHER, "penguins") is None
+
+
+def test_two_servers_may_upload_the_same_name(store):
+    store.add_upload(HOME, "penguins.txt", b"Ours.\n")
+    store.add_upload(OTHER, "penguins.md", b"Theirs.\n")
+    assert sorted(ids(store.uploads())) == [(HOME, "penguins"), (OTHER, "penguins")]
+    assert store.upload_data(OTHER, "penguins") == b"Theirs.\n"
+
+
+def test_one_server_cannot_take_a_name_twice(store):
+    store.add_upload(HOME, "penguins.txt", b"First.\n")
+    with pytest.raises(UploadTakenError, match="already loaded"):
+        store.add_upload(HOME, "penguins.md", b"Second.\n")
+    assert store.upload_data(HOME, "penguins") == b"First.\n"
+
+
+def test_only_the_owning_server_removes_an_upload(store):
+    store.add_upload(HOME, "penguins.txt", b"Penguins.\n")
+    assert not store.remove_upload(OTHER, "penguins")
+    assert ids(store.uploads()) == [(HOME, "penguins")]
+    assert store.remove_upload(HOME, "penguins")
+    assert store.uploads() == ()
+
+
+def test_every_change_moves_the_version_and_nothing_else_does(store):
+    start = store.version()
+    store.add_upload(None, "old.txt", b"Adopted.\n")
+    store.set_setting(HOME, "private", "true")
+    store.remove_upload(OTHER, "old")
+    assert store.version() == start + 1
+    assert store.assign_upload("old", HOME)
+    assert store.remove_upload(HOME, "old")
+    assert store.version() == start + 3
+
+
+def test_an_unassigned_upload_can_be_given_to_a_server(store):
+    store.add_upload(None, "old.txt", b"Adopted.\n")
+    assert ids(store.uploads()) == [(None, "old")]
+    assert store.assign_upload("old", OTHER)
+    assert ids(store.uploads()) == [(OTHER, "old")]
+    assert not store.assign_upload("old", HOME)
+
+
+def test_settings_are_per_server(store):
+    assert store.setting(HOME, "private") is None
+    store.set_setting(HOME, "private", "true")
+    store.set_setting(OTHER, "private", "false")
+    store.set_setting(HOME, "private", "false")
+    assert store.setting(HOME, "private") == "false"
+    assert store.setting(OTHER, "private") == "false"
+    store.set_setting(HOME, "private", None)
+    assert store.setting(HOME, "private") is None
+
+
+def test_what_one_connection_writes_the_next_one_reads(tmp_path, database_url):
+    first = open_store(tmp_path / "data", database_url)
+    second = open_store(tmp_path / "data", database_url)
+    try:
+        first.add_upload(HOME, "penguins.txt", b"Penguins.\n")
+        assert ids(second.uploads()) == [(HOME, "penguins")]
+        assert second.version() == first.version()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_concurrent_writers_lose_nothing(tmp_path, database_url):
+    stores = [open_store(tmp_path / "data", database_url) for _ in range(4)]
+
+    def add(number: int, store: Store) -> None:
+        for upload in range(10):
+            store.add_upload(number + 1, f"briefing-{upload}.txt", b"Text.\n")
+
+    try:
+        threads = [threading.Thread(target=add, args=pair) for pair in enumerate(stores)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(stores[0].uploads()) == 40
+        assert stores[0].version() == 40
+    finally:
+        for store in stores:
+            store.close()
