@@ -38,7 +38,7 @@ from index.postings import ARRAY_DTYPES, Postings
 from index.scoring import DEFAULT_B, DEFAULT_K1
 from index.search import Index, Progress
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 MANIFEST = "manifest.json"
 _PREFIX = "index-"
 # Leftovers of a crashed write older than this are removed when a cache is saved.

@@ -7,7 +7,9 @@ computed once, when the index is built, with the same formula, IDF and
 operation order as ``LuceneBM25.get_scores``, so a query only adds up the
 postings of its own terms and gets exactly the scores of rank-bm25's
 exhaustive walk. A second, chunk-major copy of the term ids answers "which
-terms does chunk p hold?".
+terms does chunk p hold?". ``counts`` keeps each posting's term frequency,
+so that a search over several indexes (``index.segments``) can weigh the
+postings with the statistics of all of them.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ ARRAY_DTYPES: dict[str, np.dtype] = {
     "starts": np.dtype(np.int64),
     "chunks": np.dtype(np.int32),
     "weights": np.dtype(np.float64),
+    "counts": np.dtype(np.int32),
     "lengths": np.dtype(np.int32),
     "chunk_starts": np.dtype(np.int64),
     "chunk_terms": np.dtype(np.int32),
@@ -46,6 +49,7 @@ class Postings:
     starts: np.ndarray
     chunks: np.ndarray
     weights: np.ndarray
+    counts: np.ndarray
     lengths: np.ndarray
     chunk_starts: np.ndarray
     chunk_terms: np.ndarray
@@ -148,12 +152,14 @@ class PostingsBuilder:
         counts = np.frombuffer(self._counts, dtype=np.int32)[order]
         del order
         self._counts = array("i")  # reordered above; let the original go
+        weights = bm25_weights(idf, frequencies, counts, chunks, lengths, k1, b)
         return Postings(
             terms=tuple(self._ids),
             idf=idf,
             starts=_starts(frequencies),
             chunks=chunks,
-            weights=bm25_weights(idf, frequencies, counts, chunks, lengths, k1, b),
+            weights=weights,
+            counts=counts,
             lengths=lengths,
             chunk_starts=_starts(sizes),
             chunk_terms=chunk_terms,
@@ -213,6 +219,7 @@ def _check_shapes(postings: Postings) -> None:
         "idf": terms,
         "starts": terms + 1,
         "weights": pairs,
+        "counts": pairs,
         "chunk_starts": chunks + 1,
         "chunk_terms": pairs,
     }
@@ -227,7 +234,11 @@ def _check_values(postings: Postings) -> None:
     _check_offsets("chunk_starts", postings.chunk_starts, len(postings.chunk_terms))
     _check_range("chunks", postings.chunks, postings.size)
     _check_range("chunk_terms", postings.chunk_terms, len(postings.terms))
-    if not np.all(postings.weights > 0) or np.any(postings.lengths < 0):
+    if (
+        not np.all(postings.weights > 0)
+        or np.any(postings.lengths < 0)
+        or np.any(postings.counts < 1)
+    ):
         raise ValueError("weights or chunk lengths are out of range")
 
 
