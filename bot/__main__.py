@@ -20,6 +20,7 @@ import discord
 from bot.client import create_bot
 from bot.library import Library
 from bot.settings import Settings, SettingsError, load_settings
+from bot.store import StoreError
 from index.loading import BriefingsNotFoundError
 
 EXIT_ERROR = 2
@@ -54,13 +55,20 @@ def run(settings: Settings) -> int:
     discord.utils.setup_logging(level=logging.getLevelNamesMapping()[settings.log_level])
     try:
         library = Library.load(settings)
-    except (BriefingsNotFoundError, ValueError) as error:
+    except (BriefingsNotFoundError, StoreError, ValueError) as error:
         return _fail(str(error))
     except OSError as error:
         return _fail(f"{error.filename or 'file'}: {error.strerror or error}")
     # What is loaded now lives as long as the process: keep it out of the garbage
     # collector's full passes, each of which would pause the event loop longer.
     gc.freeze()
+    try:
+        return _serve(settings, library)
+    finally:
+        library.close()
+
+
+def _serve(settings: Settings, library: Library) -> int:
     try:
         asyncio.run(serve(settings, library))
     except discord.LoginFailure:

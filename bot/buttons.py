@@ -96,14 +96,16 @@ class MorePassages(
         library = library_of(interaction.client)
         briefing_id = None
         if self.scope is not None:
-            briefing = find_by_key(library.briefings, self.scope)
+            briefing = find_by_key(library.briefings(interaction.guild_id), self.scope)
             if briefing is None:
                 await send(interaction, BRIEFING_GONE, ephemeral=True)
                 return
             briefing_id = briefing.id
         result = await in_time(
             interaction,
-            library.answer(self.question, self.rank + 2, briefing_id),
+            library.answer(
+                self.question, self.rank + 2, briefing_id, guild_id=interaction.guild_id
+            ),
             ephemeral=True,
             defer_after=defer_after_of(interaction.client),
         )
@@ -146,7 +148,8 @@ class WholeParagraph(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Send the paragraph verbatim with its attribution."""
         try:
-            briefing = find_by_key(library_of(interaction.client).briefings, self.briefing_key)
+            briefings = library_of(interaction.client).briefings(interaction.guild_id)
+            briefing = find_by_key(briefings, self.briefing_key)
             if briefing is None or not 1 <= self.paragraph <= len(briefing.paragraphs):
                 content = BRIEFING_GONE
             else:

@@ -6,6 +6,7 @@ shards are configured; both behave the same otherwise.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.exts.quote import Quote
 from bot.library import Library
 from bot.sending import DEFER_AFTER
 from bot.settings import Settings
+from bot.watching import POLL_SECONDS, Watcher
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ class BriefbotMixin:
         library: Library,
         *,
         defer_after: float = DEFER_AFTER,
+        poll_seconds: float = POLL_SECONDS,
         **options: Any,
     ) -> None:
         # briefbot has no voice features: no warnings that voice libraries are missing.
@@ -80,6 +83,8 @@ class BriefbotMixin:
         self.library = library
         self.cooldown = QuestionCooldown(settings.cooldown_seconds)
         self.defer_after = defer_after
+        self.watcher = Watcher(library, settings.briefings, poll_seconds)
+        self._watching: asyncio.Task[None] | None = None
 
     async def setup_hook(self: Any) -> None:
         """Add the features and the buttons, then sync the slash commands."""
@@ -90,8 +95,15 @@ class BriefbotMixin:
         await self.add_cog(Manage(self.library))
         await self.add_cog(ChannelQuestions(self, self.library, self.cooldown, prefix))
         self.add_dynamic_items(MorePassages, WholeParagraph)
+        self._watching = asyncio.create_task(self.watcher.run(), name="briefbot-watcher")
         if _syncs_commands(self.settings):
             await _sync(self.tree, self.settings.guild_id)
+
+    async def close(self: Any) -> None:
+        """Stop watching for changes, then disconnect."""
+        if self._watching is not None:
+            self._watching.cancel()
+        await super().close()
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: channel questions are the ChannelQuestions cog's."""

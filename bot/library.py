@@ -1,19 +1,18 @@
-"""The briefings the bot answers from: one index, replaced whole when briefings change.
+"""The briefings the bot answers from, per server: configured ones for all, uploads for their own.
 
-The index is immutable, so a question always sees one consistent index.
-Adding or removing a briefing writes (or deletes) its file under the
-uploads folder, rebuilds the index in a worker thread, and only then swaps
-it in; if the rebuild fails, the file change is undone and nothing changes.
-What the commands look up (briefings by name, which were uploaded) is
-worked out with each index, so no keystroke or question lists the folder.
-Startup loads the configured briefings plus the uploads folder, so what was
-added from Discord is there after a restart.
+The configured briefings (files under ``BRIEFBOT_BRIEFINGS``) are one index
+segment, loaded through the cache. Each upload is a small segment of its
+own, built from the bytes in the store (``bot.store``). A server sees the
+configured segment plus its own uploads (and, in the operator's home server,
+uploads that belong to no server); a direct message sees only the
+configured briefings. The segments a server sees are searched as one
+(``index.segments``), so its scores are those of exactly its briefings.
 
-A file is written to a hidden temporary file and renamed into place, so a
-crash leaves the old folder or the new one: never half a briefing. The
-loader skips hidden files, and startup removes temporary files that a crash
-left behind once they are an hour old (a younger one may be another
-process's write in progress).
+The library's state is an immutable ``Shelf``, replaced whole: a question
+reads one shelf from start to end, so it is answered from the old library or
+the new one, never a mix. Adding or removing an upload builds or drops one
+small segment; ``refresh`` brings in what other processes stored and what
+changed on disk (``bot.watching`` calls it).
 """
 
 from __future__ import annotations
@@ -22,24 +21,32 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import UserFacingError
+from bot.legacy import adopt_legacy_uploads
 from bot.settings import Settings
+from bot.store import Store, StoredUpload, StoreError, open_store
 from bot.uploads import Upload
+from index.analysis import Analyzer
 from index.answering import DEFAULT_PASSAGES, Answer, answer
 from index.briefing import Briefing
-from index.cache import write_atomically
 from index.catalog import open_catalog
-from index.loading import BRIEFING_SUFFIXES, BriefingsNotFoundError
+from index.chunking import Chunker
+from index.loading import read_briefing
+from index.parsing import BriefingFormatError
 from index.render import escape
 from index.search import Index
+from index.segments import Segments
+from index.tokens import load_encoding
 
 log = logging.getLogger(__name__)
 
 Opener = Callable[[list[Path], Path | None], Index]
+# An upload's owner and briefing id; the owner None is "no server" (adopted old uploads).
+UploadKey = tuple[int | None, str]
 
 STALE_SECONDS = 3600
 # What write_atomically leaves when it is interrupted: ".name.txt.<random>".
@@ -64,130 +71,255 @@ def open_index(paths: list[Path], cache_dir: Path | None) -> Index:
 
 
 @dataclass(frozen=True)
-class _Shelf:
-    """An index, with the lookups the commands need, made once when it is opened."""
+class View:
+    """What one server sees: its segments searched as one, and its name lookups."""
 
-    index: Index
+    index: Segments
     by_name: Mapping[str, Briefing]  # case-folded titles and ids; an id wins over a title
-    uploaded: tuple[Briefing, ...]
+    removable: tuple[Briefing, ...]
 
     @classmethod
-    def of(cls, index: Index, uploads_dir: Path) -> _Shelf:
+    def of(cls, segments: list[Index], removable: Iterable[str]) -> View:
+        index = Segments(segments)
         briefings = index.briefings
         by_title = {b.title.casefold(): b for b in briefings if b.title}
         by_id = {b.id.casefold(): b for b in briefings}
-        stems = {p.stem for p in uploads_dir.glob("*") if p.suffix in BRIEFING_SUFFIXES}
-        uploaded = tuple(b for b in briefings if b.id in stems)
-        return cls(index, by_title | by_id, uploaded)
+        return cls(index, by_title | by_id, tuple(index.briefing(i) for i in removable))
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """One state of the library; views are made for each server when first asked for."""
+
+    configured: Index
+    uploads: Mapping[UploadKey, Index]
+    home_guild: int | None
+    _views: dict[int | None, View] = field(default_factory=dict, repr=False, compare=False)
+
+    def view(self, guild_id: int | None) -> View:
+        """The briefings a question from ``guild_id`` (None: a direct message) may see."""
+        view = self._views.get(guild_id)
+        if view is None:
+            view = self._views[guild_id] = self._make_view(guild_id)
+        return view
+
+    def owner_of(self, guild_id: int | None, briefing_id: str) -> UploadKey | None:
+        """The key of the upload ``guild_id`` may remove under this id, if any."""
+        for owner in self._owners(guild_id):
+            if (owner, briefing_id) in self.uploads:
+                return (owner, briefing_id)
+        return None
+
+    def _owners(self, guild_id: int | None) -> list[int | None]:
+        """Whose uploads a server sees: its own, and in the home server no server's."""
+        if guild_id is None:
+            return []
+        return [guild_id, None] if guild_id == self.home_guild else [guild_id]
+
+    def _make_view(self, guild_id: int | None) -> View:
+        segments = [self.configured]
+        seen = {briefing.id for briefing in self.configured.briefings}
+        removable = []
+        for owner in self._owners(guild_id):
+            for (key_owner, briefing_id), segment in self.uploads.items():
+                if key_owner == owner and briefing_id not in seen:
+                    segments.append(segment)
+                    seen.add(briefing_id)
+                    removable.append(briefing_id)
+        return View.of(segments, removable)
 
 
 class Library:
-    """Holds the current index and changes its briefings, one change at a time."""
+    """Holds the current shelf and changes it, one change at a time."""
 
-    def __init__(self, index: Index, settings: Settings, opener: Opener = open_index) -> None:
+    def __init__(
+        self,
+        shelf: Shelf,
+        settings: Settings,
+        store: Store,
+        opener: Opener = open_index,
+        *,
+        store_version: int = 0,
+    ) -> None:
         self._settings = settings
-        self._shelf = _Shelf.of(index, settings.uploads_dir)
+        self._shelf = shelf
+        self._store = store
         self._open = opener
+        self._chunker = Chunker(load_encoding())
         self._lock = asyncio.Lock()
+        self.store_version = store_version
 
     @classmethod
-    def load(cls, settings: Settings, opener: Opener = open_index) -> Library:
-        """Load (or build) the index now; call before the event loop is busy."""
+    def load(
+        cls, settings: Settings, opener: Opener = open_index, store: Store | None = None
+    ) -> Library:
+        """Open the store and load every segment now; call before the event loop is busy."""
+        if store is None:
+            url = settings.database_url.value if settings.database_url else None
+            store = open_store(settings.data_dir, url)
         remove_unfinished_uploads(settings.uploads_dir)
-        return cls(opener(_sources(settings), settings.cache_dir), settings, opener)
+        adopt_legacy_uploads(settings.uploads_dir, store)
+        version = store.version()
+        configured = opener(list(dict.fromkeys(settings.briefings)), settings.cache_dir)
+        library = cls(
+            Shelf(configured, {}, settings.guild_id), settings, store, opener, store_version=version
+        )
+        uploads = library._load_uploads(store.uploads(), {})
+        library._shelf = Shelf(configured, uploads, settings.guild_id)
+        return library
 
     @property
-    def index(self) -> Index:
-        """The index questions are answered from."""
-        return self._shelf.index
+    def store(self) -> Store:
+        """Where uploads and per-server settings are kept."""
+        return self._store
 
     @property
-    def briefings(self) -> tuple[Briefing, ...]:
-        """Every loaded briefing."""
-        return self.index.briefings
+    def shelf(self) -> Shelf:
+        """The current state; read it once per question."""
+        return self._shelf
 
-    def find(self, name: str) -> Briefing | None:
-        """The briefing whose id, or failing that title, is ``name`` (any case)."""
-        return self._shelf.by_name.get(" ".join(name.split()).casefold())
+    def view(self, guild_id: int | None) -> View:
+        """What a question from ``guild_id`` may see (None: a direct message)."""
+        return self._shelf.view(guild_id)
 
-    def uploaded(self) -> tuple[Briefing, ...]:
-        """The loaded briefings that were added from Discord."""
-        return self._shelf.uploaded
+    def index(self, guild_id: int | None) -> Segments:
+        """The briefings ``guild_id`` sees, searched as one index."""
+        return self.view(guild_id).index
+
+    def briefings(self, guild_id: int | None) -> tuple[Briefing, ...]:
+        """Every briefing ``guild_id`` sees: configured first, then its uploads."""
+        return self.index(guild_id).briefings
+
+    def find(self, name: str, guild_id: int | None) -> Briefing | None:
+        """The briefing ``guild_id`` sees whose id, or failing that title, is ``name``."""
+        return self.view(guild_id).by_name.get(" ".join(name.split()).casefold())
+
+    def removable(self, guild_id: int | None) -> tuple[Briefing, ...]:
+        """The uploads ``guild_id``'s managers may remove."""
+        return self.view(guild_id).removable
 
     async def answer(
-        self, question: str, k: int = DEFAULT_PASSAGES, briefing_id: str | None = None
+        self,
+        question: str,
+        k: int = DEFAULT_PASSAGES,
+        briefing_id: str | None = None,
+        *,
+        guild_id: int | None = None,
     ) -> Answer:
-        """Answer from the current index, in a worker thread so the loop stays free."""
-        return await asyncio.to_thread(answer, self.index, question, k, briefing_id)
+        """Answer from what ``guild_id`` sees, in a worker thread so the loop stays free."""
+        index = self.index(guild_id)
+        return await asyncio.to_thread(answer, index, question, k, briefing_id)  # type: ignore[arg-type]
 
-    async def add(self, upload: Upload) -> Briefing:
-        """Store an upload and index it; LibraryError if its name is taken."""
+    async def add(self, upload: Upload, guild_id: int) -> Briefing:
+        """Store an upload for ``guild_id`` and index it; LibraryError if its name is taken."""
+        briefing_id = upload.briefing.id
         async with self._lock:
-            if self.find(upload.briefing.id) is not None:
+            if self.find(briefing_id, guild_id) is not None:
                 raise LibraryError(
-                    f"A briefing named “{upload.briefing.id}” is already loaded. "
+                    f"A briefing named “{briefing_id}” is already loaded. "
                     "Remove it first, or rename the file."
                 )
-            path = self._settings.uploads_dir / upload.filename
+            segment = await asyncio.to_thread(self._segment, upload.briefing)
             try:
-                self._shelf = await asyncio.to_thread(self._add, path, upload.data)
-            except OSError as error:
-                log.warning("could not add briefing %s: %s", upload.briefing.id, error)
-                raise LibraryError(_not_stored("added", error)) from error
-            log.info("added briefing %s", upload.briefing.id)
-            return self.index.briefing(upload.briefing.id)
+                await asyncio.to_thread(
+                    self._store.add_upload, guild_id, upload.filename, upload.data
+                )
+            except StoreError as error:
+                log.warning("could not store briefing %s: %s", briefing_id, error)
+                raise LibraryError(_not_stored("added")) from error
+            self._replace_uploads({**self._shelf.uploads, (guild_id, briefing_id): segment})
+            log.info("added briefing %s for guild %s", briefing_id, guild_id)
+            return upload.briefing
 
-    async def remove(self, briefing_id: str) -> Briefing:
-        """Delete an uploaded briefing and reindex; LibraryError if it was not uploaded."""
+    async def remove(self, briefing_id: str, guild_id: int) -> Briefing:
+        """Delete an upload ``guild_id`` may remove; LibraryError if it may not."""
         async with self._lock:
-            path = self._upload_path(briefing_id) if self.find(briefing_id) else None
-            if path is None:
+            key = self._shelf.owner_of(guild_id, briefing_id)
+            if key is None or self.find(briefing_id, guild_id) is None:
                 raise LibraryError(
-                    f"“{escape(briefing_id)}” was not added with /briefing-add, "
+                    f"“{escape(briefing_id)}” was not added with /briefing-add in this server, "
                     "so it cannot be removed here."
                 )
-            removed = self.index.briefing(briefing_id)
+            removed = self._shelf.uploads[key].briefing(briefing_id)
             try:
-                self._shelf = await asyncio.to_thread(self._remove, path)
-            except OSError as error:
+                await asyncio.to_thread(self._store.remove_upload, *key)
+            except StoreError as error:
                 log.warning("could not remove briefing %s: %s", briefing_id, error)
-                raise LibraryError(_not_stored("removed", error)) from error
-            log.info("removed briefing %s", briefing_id)
+                raise LibraryError(_not_stored("removed")) from error
+            self._replace_uploads({k: v for k, v in self._shelf.uploads.items() if k != key})
+            log.info("removed briefing %s of guild %s", briefing_id, guild_id)
             return removed
 
-    def _add(self, path: Path, data: bytes) -> _Shelf:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, data)
+    async def refresh_uploads(self) -> bool:
+        """Bring in what other processes added or removed; True if anything changed."""
+        version = await asyncio.to_thread(self._store.version)
+        if version == self.store_version:
+            return False
+        async with self._lock:
+            listed = await asyncio.to_thread(self._store.uploads)
+            current = self._shelf.uploads
+            uploads = await asyncio.to_thread(self._load_uploads, listed, current)
+            self.store_version = version
+            if uploads.keys() == current.keys():
+                return False
+            self._replace_uploads(uploads)
+            log.info("uploads changed elsewhere: now %d", len(uploads))
+            return True
+
+    async def reload_configured(self, unchanged: Callable[[], bool] = lambda: True) -> bool:
+        """Load the configured briefings again (from the cache where valid) and swap them in.
+
+        The new index is used only if ``unchanged()`` still holds once it is
+        loaded (the files did not change meanwhile); returns whether it was.
+        """
+        async with self._lock:
+            paths = list(dict.fromkeys(self._settings.briefings))
+            configured = await asyncio.to_thread(self._open, paths, self._settings.cache_dir)
+            if not await asyncio.to_thread(unchanged):
+                log.info("briefing files changed while they were loaded; loading them again")
+                return False
+            shelf = self._shelf
+            self._shelf = Shelf(configured, shelf.uploads, shelf.home_guild)
+            log.info("configured briefings reloaded: %d", len(configured.briefings))
+            return True
+
+    def close(self) -> None:
+        """Close the store."""
+        self._store.close()
+
+    def _replace_uploads(self, uploads: Mapping[UploadKey, Index]) -> None:
+        shelf = self._shelf
+        self._shelf = Shelf(shelf.configured, dict(uploads), shelf.home_guild)
+
+    def _segment(self, briefing: Briefing) -> Index:
+        """The small segment of one uploaded briefing."""
+        analyzer: Analyzer = self._shelf.configured.analyzer
+        return Index.build([briefing], analyzer, self._chunker)
+
+    def _load_uploads(
+        self, listed: Iterable[StoredUpload], current: Mapping[UploadKey, Index]
+    ) -> dict[UploadKey, Index]:
+        """Segments of the listed uploads, reusing those already built."""
+        uploads: dict[UploadKey, Index] = {}
+        for upload in listed:
+            kept = current.get(upload.key)
+            if kept is not None and kept.briefings[0].digest == upload.digest:
+                uploads[upload.key] = kept
+                continue
+            segment = self._load_upload(upload)
+            if segment is not None:
+                uploads[upload.key] = segment
+        return uploads
+
+    def _load_upload(self, upload: StoredUpload) -> Index | None:
+        data = self._store.upload_data(*upload.key)
+        if data is None:  # removed since it was listed
+            return None
         try:
-            shelf = self._reopen()
-            shelf.index.briefing(path.stem)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        return shelf
-
-    def _remove(self, path: Path) -> _Shelf:
-        data = path.read_bytes()
-        path.unlink()
-        try:
-            return self._reopen()
-        except BriefingsNotFoundError:
-            write_atomically(path, data)
-            raise LibraryError("That is the only briefing left; add another first.") from None
-        except BaseException:
-            write_atomically(path, data)
-            raise
-
-    def _reopen(self) -> _Shelf:
-        index = self._open(_sources(self._settings), self._settings.cache_dir)
-        return _Shelf.of(index, self._settings.uploads_dir)
-
-    def _upload_path(self, briefing_id: str) -> Path | None:
-        for suffix in BRIEFING_SUFFIXES:
-            path = self._settings.uploads_dir / f"{briefing_id}{suffix}"
-            if path.is_file():
-                return path
-        return None
+            return self._segment(read_briefing(data, upload.briefing_id))
+        except (BriefingFormatError, ValueError) as error:
+            log.warning("skipped upload %s of guild %s: %s", *upload.key[::-1], error)
+            return None
 
 
 def remove_unfinished_uploads(folder: Path, now: float | None = None) -> int:
@@ -208,17 +340,5 @@ def remove_unfinished_uploads(folder: Path, now: float | None = None) -> int:
     return len(stale)
 
 
-def _not_stored(action: str, error: OSError) -> str:
-    reason = error.strerror or type(error).__name__
-    return (
-        f"The briefing could not be {action}: the bot's data folder refused it ({reason}). "
-        "Nothing was changed."
-    )
-
-
-def _sources(settings: Settings) -> list[Path]:
-    """The configured briefing paths, plus the uploads folder once it exists."""
-    paths = list(dict.fromkeys(settings.briefings))
-    if settings.uploads_dir.is_dir() and settings.uploads_dir not in paths:
-        paths.append(settings.uploads_dir)
-    return paths
+def _not_stored(action: str) -> str:
+    return f"The briefing could not be {action}: the bot's store refused it. Nothing was changed."

@@ -47,6 +47,7 @@ class Settings:
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     log_level: str = "INFO"
+    database_url: Secret | None = None  # PostgreSQL; may hold a password, so never shown
 
     @property
     def cache_dir(self) -> Path:
@@ -55,7 +56,7 @@ class Settings:
 
     @property
     def uploads_dir(self) -> Path:
-        """Where briefings added from Discord are stored."""
+        """Where an older briefbot stored briefings added from Discord (adopted on start)."""
         return self.data_dir / "briefings"
 
 
@@ -88,6 +89,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         shard_count=shard_count,
         shard_ids=shard_ids,
         log_level=_log_level(env),
+        database_url=Secret(env["BRIEFBOT_DATABASE_URL"])
+        if "BRIEFBOT_DATABASE_URL" in env
+        else None,
     )
 
 

@@ -56,7 +56,7 @@ class Ask(commands.Cog):
         scope = briefing.id if briefing else None
         result = await in_time(
             interaction,
-            self.library.answer(question, briefing_id=scope),
+            self.library.answer(question, briefing_id=scope, guild_id=interaction.guild_id),
             ephemeral=private,
             defer_after=self.defer_after,
         )

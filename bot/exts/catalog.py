@@ -30,8 +30,9 @@ class Catalog(commands.Cog):
         name: app_commands.Transform[Briefing, BriefingOption] | None = None,
     ) -> None:
         """Describe a briefing, or list the loaded briefings."""
+        index = self.library.index(interaction.guild_id)
         if name is None:
-            content = catalog_reply(self.library.briefings)
+            content = catalog_reply(index.briefings)
         else:
-            content = render_briefing(name, self.library.index.chunk_count(name.id))
+            content = render_briefing(name, index.chunk_count(name.id))
         await send(interaction, content, ephemeral=True)

@@ -55,7 +55,8 @@ class ChannelQuestions(commands.Cog):
         if retry_after:
             await reply(message, try_again_in(retry_after))
             return
-        result = await self.library.answer(question)
+        guild_id = message.guild.id if message.guild else None
+        result = await self.library.answer(question, guild_id=guild_id)
         await reply(message, render_answer(result), answer_view(result, None))
         log_question(
             message.guild.id if message.guild else None,

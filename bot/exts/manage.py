@@ -51,13 +51,13 @@ class Manage(commands.Cog):
         title: app_commands.Range[str, 1, 200] | None = None,
         date: app_commands.Range[str, 10, 10] | None = None,
     ) -> None:
-        """Add a briefing for everyone here to ask about."""
+        """Add a briefing for everyone in this server to ask about."""
         check_size(file.filename, file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         # Up to 2 MiB of text, and YAML that may be hostile: not on the event loop.
         upload = await asyncio.to_thread(check_upload, file.filename, data, title=title, date=date)
-        briefing = await self.library.add(upload)
+        briefing = await self.library.add(upload, _guild(interaction))
         await send(interaction, added_reply(briefing), ephemeral=True)
 
     @app_commands.command(name="briefing-remove")
@@ -70,5 +70,12 @@ class Manage(commands.Cog):
     ) -> None:
         """Remove a briefing that was added with /briefing-add."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        removed = await self.library.remove(name.id)
+        removed = await self.library.remove(name.id, _guild(interaction))
         await send(interaction, removed_reply(removed), ephemeral=True)
+
+
+def _guild(interaction: discord.Interaction[Any]) -> int:
+    """The server the command was used in (the commands are guild-only)."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage
+    return interaction.guild_id

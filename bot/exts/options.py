@@ -23,31 +23,34 @@ class UnknownBriefingError(UserFacingError, app_commands.AppCommandError):
 class BriefingOption(app_commands.Transformer):
     """Any loaded briefing."""
 
-    def candidates(self, library: Library) -> tuple[Briefing, ...]:
-        """The briefings this option offers as choices."""
-        return library.briefings
+    def candidates(self, library: Library, guild_id: int | None) -> tuple[Briefing, ...]:
+        """The briefings this option offers as choices in ``guild_id``."""
+        return library.briefings(guild_id)
 
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> Briefing:
         """The briefing named ``value``; UnknownBriefingError lists the choices."""
         library = library_of(interaction.client)
-        briefing = library.find(value)
+        briefing = library.find(value, interaction.guild_id)
         if briefing is None:
-            raise UnknownBriefingError(unknown(value, self.candidates(library)))
+            raise UnknownBriefingError(
+                unknown(value, self.candidates(library, interaction.guild_id))
+            )
         return briefing
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
         """Up to 25 briefings whose id or title contains what was typed, newest first."""
-        return choices(self.candidates(library_of(interaction.client)), value)
+        library = library_of(interaction.client)
+        return choices(self.candidates(library, interaction.guild_id), value)
 
 
 class UploadedBriefingOption(BriefingOption):
     """A briefing that was added from Discord."""
 
-    def candidates(self, library: Library) -> tuple[Briefing, ...]:
-        """Only uploaded briefings can be removed (the library refuses the others)."""
-        return library.uploaded()
+    def candidates(self, library: Library, guild_id: int | None) -> tuple[Briefing, ...]:
+        """Only this server's uploads can be removed (the library refuses the others)."""
+        return library.removable(guild_id)
 
 
 def choices(briefings: tuple[Briefing, ...], typed: str) -> list[app_commands.Choice[str]]:

@@ -35,13 +35,13 @@ class Quote(commands.Cog):
         briefing: app_commands.Transform[Briefing, BriefingOption] | None = None,
     ) -> None:
         """Quote a paragraph of a briefing, verbatim."""
-        chosen = briefing or self._only_briefing()
+        chosen = briefing or self._only_briefing(interaction.guild_id)
         if not 1 <= paragraph <= len(chosen.paragraphs):
             raise UserFacingError(out_of_range(chosen, paragraph))
         await send(interaction, render_paragraph(chosen, paragraph))
 
-    def _only_briefing(self) -> Briefing:
-        briefings = self.library.briefings
+    def _only_briefing(self, guild_id: int | None) -> Briefing:
+        briefings = self.library.briefings(guild_id)
         if len(briefings) != 1:
             raise UserFacingError(
                 "Several briefings are loaded; say which with the briefing option. "

@@ -29,13 +29,16 @@ class SqliteStore(Store):
         self.path = path
 
     @classmethod
-    def open(cls, path: Path) -> SqliteStore:
-        """Open (creating if need be) and migrate the database at ``path``."""
+    def open(cls, path: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> SqliteStore:
+        """Open (creating if need be) and migrate the database at ``path``.
+
+        ``busy_timeout``: how long to wait for another process's write to finish.
+        """
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(
                 path,
-                timeout=BUSY_TIMEOUT_SECONDS,
+                timeout=busy_timeout,
                 isolation_level=None,  # transactions are begun explicitly
                 check_same_thread=False,  # used from worker threads, one at a time
             )

@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 import time
 
 import pytest
 
 from bot.client import create_bot
-from bot.library import STALE_SECONDS, Library, open_index, remove_unfinished_uploads
+from bot.library import STALE_SECONDS, Library, remove_unfinished_uploads
 from bot.settings import load_settings
+from bot.store import StoreError, open_store
+from bot.store.sqlite import SqliteStore
 from tests.bot.conftest import (
     PENGUIN_QUESTION,
     PENGUINS,
@@ -33,28 +36,32 @@ pytestmark = pytest.mark.e2e
 
 CRASHED = 70
 
-# Kills the bot (as a power cut would: no clean-up, no flush) just before the
-# rename into the folder given as BRIEFBOT_CRASH_IN. The audit hook watches the
-# real write path; nothing in the bot is replaced. A rename into the cache
-# only counts once the upload itself was renamed, so start-up is not hit.
-CRASH_BEFORE_RENAME = """
-import os
-from pathlib import Path
+# Kills the bot (as a power cut would: no clean-up, no flush) inside /briefing-add's
+# write to the store: as the upload's INSERT starts ("insert"), or at the first
+# statement after the COMMIT that followed it ("commit"). SQLite's own trace
+# callback watches the store's real connection; nothing in the bot is replaced.
+CRASH_IN_THE_STORE = """
+import os, sqlite3
 
-crash_in = Path(os.environ["BRIEFBOT_CRASH_IN"])
-uploads = Path(os.environ["BRIEFBOT_DATA_DIR"]) / "briefings"
-uploaded = []
+crash_at = os.environ["BRIEFBOT_CRASH_AT"]
+seen = []
 
-def crash_before_rename(event, args):
-    if event != "os.rename":
-        return
-    into = Path(os.fsdecode(args[1])).parent
-    if into == crash_in and (into == uploads or uploaded):
+def trace(statement):
+    if statement.startswith("INSERT INTO uploads") and crash_at == "insert":
         os._exit(70)
-    if into == uploads:
-        uploaded.append(args[1])
+    if seen[-2:] == ["INSERT", "COMMIT"]:
+        os._exit(70)
+    if statement.startswith("INSERT INTO uploads") or statement == "COMMIT" and seen:
+        seen.append(statement.split()[0])
 
-sys.addaudithook(crash_before_rename)
+connect = sqlite3.connect
+
+def traced_connect(*args, **kwargs):
+    connection = connect(*args, **kwargs)
+    connection.set_trace_callback(trace)
+    return connection
+
+sqlite3.connect = traced_connect
 """
 
 # Writes past 64 KiB fail (EFBIG), as they would on a full disk (ENOSPC);
@@ -74,37 +81,26 @@ def folder(path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize(
-    ("crash_in", "added"),
-    [("briefings", False), ("cache", True)],
-    ids=["before-the-briefing-is-renamed", "before-the-index-cache-is-renamed"],
+    ("crash_at", "added"),
+    [("insert", False), ("commit", True)],
+    ids=["while-the-upload-is-written", "once-the-upload-is-committed"],
 )
 async def test_a_crash_during_briefing_add_leaves_the_old_state_or_the_new(
-    tmp_path, crash_in, added
+    tmp_path, crash_at, added
 ):
     settings = load_settings(environment(tmp_path / "data"), dotenv=False)
     async with FakeDiscord() as fake:
         process = await launch(
-            fake,
-            tmp_path,
-            prelude=CRASH_BEFORE_RENAME,
-            BRIEFBOT_CRASH_IN=str(settings.data_dir / crash_in),
+            fake, tmp_path, prelude=CRASH_IN_THE_STORE, BRIEFBOT_CRASH_AT=crash_at
         )
         await connected(fake, process)
         upload = {"file": FakeAttachment("penguins.txt", PENGUINS, "text/plain")}
         interaction = await fake.send_slash_command("briefing-add", upload, user=fake.owner_id)
         code, output = await finish(process)
         assert code == CRASHED, output
-        assert fake.followups(interaction) == []  # it died before saying anything
-
-        on_disk = folder(settings.uploads_dir)
-        if added:
-            assert on_disk == {"penguins.txt": PENGUINS}
-        else:
-            # Only the hidden temporary file, whole; the loader never reads it.
-            [(leftover, data)] = on_disk.items()
-            assert leftover.startswith(".penguins.txt.") and data == PENGUINS
-            stale = time.time() - STALE_SECONDS - 1
-            os.utime(settings.uploads_dir / leftover, (stale, stale))
+        if not added:
+            assert fake.followups(interaction) == []  # it died before saying anything
+        assert stored(settings) == ({"penguins": PENGUINS} if added else {})
 
         # The restart: the bot comes back with the old briefings or the new ones.
         async with fake.run_client(create_bot(settings, Library.load(settings)), timeout=TIMEOUT):
@@ -113,12 +109,20 @@ async def test_a_crash_during_briefing_add_leaves_the_old_state_or_the_new(
                 assert "4,000 emperor penguins" in answer
             else:
                 assert answer.startswith("The briefing does not mention emperor, penguins")
-                assert folder(settings.uploads_dir) == {}  # the stale leftover is gone
                 reply = await add_briefing(fake, "penguins.txt", PENGUINS)
                 assert reply["content"].startswith("Added *penguins*")
                 assert "4,000 emperor penguins" in await ask(fake, PENGUIN_QUESTION)
             assert "Shoigu" in await ask(fake)
-        assert folder(settings.uploads_dir) == {"penguins.txt": PENGUINS}
+        assert stored(settings) == {"penguins": PENGUINS}
+
+
+def stored(settings) -> dict[str, bytes]:
+    """The uploads in the bot's store, by briefing id."""
+    store = open_store(settings.data_dir)
+    try:
+        return {u.briefing_id: store.upload_data(*u.key) for u in store.uploads()}
+    finally:
+        store.close()
 
 
 def test_only_stale_unfinished_uploads_are_removed(tmp_path):
@@ -211,20 +215,24 @@ async def test_a_dropped_gateway_resumes_and_missed_questions_are_answered(fake,
 # -- a data folder that refuses writes -----------------------------------------------
 
 
-async def test_an_unwritable_data_folder_refuses_the_upload_and_answering_goes_on(
-    fake, bot, settings
+async def test_a_store_that_refuses_the_upload_is_explained_and_answering_goes_on(
+    fake, start_bot, settings
 ):
-    # Tests run as root, which ignores permissions: a file where the folder should be.
-    settings.uploads_dir.parent.mkdir(parents=True, exist_ok=True)
-    settings.uploads_dir.write_bytes(b"")
-    reply = await add_briefing(fake, "penguins.txt", PENGUINS)
+    store = SqliteStore.open(settings.data_dir / "briefbot.sqlite3", busy_timeout=0.05)
+    bot = await start_bot(library=Library.load(settings, store=store))
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+    try:
+        reply = await add_briefing(fake, "penguins.txt", PENGUINS)
+    finally:
+        blocker.rollback()
+        blocker.close()
     assert is_ephemeral(reply)
     assert reply["content"] == (
-        "The briefing could not be added: the bot's data folder refused it (File exists). "
-        "Nothing was changed."
+        "The briefing could not be added: the bot's store refused it. Nothing was changed."
     )
     assert "Shoigu" in await ask(fake)
-    assert [b.id for b in bot.library.briefings] == [bot.library.briefings[0].id]
+    assert len(bot.library.briefings(fake.guild_id)) == 1
 
 
 async def test_a_full_disk_refuses_the_upload_and_the_bot_process_answers_on(tmp_path):
@@ -235,8 +243,7 @@ async def test_a_full_disk_refuses_the_upload_and_the_bot_process_answers_on(tmp
             await connected(fake, process)
             reply = await add_briefing(fake, "penguins.txt", big)
             assert reply["content"] == (
-                "The briefing could not be added: the bot's data folder refused it "
-                "(File too large). Nothing was changed."
+                "The briefing could not be added: the bot's store refused it. Nothing was changed."
             )
             assert "does not mention emperor, penguins" in await ask(fake, PENGUIN_QUESTION)
             assert "Shoigu" in await ask(fake)
@@ -244,29 +251,29 @@ async def test_a_full_disk_refuses_the_upload_and_the_bot_process_answers_on(tmp
             code, output = await stop(process)
         fake.assert_no_unhandled_requests()
     assert code == 0, output
-    assert "could not add briefing penguins" in output
-    assert folder(tmp_path / "data" / "briefings") == {}
+    assert "could not store briefing penguins" in output
+    assert stored(load_settings(environment(tmp_path / "data"), dotenv=False)) == {}
 
 
-class SlowlyFailingOpener:
-    """Opens indexes normally, then (once told to) takes a while and fails, like a full disk."""
+class SlowlyFailingStore(SqliteStore):
+    """The real store, except that (once told to) an upload takes a while and then fails."""
 
     failing = False
 
-    def __call__(self, paths, cache_dir):
+    def add_upload(self, guild_id, filename, data):
         if self.failing:
-            time.sleep(0.2)  # in the worker thread that rebuilds the index
-            raise OSError(28, "No space left on device")
-        return open_index(paths, cache_dir)
+            time.sleep(0.2)  # in the worker thread that writes the upload
+            raise StoreError("database or disk is full")
+        return super().add_upload(guild_id, filename, data)
 
 
 async def test_questions_asked_while_an_upload_fails_are_answered(fake, start_bot, settings):
-    """The index swap is all or nothing: questions during a failing add see the old index."""
-    opener = SlowlyFailingOpener()
-    await start_bot(library=Library.load(settings, opener))
-    opener.failing = True
+    """The swap is all or nothing: questions during a failing add see the old library."""
+    store = SlowlyFailingStore.open(settings.data_dir / "briefbot.sqlite3")
+    await start_bot(library=Library.load(settings, store=store))
+    store.failing = True
     adding = asyncio.create_task(add_briefing(fake, "penguins.txt", PENGUINS))
     answers = await asyncio.gather(*(ask(fake) for _ in range(5)))
     assert all("Shoigu" in answer for answer in answers)
-    assert "(No space left on device)" in (await adding)["content"]
-    assert folder(settings.uploads_dir) == {}
+    assert "the bot's store refused it" in (await adding)["content"]
+    assert stored(settings) == {}

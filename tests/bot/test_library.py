@@ -1,112 +1,179 @@
-"""The library: answers from one index, and adds or removes briefings all or nothing."""
+"""The library: each server sees the configured briefings and its own uploads, nothing else."""
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 
 import pytest
 
-from bot.library import Library, LibraryError, open_index
+from bot.legacy import ADOPTED_SUFFIX
+from bot.library import Library, LibraryError
+from bot.store import open_store
+from bot.store.sqlite import SqliteStore
 from bot.uploads import check_upload
 from tests.bot.conftest import SHOIGU_QUESTION
 from tests.conftest import BRIEFINGS, BUNDLED_ID
 
+HOME, OTHER = 1001, 2002  # HOME is set as BRIEFBOT_GUILD_ID below
 PENGUINS = b"HOBART: Researchers counted 4,000 emperor penguins, the Antarctic Division said.\n"
+OTHER_PENGUINS = (
+    b"OSLO: Only 12 emperor penguins were seen near the base, the Norwegian Polar Institute said.\n"
+)
 
 
-class FailingOpener:
-    """Opens indexes normally until told to fail, like a disk that fills up."""
-
-    def __init__(self) -> None:
-        self.failing = False
-
-    def __call__(self, paths, cache_dir):
-        if self.failing:
-            raise OSError(28, "No space left on device")
-        return open_index(paths, cache_dir)
+@pytest.fixture
+def settings(make_settings):
+    return make_settings(BRIEFBOT_GUILD_ID=str(HOME))
 
 
-async def test_answers_from_the_loaded_briefings(settings):
+def ids(briefings) -> list[str]:
+    return [briefing.id for briefing in briefings]
+
+
+async def test_answers_from_the_configured_briefings_everywhere(settings):
     library = Library.load(settings)
-    result = await library.answer(SHOIGU_QUESTION)
-    assert result.answered and result.best.paragraph == 4
-    assert [b.id for b in library.briefings] == [BUNDLED_ID]
+    for guild in (HOME, OTHER, None):
+        result = await library.answer(SHOIGU_QUESTION, guild_id=guild)
+        assert result.answered and result.best.paragraph == 4
+        assert ids(library.briefings(guild)) == [BUNDLED_ID]
 
 
-async def test_add_is_indexed_stored_and_loaded_again(settings):
+async def test_an_upload_is_seen_only_in_the_server_that_added_it(settings):
     library = Library.load(settings)
-    before = library.index
-    briefing = await library.add(check_upload("penguins.txt", PENGUINS))
-
+    briefing = await library.add(check_upload("penguins.txt", PENGUINS), OTHER)
     assert briefing.id == "penguins"
-    assert library.index is not before
-    assert (await library.answer("emperor penguins")).best.briefing.id == "penguins"
-    assert [b.id for b in library.uploaded()] == ["penguins"]
-    assert (settings.uploads_dir / "penguins.txt").read_bytes() == PENGUINS
-    assert {b.id for b in Library.load(settings).briefings} == {BUNDLED_ID, "penguins"}
+    assert ids(library.briefings(OTHER)) == [BUNDLED_ID, "penguins"]
+    assert (await library.answer("emperor penguins", guild_id=OTHER)).best.briefing.id == "penguins"
+    for guild in (HOME, None):  # another server, and direct messages
+        assert ids(library.briefings(guild)) == [BUNDLED_ID]
+        assert library.find("penguins", guild) is None
+        assert not (await library.answer("emperor penguins", guild_id=guild)).answered
+    assert ids(library.removable(OTHER)) == ["penguins"]
+    assert library.removable(HOME) == ()
+
+    again = Library.load(settings)
+    assert ids(again.briefings(OTHER)) == [BUNDLED_ID, "penguins"]
+    assert ids(again.briefings(HOME)) == [BUNDLED_ID]
 
 
-async def test_taken_names_are_refused(settings):
+async def test_two_servers_may_upload_the_same_file_name(settings):
+    library = Library.load(settings)
+    await library.add(check_upload("penguins.txt", PENGUINS), HOME)
+    await library.add(check_upload("penguins.txt", OTHER_PENGUINS), OTHER)
+    home = await library.answer("How many emperor penguins?", guild_id=HOME)
+    other = await library.answer("How many emperor penguins?", guild_id=OTHER)
+    assert "4,000" in home.best.text and "4,000" not in other.best.text
+    assert "12 emperor" in other.best.text
+
+
+async def test_a_taken_name_is_refused_in_that_server_only(settings):
     library = Library.load(settings)
     with pytest.raises(LibraryError, match="already loaded"):
-        await library.add(check_upload(f"{BUNDLED_ID}.txt", PENGUINS))
-    assert not settings.uploads_dir.exists()
+        await library.add(check_upload(f"{BUNDLED_ID}.txt", PENGUINS), HOME)
+    await library.add(check_upload("penguins.txt", PENGUINS), HOME)
+    with pytest.raises(LibraryError, match="already loaded"):
+        await library.add(check_upload("PENGUINS.md", PENGUINS), HOME)
+    assert [u.key for u in library.store.uploads()] == [(HOME, "penguins")]
 
 
-async def test_a_failed_rebuild_changes_nothing(settings):
-    opener = FailingOpener()
-    library = Library.load(settings, opener)
-    before = library.index
-    opener.failing = True
-    with pytest.raises(LibraryError, match=r"could not be added: .*\(No space left on device\)"):
-        await library.add(check_upload("penguins.txt", PENGUINS))
-    assert library.index is before
-    assert list(settings.uploads_dir.iterdir()) == []
-
-    opener.failing = False
-    await library.add(check_upload("penguins.txt", PENGUINS))
-    opener.failing = True
-    with pytest.raises(LibraryError, match="could not be removed"):
-        await library.remove("penguins")
-    assert (settings.uploads_dir / "penguins.txt").read_bytes() == PENGUINS
-    assert library.find("penguins") is not None
-
-
-async def test_remove_deletes_uploads_only(settings):
+async def test_only_the_owning_server_removes_an_upload(settings):
     library = Library.load(settings)
-    await library.add(check_upload("penguins.txt", PENGUINS))
-    with pytest.raises(LibraryError, match="was not added with /briefing-add"):
-        await library.remove(BUNDLED_ID)
-    removed = await library.remove("penguins")
+    await library.add(check_upload("penguins.txt", PENGUINS), OTHER)
+    for guild, name in [(HOME, "penguins"), (OTHER, BUNDLED_ID)]:
+        with pytest.raises(LibraryError, match="was not added with /briefing-add in this server"):
+            await library.remove(name, guild)
+    assert ids(library.briefings(OTHER)) == [BUNDLED_ID, "penguins"]
+    removed = await library.remove("penguins", OTHER)
     assert removed.id == "penguins"
-    assert library.find("penguins") is None
-    assert list(settings.uploads_dir.iterdir()) == []
-    assert (BRIEFINGS / f"{BUNDLED_ID}.txt").exists()
+    assert ids(library.briefings(OTHER)) == [BUNDLED_ID]
+    assert library.store.uploads() == ()
 
 
-async def test_the_last_briefing_stays(make_settings, tmp_path):
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    settings = make_settings(BRIEFBOT_BRIEFINGS=str(empty))
-    settings.uploads_dir.mkdir(parents=True)
-    shutil.copy(BRIEFINGS / f"{BUNDLED_ID}.txt", settings.uploads_dir / "only.txt")
+async def test_adding_and_removing_never_rebuild_the_configured_segment(settings):
     library = Library.load(settings)
-    with pytest.raises(LibraryError, match="only briefing left"):
-        await library.remove("only")
-    assert (settings.uploads_dir / "only.txt").exists()
-    assert library.find("only") is not None
+    configured = library.shelf.configured
+    await library.add(check_upload("penguins.txt", PENGUINS), HOME)
+    assert library.shelf.configured is configured
+    assert [len(s.briefings) for s in library.index(HOME).segments] == [1, 1]
+    await library.remove("penguins", HOME)
+    assert library.shelf.configured is configured
+
+
+async def test_a_store_that_refuses_the_write_changes_nothing(settings):
+    store = SqliteStore.open(settings.data_dir / "briefbot.sqlite3", busy_timeout=0.05)
+    library = Library.load(settings, store=store)
+    shelf = library.shelf
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+    try:
+        with pytest.raises(LibraryError, match="could not be added: the bot's store refused it"):
+            await library.add(check_upload("penguins.txt", PENGUINS), HOME)
+        assert library.shelf is shelf
+    finally:
+        blocker.rollback()
+        blocker.close()
+    await library.add(check_upload("penguins.txt", PENGUINS), HOME)
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(LibraryError, match="could not be removed"):
+            await library.remove("penguins", HOME)
+        assert library.find("penguins", HOME) is not None
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+
+async def test_another_processs_changes_arrive_with_refresh(settings, tmp_path, database_url):
+    url = database_url
+    first = Library.load(settings, store=open_store(tmp_path / "shared", url))
+    second = Library.load(settings, store=open_store(tmp_path / "shared", url))
+    await first.add(check_upload("penguins.txt", PENGUINS), OTHER)
+    assert second.find("penguins", OTHER) is None
+    assert await second.refresh_uploads()
+    assert ids(second.briefings(OTHER)) == [BUNDLED_ID, "penguins"]
+    assert not await second.refresh_uploads()  # nothing new
+    await first.remove("penguins", OTHER)
+    assert await second.refresh_uploads()
+    assert ids(second.briefings(OTHER)) == [BUNDLED_ID]
+    first.close()
+    second.close()
 
 
 def test_find_by_id_or_title_in_any_case(settings):
     library = Library.load(settings)
-    assert library.find(BUNDLED_ID.upper()).id == BUNDLED_ID
-    assert library.find("  " + BUNDLED_ID + " ").id == BUNDLED_ID
-    assert library.find("nothing") is None
+    assert library.find(BUNDLED_ID.upper(), None).id == BUNDLED_ID
+    assert library.find("  " + BUNDLED_ID + " ", HOME).id == BUNDLED_ID
+    assert library.find("nothing", HOME) is None
 
 
-async def test_a_data_folder_that_refuses_writes_is_explained(settings):
+async def test_old_uploads_are_adopted_for_the_home_server_only(settings):
+    settings.uploads_dir.mkdir(parents=True)
+    (settings.uploads_dir / "penguins.txt").write_bytes(PENGUINS)
     library = Library.load(settings)
-    settings.uploads_dir.write_bytes(b"")  # a file where the uploads folder should be
-    with pytest.raises(LibraryError, match=r"data folder refused it \(File exists\)"):
-        await library.add(check_upload("penguins.txt", PENGUINS))
-    assert library.find("penguins") is None
+    assert [u.key for u in library.store.uploads()] == [(None, "penguins")]
+    assert ids(library.briefings(HOME)) == [BUNDLED_ID, "penguins"]
+    assert ids(library.briefings(OTHER)) == [BUNDLED_ID]
+    assert ids(library.briefings(None)) == [BUNDLED_ID]
+    # Nothing is deleted, and nothing is adopted twice.
+    adopted = settings.uploads_dir.with_name("briefings" + ADOPTED_SUFFIX)
+    assert (adopted / "penguins.txt").read_bytes() == PENGUINS
+    assert not settings.uploads_dir.exists()
+    assert len(Library.load(settings).store.uploads()) == 1
+    with pytest.raises(LibraryError):
+        await library.remove("penguins", OTHER)
+    await library.remove("penguins", HOME)
+    assert library.store.uploads() == ()
+
+
+async def test_a_changed_configured_folder_is_loaded_again(settings, make_settings, tmp_path):
+    folder = tmp_path / "configured"
+    folder.mkdir()
+    shutil.copy(BRIEFINGS / f"{BUNDLED_ID}.txt", folder)
+    library = Library.load(make_settings(BRIEFBOT_BRIEFINGS=str(folder)))
+    (folder / "penguins.txt").write_bytes(PENGUINS)
+    assert not await library.reload_configured(lambda: False)  # changed while loading
+    assert ids(library.briefings(None)) == [BUNDLED_ID]
+    assert await library.reload_configured()
+    assert sorted(ids(library.briefings(None))) == sorted([BUNDLED_ID, "penguins"])

@@ -97,6 +97,8 @@ async def test_nothing_the_bot_posts_unfurls_links(fake, bot):
     sent.append(await fake.send_component(buttons(answer)["Whole paragraph"]))
     sent.append(await fake.send_component(buttons(answer)["More passages"]))
     await fake.wait_for_request(lambda _: bool(fake.followups(sent[5])), timeout=TIMEOUT)
+    for pressed in sent[-2:]:
+        await fake.wait_for_interaction_response(pressed, timeout=TIMEOUT)
 
     bodies = [
         request.json.get("data", request.json)

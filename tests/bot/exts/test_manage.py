@@ -6,6 +6,7 @@ import pytest
 
 from bot.client import create_bot
 from bot.library import Library
+from bot.store import open_store
 from tests.bot.conftest import (
     MANAGE_GUILD,
     PENGUIN_QUESTION,
@@ -16,7 +17,7 @@ from tests.bot.conftest import (
     is_ephemeral,
     reply_to_interaction,
 )
-from tests.fakediscord import FakeAttachment
+from tests.fakediscord import DEFAULT_GUILD_ID, FakeAttachment
 from tests.fakediscord.payloads import DEFAULT_MEMBER_PERMISSIONS
 
 pytestmark = pytest.mark.e2e
@@ -33,8 +34,20 @@ async def remove(fake, name: str) -> dict:
 
 
 def stored(settings) -> list[str]:
-    folder = settings.uploads_dir
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    """The file names of the uploads in the bot's store."""
+    store = open_store(settings.data_dir)
+    try:
+        return sorted(upload.filename for upload in store.uploads())
+    finally:
+        store.close()
+
+
+def stored_data(settings, briefing_id: str) -> bytes | None:
+    store = open_store(settings.data_dir)
+    try:
+        return store.upload_data(DEFAULT_GUILD_ID, briefing_id)
+    finally:
+        store.close()
 
 
 async def test_added_briefing_answers_at_once_and_after_a_restart(fake, settings):
@@ -49,7 +62,7 @@ async def test_added_briefing_answers_at_once_and_after_a_restart(fake, settings
         assert "4,000 emperor penguins" in answer
         assert "*penguin-census*, 2025-04-02, paragraph 1" in answer
     assert stored(settings) == ["penguin-census.txt"]
-    assert (settings.uploads_dir / "penguin-census.txt").read_bytes() == PENGUINS
+    assert stored_data(settings, "penguin-census") == PENGUINS
 
     async with fake.run_client(create_bot(settings, Library.load(settings)), timeout=TIMEOUT):
         assert "4,000 emperor penguins" in await ask(fake, PENGUIN_QUESTION)
@@ -62,7 +75,7 @@ async def test_title_and_date_options_become_the_briefings_metadata(fake, bot, s
     assert reply["content"].startswith("Added *Penguin census* (2 paragraphs, id: notes)")
     answer = await ask(fake, PENGUIN_QUESTION)
     assert "— *Penguin census*, 2025-04-03, paragraph 1" in answer
-    stored_text = (settings.uploads_dir / "notes.md").read_text()
+    stored_text = stored_data(settings, "notes").decode()
     assert stored_text.startswith("---\ntitle: Penguin census\n")
 
 
@@ -85,7 +98,7 @@ async def test_bad_upload_is_refused_privately_and_changes_nothing(
     assert is_ephemeral(reply)
     assert reason in reply["content"]
     assert stored(settings) == []
-    assert len(bot.library.briefings) == 1
+    assert len(bot.library.briefings(DEFAULT_GUILD_ID)) == 1
 
 
 async def test_bad_date_option_is_refused(fake, bot, settings):
@@ -150,9 +163,10 @@ async def test_remove_deletes_an_uploaded_briefing(fake, bot, settings):
 async def test_bundled_briefings_cannot_be_removed(fake, bot, bundled):
     reply = await remove(fake, bundled.id)
     assert reply["content"] == (
-        f"“{bundled.id}” was not added with /briefing-add, so it cannot be removed here."
+        f"“{bundled.id}” was not added with /briefing-add in this server, "
+        "so it cannot be removed here."
     )
-    assert len(bot.library.briefings) == 1
+    assert len(bot.library.briefings(DEFAULT_GUILD_ID)) == 1
 
 
 async def test_a_member_with_manage_server_who_is_not_the_owner_may_add(fake, bot, settings):
