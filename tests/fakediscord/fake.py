@@ -319,6 +319,12 @@ class FakeDiscord:
         self._world.add_user(user_id, username, bot=bot)
         return user_id
 
+    def add_guild(self, name: str) -> tuple[int, int]:
+        """Put the bot in another guild (before it connects), with the same members and one
+        text channel; returns (guild id, channel id). Pass the channel as ``channel_id`` to
+        send messages and interactions in that guild."""
+        return self._world.add_guild(name)
+
     def open_command_to_everyone(self, name: str) -> None:
         """What a server admin can do in Server Settings > Integrations: let every member use
         ``/name`` whatever its ``default_member_permissions``. The bot's own checks still run.
@@ -675,7 +681,6 @@ class FakeDiscord:
         author_id = world.user_id if author is None else author
         if author_id not in world.users:
             raise ValueError(f"unknown author {author_id}; use fake.add_user()")
-        self._require_shard(None if dm else world.guild_id)
         if mentions_bot and not re.search(rf"<@!?{self.bot_user_id}>", content):
             content = f"{self.bot_mention} {content}"
         if dm:
@@ -685,7 +690,8 @@ class FakeDiscord:
             target = world.channel_id if channel_id is None else channel_id
             if not world.is_guild_channel(target):
                 raise ValueError(f"unknown guild channel {target}")
-            guild_id = world.guild_id
+            guild_id = world.guild_of(target)
+        self._require_shard(guild_id)
         message_id = world.ids.next()
         mention_ids = p.mentioned_user_ids(content)
         mention_ids += [u for u in mentions if u not in mention_ids]
@@ -897,9 +903,11 @@ class FakeDiscord:
 
     def _ready_payload(self, session_id: str, shard_id: int, shard_count: int) -> dict[str, Any]:
         world = self._world
-        guilds = []
-        if (world.guild_id >> 22) % shard_count == shard_id:
-            guilds.append({"id": str(world.guild_id), "unavailable": True})
+        guilds = [
+            {"id": str(guild_id), "unavailable": True}
+            for guild_id in world.guild_ids()
+            if (guild_id >> 22) % shard_count == shard_id
+        ]
         return {
             "v": 10,
             "user": dict(world.bot_user),
@@ -926,12 +934,14 @@ class FakeDiscord:
         self, shard_id: int, shard_count: int, intents: int
     ) -> list[dict[str, Any]]:
         world = self._world
-        if (world.guild_id >> 22) % shard_count != shard_id:
-            return []
         return [
             world.guild_payload(
-                full=True, include_all_members=bool(intents & p.INTENT_GUILD_MEMBERS)
+                full=True,
+                include_all_members=bool(intents & p.INTENT_GUILD_MEMBERS),
+                guild_id=guild_id,
             )
+            for guild_id in world.guild_ids()
+            if (guild_id >> 22) % shard_count == shard_id
         ]
 
     def _members_chunk(self, request: Mapping[str, Any]) -> dict[str, Any]:
@@ -1039,17 +1049,19 @@ class FakeDiscord:
         world = self._world
         if user_id not in world.users:
             raise ValueError(f"unknown user {user_id}; use fake.add_user()")
-        self._require_shard(None if dm else world.guild_id)
+        target = world.channel_id if channel_id is None else channel_id
+        self._require_shard(
+            None if dm or not world.is_guild_channel(target) else world.guild_of(target)
+        )
         channel: dict[str, Any] | None
         if dm:
             channel = world.dm_channel_for(user_id)
             guild_id = None
         else:
-            target = world.channel_id if channel_id is None else channel_id
             channel = world.channel_payload(target, permissions=permissions)
             if channel is None or not world.is_guild_channel(target):
                 raise ValueError(f"unknown guild channel {target}")
-            guild_id = world.guild_id
+            guild_id = world.guild_of(target)
         state = world.new_interaction(
             interaction_type,
             channel_id=int(channel["id"]),
@@ -1099,7 +1111,8 @@ class FakeDiscord:
             raise ValueError("empty command name")
         user_id = world.user_id if user is None else user
         permissions = self._permission_value(member_permissions, user_id)
-        guild_id = None if dm else world.guild_id
+        in_guild = not dm and world.is_guild_channel(channel_id or world.channel_id)
+        guild_id = world.guild_of(channel_id or world.channel_id) if in_guild else None
         command = world.find_command(parts[0], guild_id)
         if command is None and require_synced:
             known = sorted({c["name"] for scope in world.commands.values() for c in scope.values()})

@@ -428,7 +428,7 @@ class RestApi:
     ) -> tuple[dict[str, Any] | None, Reply | None]:
         """Store (and echo over the gateway) a message the bot posts; returns (message, error)."""
         world = self.world
-        guild_id = world.guild_id if world.is_guild_channel(channel_id) else None
+        guild_id = world.guild_of(channel_id) if world.is_guild_channel(channel_id) else None
         flags = (int(body.get("flags") or 0) & _KEEP_FLAGS) | extra_flags
         if interaction is None:
             flags &= ~p.FLAG_EPHEMERAL

@@ -63,6 +63,8 @@ class World:
         self.everyone_role_id = guild_id
         self.bot_role_id = self.ids.next()
         self.guild_name = guild_name
+        # More guilds the bot is in, by id: their names (each has one text channel).
+        self.other_guilds: dict[int, str] = {}
         self.bot_joined_at = p.iso_timestamp()
 
         self.bot_user = p.client_user(bot_user_id, bot_name)
@@ -166,6 +168,21 @@ class World:
             self.dm_channels[channel_id] = p.dm_channel(channel_id, self.user_payload(user_id))
         return dict(self.dm_channels[channel_id])
 
+    def add_guild(self, name: str) -> tuple[int, int]:
+        """Another guild with one text channel, "general"; returns (guild id, channel id)."""
+        guild_id, channel_id = self.ids.next(), self.ids.next()
+        self.other_guilds[guild_id] = name
+        self.channels[channel_id] = p.text_channel(channel_id, guild_id, "general")
+        return guild_id, channel_id
+
+    def guild_ids(self) -> list[int]:
+        """Every guild the bot is in, the main one first."""
+        return [self.guild_id, *self.other_guilds]
+
+    def guild_of(self, channel_id: int) -> int:
+        """The guild a guild text channel belongs to."""
+        return int(self.channels[channel_id]["guild_id"])
+
     def add_text_channel(self, name: str) -> dict[str, Any]:
         """Create another text channel in the guild."""
         channel_id = self.ids.next()
@@ -174,20 +191,32 @@ class World:
         )
         return dict(self.channels[channel_id])
 
-    def guild_payload(self, *, full: bool, include_all_members: bool = False) -> dict[str, Any]:
-        """The guild; ``full`` gives the GUILD_CREATE form (only the bot's member unless asked)."""
+    def guild_payload(
+        self, *, full: bool, include_all_members: bool = False, guild_id: int | None = None
+    ) -> dict[str, Any]:
+        """A guild (default: the main one); ``full`` gives the GUILD_CREATE form (only the
+        bot's member unless asked)."""
+        guild_id = self.guild_id if guild_id is None else guild_id
         member_ids = list(self.users) if include_all_members else [self.bot_user_id]
+        roles = list(self.roles.values())
+        if guild_id != self.guild_id:  # its own @everyone role, whose id is the guild's
+            everyone = p.role(guild_id, "@everyone", permissions=p.DEFAULT_MEMBER_PERMISSIONS)
+            roles = [everyone, *roles[1:]]
         return p.guild(
-            self.guild_id,
-            self.guild_name,
+            guild_id,
+            self.other_guilds.get(guild_id, self.guild_name),
             owner_id=self.owner_id,
-            roles=list(self.roles.values()),
+            roles=roles,
             channels=[
-                {k: v for k, v in c.items() if k != "guild_id"} for c in self.channels.values()
+                {k: v for k, v in c.items() if k != "guild_id"}
+                for c in self.channels.values()
+                if int(c["guild_id"]) == guild_id
             ],
             members=[self.member_payload(uid) for uid in member_ids],
             member_count=len(self.users),
-            system_channel_id=self.channel_id,
+            system_channel_id=next(
+                int(c["id"]) for c in self.channels.values() if int(c["guild_id"]) == guild_id
+            ),
             joined_at=self.bot_joined_at,
             full=full,
         )
