@@ -2,7 +2,8 @@
 
 ``ask``, ``chat`` and ``eval`` print what the core renders for Discord, so
 what you see here is what a Discord user reads; ``index`` builds or describes
-the cache; ``run`` starts the Discord bot.
+the cache; ``uploads`` lists (and assigns) what servers uploaded; ``run``
+starts the Discord bot.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
+from bot.store.base import StoreError
 from index.answering import DEFAULT_PASSAGES, Answer, answer
 from index.cache import cache_key, cache_path
 from index.catalog import open_catalog
@@ -38,10 +40,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        if args.briefings:
+        if getattr(args, "briefings", None):
             settings = replace(settings, briefings=tuple(args.briefings))
         return args.handler(args, settings)
-    except (CommandError, SettingsError, BriefingsNotFoundError, EvalFormatError) as error:
+    except (
+        CommandError,
+        SettingsError,
+        BriefingsNotFoundError,
+        EvalFormatError,
+        StoreError,
+    ) as error:
         _error(str(error))
     except BrokenPipeError:
         # The reader went away (`briefbot eval ... | head`): stop quietly, as Unix tools do.
@@ -100,6 +108,17 @@ def _parser() -> argparse.ArgumentParser:
         "--failures", action="store_true", help="list the questions that missed"
     )
     evaluation.set_defaults(handler=_eval)
+
+    uploads = commands.add_parser(
+        "uploads", help="list the briefings servers uploaded, or assign one to a server"
+    )
+    uploads.set_defaults(handler=_uploads, assign=None)
+    assign = uploads.add_subparsers(dest="action", metavar="ACTION").add_parser(
+        "assign", help="give an upload that belongs to no server to a server"
+    )
+    assign.add_argument("briefing", metavar="BRIEFING_ID")
+    assign.add_argument("guild", type=int, metavar="SERVER_ID")
+    assign.set_defaults(handler=_assign)
 
     run = commands.add_parser(
         "run", parents=[briefings], help="start the Discord bot (needs DISCORD_TOKEN)"
@@ -265,6 +284,52 @@ def _kind_line(kind: str, report: Report) -> str:
             f"  answer in reply {report.answer_in_reply:.3f}"
         )
     return line
+
+
+def _open_store(settings: Settings):  # noqa: ANN202
+    from bot.legacy import adopt_legacy_uploads
+    from bot.store import open_store
+
+    url = settings.database_url.value if settings.database_url else None
+    store = open_store(settings.data_dir, url)
+    adopt_legacy_uploads(settings.uploads_dir, store)
+    return store
+
+
+def _uploads(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open_store(settings)
+    try:
+        uploads = store.uploads()
+    finally:
+        store.close()
+    if not uploads:
+        print("No server has uploaded a briefing.")
+        return 0
+    for upload in uploads:
+        owner = "no server" if upload.guild_id is None else f"server {upload.guild_id}"
+        print(f"{upload.briefing_id}  {owner}  {upload.filename}  added {upload.added_at[:19]}")
+    unassigned = sum(upload.guild_id is None for upload in uploads)
+    if unassigned:
+        print(
+            f"{unassigned} upload(s) belong to no server: only BRIEFBOT_GUILD_ID's server sees "
+            "them. Give one to a server with: briefbot uploads assign BRIEFING_ID SERVER_ID"
+        )
+    return 0
+
+
+def _assign(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store import UploadTakenError
+
+    store = _open_store(settings)
+    try:
+        if not store.assign_upload(args.briefing, args.guild):
+            raise CommandError(f"no upload named {args.briefing!r} belongs to no server")
+    except UploadTakenError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        store.close()
+    print(f"{args.briefing} now belongs to server {args.guild}.")
+    return 0
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

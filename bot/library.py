@@ -28,7 +28,7 @@ from pathlib import Path
 from bot.errors import UserFacingError
 from bot.legacy import adopt_legacy_uploads
 from bot.settings import Settings
-from bot.store import Store, StoredUpload, StoreError, open_store
+from bot.store import Store, StoredUpload, StoreError, UploadTakenError, open_store
 from bot.uploads import Upload
 from index.analysis import Analyzer
 from index.answering import DEFAULT_PASSAGES, Answer, answer
@@ -224,6 +224,8 @@ class Library:
                 await asyncio.to_thread(
                     self._store.add_upload, guild_id, upload.filename, upload.data
                 )
+            except UploadTakenError as error:  # another process took the name just now
+                raise LibraryError(str(error)) from None
             except StoreError as error:
                 log.warning("could not store briefing %s: %s", briefing_id, error)
                 raise LibraryError(_not_stored("added")) from error

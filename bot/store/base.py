@@ -20,8 +20,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.errors import UserFacingError
-
 # Discord ids are never 0, so 0 stands for "no server" in the guild_id columns
 # (a NULL would not take part in the primary key the same way on both engines).
 NO_GUILD = 0
@@ -31,8 +29,8 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says why."""
 
 
-class UploadTakenError(UserFacingError):
-    """The server already has an upload with this briefing id."""
+class UploadTakenError(StoreError):
+    """The server already has an upload with this briefing id; the message says so."""
 
 
 @dataclass(frozen=True)
