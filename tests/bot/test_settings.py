@@ -95,3 +95,11 @@ def test_dotenv_in_the_working_folder_is_read_and_the_environment_wins(tmp_path,
     loaded = load_settings()
     assert loaded.prefix == "?"
     assert loaded.log_level == "WARNING"
+
+
+def test_the_database_url_is_kept_secret():
+    url = "postgresql://briefbot:hunter2-password@db.example/briefbot"
+    settings = load_settings({"BRIEFBOT_DATABASE_URL": url}, dotenv=False)
+    assert settings.database_url.value == url
+    assert "hunter2" not in repr(settings) and "hunter2" not in str(settings)
+    assert load_settings({}, dotenv=False).database_url is None
