@@ -11,8 +11,12 @@ configured briefings. The segments a server sees are searched as one
 The library's state is an immutable ``Shelf``, replaced whole: a question
 reads one shelf from start to end, so it is answered from the old library or
 the new one, never a mix. Adding or removing an upload builds or drops one
-small segment; ``refresh`` brings in what other processes stored and what
-changed on disk (``bot.watching`` calls it).
+small segment. When a server has more than ``MAX_UPLOAD_SEGMENTS``
+segments, ``merge_segments`` folds them into one in a worker thread (as
+Lucene's merge policy does), so a question does not walk hundreds of tiny
+segments; removing a briefing from a merged segment rebuilds only that
+server's segment. ``refresh_uploads`` brings in what other processes stored,
+``reload_configured`` what changed on disk (``bot.watching`` calls them).
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ Opener = Callable[[list[Path], Path | None], Index]
 # An upload's owner and briefing id; the owner None is "no server" (adopted old uploads).
 UploadKey = tuple[int | None, str]
 
+# More upload segments than this in one server are merged into one.
+MAX_UPLOAD_SEGMENTS = 8
 STALE_SECONDS = 3600
 # What write_atomically leaves when it is interrupted: ".name.txt.<random>".
 _UNFINISHED = re.compile(r"\..+\.(?:txt|md|markdown)\.[^.]+", re.IGNORECASE)
@@ -116,16 +122,22 @@ class Shelf:
             return []
         return [guild_id, None] if guild_id == self.home_guild else [guild_id]
 
+    def segments_of(self, owner: int | None) -> list[Index]:
+        """The distinct segments holding ``owner``'s uploads (a merged one holds several)."""
+        found = {id(s): s for (key_owner, _), s in self.uploads.items() if key_owner == owner}
+        return list(found.values())
+
     def _make_view(self, guild_id: int | None) -> View:
         segments = [self.configured]
         seen = {briefing.id for briefing in self.configured.briefings}
         removable = []
         for owner in self._owners(guild_id):
-            for (key_owner, briefing_id), segment in self.uploads.items():
-                if key_owner == owner and briefing_id not in seen:
+            for segment in self.segments_of(owner):
+                ids = [briefing.id for briefing in segment.briefings]
+                if seen.isdisjoint(ids):  # a configured briefing of the same name wins
                     segments.append(segment)
-                    seen.add(briefing_id)
-                    removable.append(briefing_id)
+                    seen.update(ids)
+                    removable.extend(ids)
         return View.of(segments, removable)
 
 
@@ -242,13 +254,19 @@ class Library:
                     f"“{escape(briefing_id)}” was not added with /briefing-add in this server, "
                     "so it cannot be removed here."
                 )
-            removed = self._shelf.uploads[key].briefing(briefing_id)
+            segment = self._shelf.uploads[key]
+            removed = segment.briefing(briefing_id)
+            uploads = {k: v for k, v in self._shelf.uploads.items() if k != key}
+            if len(segment.briefings) > 1:  # merged: rebuild what is left of it
+                rest = [b for b in segment.briefings if b.id != briefing_id]
+                rebuilt = await asyncio.to_thread(self._segment, *rest)
+                uploads.update({k: rebuilt for k, v in uploads.items() if v is segment})
             try:
                 await asyncio.to_thread(self._store.remove_upload, *key)
             except StoreError as error:
                 log.warning("could not remove briefing %s: %s", briefing_id, error)
                 raise LibraryError(_not_stored("removed")) from error
-            self._replace_uploads({k: v for k, v in self._shelf.uploads.items() if k != key})
+            self._replace_uploads(uploads)
             log.info("removed briefing %s of guild %s", briefing_id, guild_id)
             return removed
 
@@ -268,6 +286,30 @@ class Library:
             log.info("uploads changed elsewhere: now %d", len(uploads))
             return True
 
+    async def merge_segments(self, limit: int = MAX_UPLOAD_SEGMENTS) -> int:
+        """Fold each server's uploads into one segment where it has more than ``limit``.
+
+        Returns how many servers' segments were merged. Scores do not change:
+        the statistics are those of the same briefings however they are split.
+        """
+        merged = 0
+        for owner in {key[0] for key in self._shelf.uploads}:
+            if len(self._shelf.segments_of(owner)) <= limit:
+                continue
+            async with self._lock:
+                shelf = self._shelf
+                configured = {briefing.id for briefing in shelf.configured.briefings}
+                # One hidden behind a configured briefing of its name stays on its own.
+                keys = [k for k in shelf.uploads if k[0] == owner and k[1] not in configured]
+                briefings = [shelf.uploads[key].briefing(key[1]) for key in keys]
+                segment = await asyncio.to_thread(self._segment, *briefings)
+                if self._shelf is not shelf:
+                    continue  # changed meanwhile; the next poll merges again
+                self._replace_uploads({**shelf.uploads, **dict.fromkeys(keys, segment)})
+                merged += 1
+                log.info("merged %d uploads of guild %s into one segment", len(keys), owner)
+        return merged
+
     async def reload_configured(self, unchanged: Callable[[], bool] = lambda: True) -> bool:
         """Load the configured briefings again (from the cache where valid) and swap them in.
 
@@ -281,7 +323,8 @@ class Library:
                 log.info("briefing files changed while they were loaded; loading them again")
                 return False
             shelf = self._shelf
-            self._shelf = Shelf(configured, shelf.uploads, shelf.home_guild)
+            uploads = await asyncio.to_thread(self._split_hidden, shelf.uploads, configured)
+            self._shelf = Shelf(configured, uploads, shelf.home_guild)
             log.info("configured briefings reloaded: %d", len(configured.briefings))
             return True
 
@@ -293,20 +336,49 @@ class Library:
         shelf = self._shelf
         self._shelf = Shelf(shelf.configured, dict(uploads), shelf.home_guild)
 
-    def _segment(self, briefing: Briefing) -> Index:
-        """The small segment of one uploaded briefing."""
+    def _split_hidden(
+        self, uploads: Mapping[UploadKey, Index], configured: Index
+    ) -> dict[UploadKey, Index]:
+        """Uploads with merged segments split up where one of them is now a configured name.
+
+        A view leaves out an upload segment that repeats a configured name; a
+        merged one would take the server's other uploads with it.
+        """
+        names = {briefing.id for briefing in configured.briefings}
+        split = dict(uploads)
+        for key, segment in uploads.items():
+            if len(segment.briefings) > 1 and not names.isdisjoint(b.id for b in segment.briefings):
+                split[key] = self._segment(segment.briefing(key[1]))
+        return split
+
+    def _segment(self, *briefings: Briefing) -> Index:
+        """The small segment of uploaded briefings (usually one)."""
         analyzer: Analyzer = self._shelf.configured.analyzer
-        return Index.build([briefing], analyzer, self._chunker)
+        return Index.build(briefings, analyzer, self._chunker)
 
     def _load_uploads(
         self, listed: Iterable[StoredUpload], current: Mapping[UploadKey, Index]
     ) -> dict[UploadKey, Index]:
-        """Segments of the listed uploads, reusing those already built."""
+        """Segments of the listed uploads, reusing those already built.
+
+        A segment is reused only if every briefing in it is still listed,
+        unchanged; the uploads of a segment that is not are loaded one by one.
+        """
+        listed = list(listed)
+        digests = {upload.key: upload.digest for upload in listed}
+        groups: dict[int, list[UploadKey]] = {}
+        for key, segment in current.items():
+            groups.setdefault(id(segment), []).append(key)
+        reusable = set()
+        for keys in groups.values():
+            segment = current[keys[0]]
+            whole = len(keys) == len(segment.briefings)
+            if whole and all(digests.get(k) == segment.briefing(k[1]).digest for k in keys):
+                reusable.update(keys)
         uploads: dict[UploadKey, Index] = {}
         for upload in listed:
-            kept = current.get(upload.key)
-            if kept is not None and kept.briefings[0].digest == upload.digest:
-                uploads[upload.key] = kept
+            if upload.key in reusable:
+                uploads[upload.key] = current[upload.key]
                 continue
             segment = self._load_upload(upload)
             if segment is not None:

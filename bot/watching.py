@@ -1,7 +1,8 @@
 """Keep a library current while the bot runs, with no restart.
 
 Every second (``POLL_SECONDS``) the watcher asks the store for its version,
-and loads what other processes added or removed when it moved. It also
+and loads what other processes added or removed when it moved; then it
+merges the upload segments of any server that has too many. It also
 stats the configured briefing files (path, size, modification time); when
 they changed and have then stayed the same for one more poll, the
 configured briefings are loaded again. A file still being written keeps
@@ -69,6 +70,7 @@ class Watcher:
             await self.library.refresh_uploads()
         except StoreError as error:
             log.warning("could not read the store: %s", error)
+        await self.library.merge_segments()
         seen = await asyncio.to_thread(files_signature, self.paths)
         settled = seen == self._last_seen
         self._last_seen = seen

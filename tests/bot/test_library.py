@@ -177,3 +177,61 @@ async def test_a_changed_configured_folder_is_loaded_again(settings, make_settin
     assert ids(library.briefings(None)) == [BUNDLED_ID]
     assert await library.reload_configured()
     assert sorted(ids(library.briefings(None))) == sorted([BUNDLED_ID, "penguins"])
+
+
+def numbered(number: int) -> bytes:
+    return f"Briefing {number} reports that {number * 7} zebras crossed the river.\n".encode()
+
+
+async def add_many(library: Library, guild: int, count: int) -> None:
+    for number in range(count):
+        await library.add(check_upload(f"zebras-{number}.txt", numbered(number)), guild)
+
+
+async def test_many_small_segments_are_merged_and_score_the_same(settings):
+    library = Library.load(settings)
+    await add_many(library, OTHER, 12)
+    await library.add(check_upload("penguins.txt", PENGUINS), HOME)
+    question = "How many zebras crossed the river in briefing 7?"
+    before = await library.answer(question, guild_id=OTHER)
+    assert len(library.index(OTHER).segments) == 13
+
+    assert await library.merge_segments() == 1  # HOME has one upload: left alone
+    assert len(library.index(OTHER).segments) == 2
+    after = await library.answer(question, guild_id=OTHER)
+    assert [(p.briefing.id, p.score) for p in after.passages] == [
+        (p.briefing.id, p.score) for p in before.passages
+    ]
+    assert ids(library.briefings(HOME)) == [BUNDLED_ID, "penguins"]
+
+    await library.remove("zebras-7", OTHER)
+    assert "zebras-7" not in ids(library.briefings(OTHER))
+    assert len(ids(library.briefings(OTHER))) == 12
+    assert len(library.index(OTHER).segments) == 2
+
+
+async def test_a_merged_segment_removed_from_elsewhere_is_loaded_again(settings, tmp_path):
+    first = Library.load(settings, store=open_store(tmp_path / "shared"))
+    second = Library.load(settings, store=open_store(tmp_path / "shared"))
+    await add_many(first, OTHER, 10)
+    await second.refresh_uploads()
+    await second.merge_segments()
+    assert len(second.index(OTHER).segments) == 2
+    await first.remove("zebras-3", OTHER)
+    assert await second.refresh_uploads()
+    assert len(ids(second.briefings(OTHER))) == 10  # the bundled one and nine zebras
+    assert "zebras-3" not in ids(second.briefings(OTHER))
+
+
+async def test_a_configured_file_of_an_uploads_name_hides_only_that_upload(make_settings, tmp_path):
+    folder = tmp_path / "configured"
+    folder.mkdir()
+    shutil.copy(BRIEFINGS / f"{BUNDLED_ID}.txt", folder)
+    library = Library.load(make_settings(BRIEFBOT_BRIEFINGS=str(folder)))
+    await add_many(library, OTHER, 10)
+    await library.merge_segments()
+    (folder / "zebras-4.txt").write_bytes(b"The operator's own zebra briefing.\n")
+    assert await library.reload_configured()
+    visible = ids(library.briefings(OTHER))
+    assert len(visible) == 11 and "zebras-9" in visible
+    assert library.find("zebras-4", OTHER).body.startswith("The operator's own")

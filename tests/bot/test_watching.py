@@ -85,6 +85,16 @@ async def test_a_second_library_learns_of_uploads_from_the_store(settings, datab
     second.close()
 
 
+async def test_the_watcher_merges_a_servers_many_segments(settings):
+    library = Library.load(settings)
+    for number in range(10):
+        upload = check_upload(f"notes-{number}.txt", f"Note {number} on walruses.\n".encode())
+        await library.add(upload, DEFAULT_GUILD_ID)
+    await Watcher(library, settings.briefings).check()
+    assert len(library.index(DEFAULT_GUILD_ID).segments) == 2
+    assert len(library.briefings(DEFAULT_GUILD_ID)) == 11
+
+
 async def answered_within(fake: FakeDiscord, question: str, seconds: float) -> float:
     """Ask until the answer quotes the briefing; how long that took (fails after ``seconds``)."""
     started = time.monotonic()
