@@ -16,7 +16,11 @@ segments, ``merge_segments`` folds them into one in a worker thread (as
 Lucene's merge policy does), so a question does not walk hundreds of tiny
 segments; removing a briefing from a merged segment rebuilds only that
 server's segment. ``refresh_uploads`` brings in what other processes stored,
-``reload_configured`` what changed on disk (``bot.watching`` calls them).
+``reload_configured`` what changed on disk (``bot.watching`` calls them):
+configured files that were only added go into a small segment of their
+own, and anything else (a file changed or deleted, or more than
+``MAX_ADDED_SEGMENTS`` such segments) rebuilds the configured index through
+the cache, in a worker thread while the old one answers.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from index.answering import DEFAULT_PASSAGES, Answer, answer
 from index.briefing import Briefing
 from index.catalog import open_catalog
 from index.chunking import Chunker
-from index.loading import read_briefing
+from index.loading import load_briefings, read_briefing
 from index.parsing import BriefingFormatError
 from index.render import escape
 from index.search import Index
@@ -54,6 +58,8 @@ UploadKey = tuple[int | None, str]
 
 # More upload segments than this in one server are merged into one.
 MAX_UPLOAD_SEGMENTS = 8
+# More segments of configured files added while running than this: rebuild the configured index.
+MAX_ADDED_SEGMENTS = 8
 STALE_SECONDS = 3600
 # What write_atomically leaves when it is interrupted: ".name.txt.<random>".
 _UNFINISHED = re.compile(r"\..+\.(?:txt|md|markdown)\.[^.]+", re.IGNORECASE)
@@ -100,6 +106,7 @@ class Shelf:
     configured: Index
     uploads: Mapping[UploadKey, Index]
     home_guild: int | None
+    added: tuple[Index, ...] = ()  # configured files added since ``configured`` was built
     _views: dict[int | None, View] = field(default_factory=dict, repr=False, compare=False)
 
     def view(self, guild_id: int | None) -> View:
@@ -122,14 +129,24 @@ class Shelf:
             return []
         return [guild_id, None] if guild_id == self.home_guild else [guild_id]
 
+    @property
+    def configured_segments(self) -> tuple[Index, ...]:
+        """The segments of the configured briefings, which every question sees."""
+        return (self.configured, *self.added)
+
+    @property
+    def configured_names(self) -> set[str]:
+        """The ids of the configured briefings."""
+        return {b.id for segment in self.configured_segments for b in segment.briefings}
+
     def segments_of(self, owner: int | None) -> list[Index]:
         """The distinct segments holding ``owner``'s uploads (a merged one holds several)."""
         found = {id(s): s for (key_owner, _), s in self.uploads.items() if key_owner == owner}
         return list(found.values())
 
     def _make_view(self, guild_id: int | None) -> View:
-        segments = [self.configured]
-        seen = {briefing.id for briefing in self.configured.briefings}
+        segments = list(self.configured_segments)
+        seen = self.configured_names
         removable = []
         for owner in self._owners(guild_id):
             for segment in self.segments_of(owner):
@@ -298,7 +315,7 @@ class Library:
                 continue
             async with self._lock:
                 shelf = self._shelf
-                configured = {briefing.id for briefing in shelf.configured.briefings}
+                configured = shelf.configured_names
                 # One hidden behind a configured briefing of its name stays on its own.
                 keys = [k for k in shelf.uploads if k[0] == owner and k[1] not in configured]
                 briefings = [shelf.uploads[key].briefing(key[1]) for key in keys]
@@ -311,22 +328,53 @@ class Library:
         return merged
 
     async def reload_configured(self, unchanged: Callable[[], bool] = lambda: True) -> bool:
-        """Load the configured briefings again (from the cache where valid) and swap them in.
+        """Load what changed in the configured files and swap it in.
 
-        The new index is used only if ``unchanged()`` still holds once it is
-        loaded (the files did not change meanwhile); returns whether it was.
+        Files only added become one small segment; any other change rebuilds
+        the configured index (from the cache where valid), outside the lock so
+        uploads go on meanwhile. The result is used only if ``unchanged()``
+        still holds once it is loaded (the files did not change meanwhile);
+        returns whether it was.
         """
-        async with self._lock:
-            paths = list(dict.fromkeys(self._settings.briefings))
+        paths = list(dict.fromkeys(self._settings.briefings))
+        added = await asyncio.to_thread(self._added_briefings, paths, self._shelf)
+        if added is None:
             configured = await asyncio.to_thread(self._open, paths, self._settings.cache_dir)
-            if not await asyncio.to_thread(unchanged):
-                log.info("briefing files changed while they were loaded; loading them again")
-                return False
+        elif added:
+            segment = await asyncio.to_thread(self._segment, *added)
+        if not await asyncio.to_thread(unchanged):
+            log.info("briefing files changed while they were loaded; loading them again")
+            return False
+        async with self._lock:
             shelf = self._shelf
-            uploads = await asyncio.to_thread(self._split_hidden, shelf.uploads, configured)
-            self._shelf = Shelf(configured, uploads, shelf.home_guild)
-            log.info("configured briefings reloaded: %d", len(configured.briefings))
+            if added is not None:
+                segments = (*shelf.added, segment) if added else shelf.added
+                new = Shelf(shelf.configured, shelf.uploads, shelf.home_guild, segments)
+            else:
+                new = Shelf(configured, shelf.uploads, shelf.home_guild)
+            uploads = await asyncio.to_thread(self._split_hidden, shelf.uploads, new)
+            self._shelf = Shelf(new.configured, uploads, new.home_guild, new.added)
+            log.info("configured briefings now: %d", len(new.configured_names))
             return True
+
+    def _added_briefings(self, paths: list[Path], shelf: Shelf) -> list[Briefing] | None:
+        """The configured briefings added since ``shelf``, if nothing else changed.
+
+        None when a file was changed or deleted, or when there are enough added
+        segments to fold them into the configured index again.
+        """
+        if len(shelf.added) >= MAX_ADDED_SEGMENTS:
+            return None
+        loaded = load_briefings(paths)
+        now = {briefing.id: briefing for briefing in loaded.briefings}
+        for segment in shelf.configured_segments:
+            for briefing in segment.briefings:
+                if briefing.id not in now or now[briefing.id].digest != briefing.digest:
+                    return None
+        for skipped in loaded.skipped:
+            log.warning("%s", skipped)
+        names = shelf.configured_names
+        return [briefing for briefing in loaded.briefings if briefing.id not in names]
 
     def close(self) -> None:
         """Close the store."""
@@ -334,17 +382,17 @@ class Library:
 
     def _replace_uploads(self, uploads: Mapping[UploadKey, Index]) -> None:
         shelf = self._shelf
-        self._shelf = Shelf(shelf.configured, dict(uploads), shelf.home_guild)
+        self._shelf = Shelf(shelf.configured, dict(uploads), shelf.home_guild, shelf.added)
 
     def _split_hidden(
-        self, uploads: Mapping[UploadKey, Index], configured: Index
+        self, uploads: Mapping[UploadKey, Index], shelf: Shelf
     ) -> dict[UploadKey, Index]:
         """Uploads with merged segments split up where one of them is now a configured name.
 
         A view leaves out an upload segment that repeats a configured name; a
         merged one would take the server's other uploads with it.
         """
-        names = {briefing.id for briefing in configured.briefings}
+        names = shelf.configured_names
         split = dict(uploads)
         for key, segment in uploads.items():
             if len(segment.briefings) > 1 and not names.isdisjoint(b.id for b in segment.briefings):

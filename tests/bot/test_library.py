@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from bot.legacy import ADOPTED_SUFFIX
-from bot.library import Library, LibraryError
+from bot.library import MAX_ADDED_SEGMENTS, Library, LibraryError
 from bot.store import open_store
 from bot.store.sqlite import SqliteStore
 from bot.uploads import check_upload
@@ -235,3 +235,36 @@ async def test_a_configured_file_of_an_uploads_name_hides_only_that_upload(make_
     visible = ids(library.briefings(OTHER))
     assert len(visible) == 11 and "zebras-9" in visible
     assert library.find("zebras-4", OTHER).body.startswith("The operator's own")
+
+
+async def test_configured_files_only_added_become_a_segment_of_their_own(make_settings, tmp_path):
+    folder = tmp_path / "configured"
+    folder.mkdir()
+    shutil.copy(BRIEFINGS / f"{BUNDLED_ID}.txt", folder)
+    library = Library.load(make_settings(BRIEFBOT_BRIEFINGS=str(folder)))
+    configured = library.shelf.configured
+    (folder / "penguins.txt").write_bytes(PENGUINS)
+    assert await library.reload_configured()
+    assert library.shelf.configured is configured  # not rebuilt
+    assert [ids(s.briefings) for s in library.shelf.added] == [["penguins"]]
+    for guild in (None, OTHER):
+        assert "4,000" in (await library.answer("emperor penguins", guild_id=guild)).best.text
+    assert await library.reload_configured()  # nothing changed: nothing new
+    assert len(library.shelf.added) == 1
+
+    (folder / "penguins.txt").write_bytes(OTHER_PENGUINS)  # a change: rebuild it all
+    assert await library.reload_configured()
+    assert library.shelf.configured is not configured and library.shelf.added == ()
+    assert "12 emperor" in (await library.answer("emperor penguins")).best.text
+
+
+async def test_many_added_configured_segments_are_folded_into_the_index(make_settings, tmp_path):
+    folder = tmp_path / "configured"
+    folder.mkdir()
+    shutil.copy(BRIEFINGS / f"{BUNDLED_ID}.txt", folder)
+    library = Library.load(make_settings(BRIEFBOT_BRIEFINGS=str(folder)))
+    for number in range(MAX_ADDED_SEGMENTS + 1):
+        (folder / f"zebras-{number}.txt").write_bytes(numbered(number))
+        assert await library.reload_configured()
+    assert library.shelf.added == ()
+    assert len(library.shelf.configured.briefings) == MAX_ADDED_SEGMENTS + 2

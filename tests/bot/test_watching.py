@@ -48,7 +48,7 @@ async def test_a_new_file_is_loaded_once_it_has_settled(make_settings, configure
     assert ids(library) == [BUNDLED_ID]  # not settled yet
     await watcher.check()
     assert ids(library) == sorted([BUNDLED_ID, "penguins"])
-    assert library.shelf.configured.briefing("penguins").body.endswith("for three weeks.\n")
+    assert library.index(None).briefing("penguins").body.endswith("for three weeks.\n")
 
 
 async def test_a_removed_file_is_dropped_and_uploads_are_kept(make_settings, configured):
