@@ -11,7 +11,9 @@ indexed as its own segment, stored in SQLite, swapped in) and removed with
 ``Library.remove``, ``--rounds`` times each, while a probe on the event loop
 sleeps 5 ms at a time and records how late it wakes: the loop lag a Discord
 client would see during the change. It also times the first answer in the
-server that made the upload, which searches both segments together.
+server that made the upload, which searches both segments together, and
+``--rounds`` configured files dropped into the folder and picked up with
+``Library.reload_configured`` (as the watcher does), each as a small segment.
 """
 
 from __future__ import annotations
@@ -72,12 +74,15 @@ def _regroup(briefings: tuple[tuple[str, str], ...], chunks: int) -> list[tuple[
     return [*named, ("added", "\n\n".join(paragraphs[chunks : chunks + 20]))]
 
 
-async def measure(library: Library, upload_name: str, data: bytes, rounds: int) -> dict:
+async def measure(
+    library: Library, upload_name: str, data: bytes, rounds: int, folder: Path | None = None
+) -> dict:
     upload = check_upload(upload_name, data)
     question = " ".join(data.decode().split()[5:12])
     probe = LagProbe()
     probing = asyncio.create_task(probe.run())
     adds, removes, answers = [], [], []
+    probe.lags.clear()
     for _ in range(rounds):
         started = time.perf_counter()
         await library.add(upload, GUILD)
@@ -90,9 +95,24 @@ async def measure(library: Library, upload_name: str, data: bytes, rounds: int) 
         started = time.perf_counter()
         await library.remove("added-briefing", GUILD)
         removes.append(time.perf_counter() - started)
+    upload_lags = list(probe.lags)
+    probe.lags.clear()
+    dropped = []
+    for number in range(rounds if folder else 0):
+        (folder / f"dropped-{number:03d}.txt").write_bytes(data)
+        started = time.perf_counter()
+        await library.reload_configured()
+        dropped.append(time.perf_counter() - started)
     probe.stop()
     await probing
-    return {"add": adds, "remove": removes, "answer": answers, "lag": probe.lags}
+    return {
+        "add": adds,
+        "remove": removes,
+        "answer": answers,
+        "file": dropped,
+        "lag": upload_lags,
+        "file lag": probe.lags,
+    }
 
 
 def main() -> None:
@@ -115,20 +135,26 @@ def main() -> None:
     loaded = time.perf_counter() - started
     chunks = len(library.shelf.configured.chunks)
     print(f"library: {chunks:,} configured chunks, loaded in {loaded:.1f} s ({workdir})")
-    figures = asyncio.run(measure(library, name, data, args.rounds))
-    library.close()
-    for key in ("add", "remove", "answer"):
+    try:
+        figures = asyncio.run(measure(library, name, data, args.rounds, workdir / "briefings"))
+    finally:
+        library.close()
+        for dropped in (workdir / "briefings").glob("dropped-*.txt"):
+            dropped.unlink()
+    for key in ("add", "remove", "answer", "file"):
         values = sorted(figures[key])
         print(
             f"{key:<7} p50 {statistics.median(values) * 1000:8.1f} ms   "
             f"max {values[-1] * 1000:8.1f} ms   ({len(values)} times)"
         )
-    lags = sorted(figures["lag"])
-    p99 = lags[int(len(lags) * 0.99)]
-    print(
-        f"loop lag during them: p50 {statistics.median(lags) * 1000:.1f} ms, "
-        f"p99 {p99 * 1000:.1f} ms, max {lags[-1] * 1000:.1f} ms ({len(lags):,} probes of 5 ms)"
-    )
+    for key, during in [("lag", "adds, answers and removes"), ("file lag", "file pickups")]:
+        lags = sorted(figures[key]) or [0.0]
+        p99 = lags[int(len(lags) * 0.99)]
+        print(
+            f"loop lag during {during}: p50 {statistics.median(lags) * 1000:.1f} ms, "
+            f"p99 {p99 * 1000:.1f} ms, max {lags[-1] * 1000:.1f} ms "
+            f"({len(figures[key]):,} probes of 5 ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ the cache, in a worker thread while the old one answers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -43,7 +44,7 @@ from index.answering import DEFAULT_PASSAGES, Answer, answer
 from index.briefing import Briefing
 from index.catalog import open_catalog
 from index.chunking import Chunker
-from index.loading import load_briefings, read_briefing
+from index.loading import BriefingsNotFoundError, briefing_files, read_briefing
 from index.parsing import BriefingFormatError
 from index.render import escape
 from index.search import Index
@@ -63,6 +64,22 @@ MAX_ADDED_SEGMENTS = 8
 STALE_SECONDS = 3600
 # What write_atomically leaves when it is interrupted: ".name.txt.<random>".
 _UNFINISHED = re.compile(r"\..+\.(?:txt|md|markdown)\.[^.]+", re.IGNORECASE)
+
+
+# Each configured briefing file as (path, size, modification time in ns).
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def files_signature(paths: Iterable[Path]) -> Signature:
+    """What the file system says about the briefing files under ``paths``."""
+    seen = []
+    for root in dict.fromkeys(paths):  # a path configured twice is one set of files
+        with contextlib.suppress(BriefingsNotFoundError, OSError):
+            for file in briefing_files(root):
+                with contextlib.suppress(OSError):  # deleted since it was listed
+                    status = file.stat()
+                    seen.append((str(file), status.st_size, status.st_mtime_ns))
+    return tuple(seen)
 
 
 class LibraryError(UserFacingError):
@@ -177,6 +194,8 @@ class Library:
         self._chunker = Chunker(load_encoding())
         self._lock = asyncio.Lock()
         self.store_version = store_version
+        # The configured files as they were when ``configured`` and ``added`` were loaded.
+        self.files: Signature = ()
 
     @classmethod
     def load(
@@ -189,12 +208,17 @@ class Library:
         remove_unfinished_uploads(settings.uploads_dir)
         adopt_legacy_uploads(settings.uploads_dir, store)
         version = store.version()
+        files = files_signature(settings.briefings)
         configured = opener(list(dict.fromkeys(settings.briefings)), settings.cache_dir)
+        # The lemmatizer loads its dictionary on first use, holding the interpreter
+        # for a quarter of a second: pay that now, not during a question or an upload.
+        configured.analyzer.analyze("Warming up the analyzer")
         library = cls(
             Shelf(configured, {}, settings.guild_id), settings, store, opener, store_version=version
         )
         uploads = library._load_uploads(store.uploads(), {})
         library._shelf = Shelf(configured, uploads, settings.guild_id)
+        library.files = files
         return library
 
     @property
@@ -337,7 +361,8 @@ class Library:
         returns whether it was.
         """
         paths = list(dict.fromkeys(self._settings.briefings))
-        added = await asyncio.to_thread(self._added_briefings, paths, self._shelf)
+        files = await asyncio.to_thread(files_signature, paths)
+        added = await asyncio.to_thread(self._added_briefings, files, self._shelf)
         if added is None:
             configured = await asyncio.to_thread(self._open, paths, self._settings.cache_dir)
         elif added:
@@ -354,27 +379,37 @@ class Library:
                 new = Shelf(configured, shelf.uploads, shelf.home_guild)
             uploads = await asyncio.to_thread(self._split_hidden, shelf.uploads, new)
             self._shelf = Shelf(new.configured, uploads, new.home_guild, new.added)
+            self.files = files
             log.info("configured briefings now: %d", len(new.configured_names))
             return True
 
-    def _added_briefings(self, paths: list[Path], shelf: Shelf) -> list[Briefing] | None:
-        """The configured briefings added since ``shelf``, if nothing else changed.
+    def _added_briefings(self, files: Signature, shelf: Shelf) -> list[Briefing] | None:
+        """The briefings of files that are new since the last load, if nothing else changed.
 
-        None when a file was changed or deleted, or when there are enough added
-        segments to fold them into the configured index again.
+        Only the new files are read. None when a file was changed or deleted,
+        or when there are enough added segments to fold them into the
+        configured index again.
         """
-        if len(shelf.added) >= MAX_ADDED_SEGMENTS:
+        before = {path: stat for path, *stat in self.files}
+        now = {path: stat for path, *stat in files}
+        if len(shelf.added) >= MAX_ADDED_SEGMENTS or any(
+            now.get(path) != stat for path, stat in before.items()
+        ):
             return None
-        loaded = load_briefings(paths)
-        now = {briefing.id: briefing for briefing in loaded.briefings}
-        for segment in shelf.configured_segments:
-            for briefing in segment.briefings:
-                if briefing.id not in now or now[briefing.id].digest != briefing.digest:
-                    return None
-        for skipped in loaded.skipped:
-            log.warning("%s", skipped)
         names = shelf.configured_names
-        return [briefing for briefing in loaded.briefings if briefing.id not in names]
+        added = []
+        for path in (Path(p) for p in now if p not in before):
+            try:
+                briefing = read_briefing(path.read_bytes(), path.stem)
+            except (BriefingFormatError, OSError) as error:
+                log.warning("skipped %s: %s", path, error)
+                continue
+            if briefing.id in names:
+                log.warning("skipped %s: another briefing is already named %r", path, path.stem)
+                continue
+            names.add(briefing.id)
+            added.append(briefing)
+        return added
 
     def close(self) -> None:
         """Close the store."""

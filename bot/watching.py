@@ -14,33 +14,17 @@ what questions are answered from.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.library import Library
+from bot.library import Library, Signature, files_signature
 from bot.store import StoreError
-from index.loading import BriefingsNotFoundError, briefing_files
+from index.loading import BriefingsNotFoundError
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
-
-# Each configured briefing file as (path, size, modification time in ns).
-Signature = tuple[tuple[str, int, int], ...]
-
-
-def files_signature(paths: Iterable[Path]) -> Signature:
-    """What the file system says about the briefing files under ``paths``."""
-    seen = []
-    for root in paths:
-        with contextlib.suppress(BriefingsNotFoundError, OSError):
-            for file in briefing_files(root):
-                with contextlib.suppress(OSError):  # deleted since it was listed
-                    status = file.stat()
-                    seen.append((str(file), status.st_size, status.st_mtime_ns))
-    return tuple(seen)
 
 
 class Watcher:
@@ -52,7 +36,7 @@ class Watcher:
         self.library = library
         self.paths = tuple(paths)
         self.interval = interval
-        self.loaded = files_signature(self.paths)
+        self.loaded = library.files
         self._last_seen = self.loaded
 
     async def run(self) -> None:
