@@ -10,7 +10,7 @@ keeps them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import overload
 
 import numpy as np
@@ -31,22 +31,6 @@ class ChunkTable(Sequence[Chunk]):
         self.rows = rows
         self._made: tuple[Chunk, ...] | None = None
         _check(self.briefings, rows)
-
-    @classmethod
-    def of(cls, briefings: Sequence[Briefing], chunks: Iterable[Chunk]) -> ChunkTable:
-        """The table of ``chunks``; ValueError if one is not a slice of its briefing."""
-        ordinals = {briefing.id: number for number, briefing in enumerate(briefings)}
-        rows = []
-        for chunk in chunks:
-            if chunk.briefing_id not in ordinals:
-                raise ValueError(f"a chunk belongs to {chunk.briefing_id}, which is not indexed")
-            briefing = briefings[ordinals[chunk.briefing_id]]
-            if briefing.body[chunk.start : chunk.end] != chunk.text:
-                raise ValueError(f"a chunk of {briefing.id} is not the text at its offsets")
-            rows.append(
-                (ordinals[chunk.briefing_id], chunk.paragraph, chunk.start, chunk.end, chunk.tokens)
-            )
-        return cls(briefings, np.array(rows, dtype=np.int64).reshape(-1, len(COLUMNS)))
 
     @property
     def owners(self) -> np.ndarray:

@@ -97,6 +97,17 @@ class Postings:
         """The term's id, or None if no chunk holds it."""
         return self._ids.get(term)
 
+    def chunks_with(self, term: str) -> np.ndarray:
+        """The positions of the chunks that hold ``term``, ascending (empty if none)."""
+        term_id = self._ids.get(term)
+        if term_id is None:
+            return self.chunks[:0]
+        return self.chunks[self.starts[term_id] : self.starts[term_id + 1]]
+
+    def document_frequency(self, term: str) -> int:
+        """How many chunks hold ``term``."""
+        return len(self.chunks_with(term))
+
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """Every chunk's BM25 score for the query terms (repeats count, unknown ones add 0)."""
         scores = np.zeros(self.size)

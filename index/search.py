@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.acronyms import SpelledOut
 from index.analysis import Analyzer
 from index.briefing import Briefing
 from index.chunking import Chunk, Chunker
@@ -42,10 +43,9 @@ class Index:
     postings: Postings = field(repr=False, compare=False)
     # Each briefing's position in ``briefings``, by id.
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
-    # What the briefings spell each looked-up acronym out as (index.acronyms fills it):
-    # a lookup reads every briefing, so each acronym is looked up once per index.
-    spelled_out: dict[str, str | None] = field(
-        default_factory=dict, init=False, repr=False, compare=False
+    # What the briefings spell each looked-up acronym out as, remembered per index.
+    spelled_out: SpelledOut = field(
+        default_factory=SpelledOut, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
@@ -77,20 +77,6 @@ class Index:
         table = ChunkTable(briefings, np.array(rows, dtype=np.int64))
         return cls(briefings, table, analyzer, builder.build())
 
-    @classmethod
-    def from_parts(
-        cls,
-        briefings: tuple[Briefing, ...],
-        chunks: Sequence[Chunk],
-        chunk_terms: Iterable[Sequence[str]],
-        analyzer: Analyzer,
-    ) -> Index:
-        """Assemble an index from already analysed chunks."""
-        if not chunks:
-            raise ValueError("there is no text to index")
-        table = ChunkTable.of(briefings, chunks)
-        return cls(tuple(briefings), table, analyzer, Postings.build(chunk_terms))
-
     def briefing(self, briefing_id: str) -> Briefing:
         """The briefing with this id; KeyError if there is none."""
         return self.briefings[self._ordinals[briefing_id]]
@@ -99,8 +85,13 @@ class Index:
         """The term's IDF over all chunks; a term found nowhere gets the highest."""
         term_id = self.postings.term_id(term)
         if term_id is None:
-            return lucene_idf(len(self.chunks), 0)
+            return self.unseen_idf
         return float(self.postings.idf[term_id])
+
+    @property
+    def unseen_idf(self) -> float:
+        """The IDF of a term no chunk holds: the highest there is."""
+        return lucene_idf(len(self.chunks), 0)
 
     def terms_in(self, position: int) -> frozenset[str]:
         """The distinct terms of the chunk at ``position``."""
@@ -109,6 +100,16 @@ class Index:
     def knows(self, term: str) -> bool:
         """Whether any chunk contains the term."""
         return self.postings.term_id(term) is not None
+
+    def briefing_knows(self, briefing_id: str, term: str) -> bool:
+        """Whether any chunk of that briefing contains the term."""
+        owner = self._ordinals.get(briefing_id, -1)
+        return bool(np.any(self.chunks.owners[self.postings.chunks_with(term)] == owner))
+
+    def opening(self, briefing_id: str) -> Chunk:
+        """The first chunk of the briefing (its lede); KeyError if it is not indexed."""
+        owner = self._ordinals[briefing_id]
+        return self.chunks[int(np.flatnonzero(self.chunks.owners == owner)[0])]
 
     def chunk_count(self, briefing_id: str) -> int:
         """How many chunks the briefing was cut into; 0 if it is not indexed."""

@@ -30,6 +30,7 @@ SUPPRESS_EMBEDS = 1 << 2
 QUOTE = re.compile(r"(?:-# Passage \d+\n)?> .+\n— \*.+\*, .*paragraph \d+.*", re.DOTALL)
 REFUSALS = (
     "Ask me a question about the briefing",
+    "👋 Ask me anything about the briefing",
     "That question has no words I can look up.",
     "The briefing does not mention ",
     "The briefing does not say: ",

@@ -117,6 +117,7 @@ def test_cited_sources(sentence, cited):
 def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
     index = Index.build([bundled], analyzer, chunker)
     answer(index, "What did the WMD drill target?")
-    assert index.spelled_out == {"WMD": "weapons of mass destruction"}
-    index.spelled_out["WMD"] = "Yellow Sea"  # the remembered phrase is what is used
-    assert answer(index, "WMD?").best.paragraph == 12
+    assert index.spelled_out.remembered() == {"WMD": "weapons of mass destruction"}
+    # Remembered, the phrase is not searched for again: no briefings are needed.
+    assert index.spelled_out.phrase("WMD", ()) == "weapons of mass destruction"
+    assert index.spelled_out.phrase("XYZ", ()) is None
