@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from index.acronyms import spell_out
 from index.aliases import default_aliases
 from index.analysis import fold, split_words
-from index.answer_type import holds
 from index.attribution import cited_sources
 from index.briefing import Briefing
 from index.chat import Intent, default_lexicon
@@ -38,9 +37,7 @@ DEFAULT_PASSAGES = 3
 UNKNOWN_WEIGHT = 0.5
 # How many of the best chunks are reranked (and looked through for the one introducing X).
 RERANK_DEPTH = 10
-# What holding the expected kind of answer ("who" -> a name), and being a lede, add to a score.
-TYPE_BONUS = 0.3
-LEAD_BONUS = 0.1
+# Proximity: what a sentence holding all of the question's weight adds to its chunk's score.
 NEAR_BONUS = 1.0
 # Briefings a summary request shows, newest first.
 SUMMARY_BRIEFINGS = 3
@@ -141,15 +138,15 @@ def answer(
     if not read.words:
         return Answer(read.text, Status.NO_SEARCH_TERMS, briefings_searched=searched)
     readings = read_words(index, read.words)
-    hits = _search(index, read, readings, k, briefing_id)
+    ranked = _search(index, read, readings, k, briefing_id)
+    hits = ranked.hits
     found_in = hits[0].chunk.briefing_id if hits else None
     missing = _missing(index, readings, found_in)
     corrections = tuple(_corrections(index, readings, hits))
-    evidence = weigh(index, readings, hits)
+    evidence = weigh(index, readings, ranked)
     if evidence is None or not (model or default_model()).answers(evidence):
         return Answer(read.text, Status.NOT_COVERED, (), missing, searched, corrections)
-    weights = {term: index.idf(term) for reading in readings for term in reading.terms}
-    passages = tuple(_passage(index, hit, weights) for hit in hits[:k])
+    passages = tuple(_passage(index, hit, ranked.sentences[hit.position]) for hit in hits[:k])
     return Answer(read.text, Status.ANSWERED, passages, missing, searched, corrections)
 
 
@@ -200,36 +197,33 @@ def _never_topics() -> tuple[str, ...]:
     return tuple(sorted(ENGLISH_STOPWORDS | lexicon.light_words | (chat - lexicon.light_words)))
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    """Hits best first, with each hit's best sentence and the weight it holds."""
+
+    hits: list[Hit]
+    sentences: dict[int, tuple[int, int, float]]  # by chunk position: start, end, weight
+    weights: dict[str, float]  # the IDF of each term the question was read as
+
+
 def _search(
     index: Index, read: Question, readings: list[Reading], k: int, briefing_id: str | None
-) -> list[Hit]:
-    terms = [term for reading in readings for term in reading.terms]
-    hits = _reranked(index, read, readings, index.search(terms, max(k, RERANK_DEPTH), briefing_id))
-    if not read.defines:
-        return hits
-    defined = {t for r in readings if r.word in read.defines for t in r.terms}
-    introducing = _introducing(index, hits, defined, read.defines)
-    return [introducing, *(hit for hit in hits if hit is not introducing)] if introducing else hits
-
-
-def _reranked(index: Index, read: Question, readings: list[Reading], hits: list[Hit]) -> list[Hit]:
-    """``hits`` reranked with bonuses (expected kind of answer, lede, proximity).
-
-    Proximity is how much of the question's weight one sentence holds.
-    """
-    asked = frozenset(word.folded for word in read.words)
+) -> _Ranked:
     weights = {t: index.idf(t) for r in readings for t in r.terms}
+    hits = index.search(list(weights), max(k, RERANK_DEPTH), briefing_id)
+    sentences = {hit.position: _best_sentence(index, hit.chunk, weights) for hit in hits}
     total = sum(weights.values()) or 1.0
 
-    def boosted(hit: Hit) -> float:
-        typed = read.expects is not None and holds(read.expects, hit.chunk.text, asked)
-        lede = hit.chunk.paragraph == 1
-        briefing = index.briefing(hit.chunk.briefing_id)
-        start, end = _best_sentence(index, briefing, hit.chunk, weights)
-        near = _weight_in(index, briefing.body[start:end], weights) / total
-        return hit.score * (1 + TYPE_BONUS * typed + LEAD_BONUS * lede + NEAR_BONUS * near)
+    def reranked(hit: Hit) -> float:
+        """Proximity: a sentence holding all the question's weight doubles the score."""
+        return hit.score * (1 + NEAR_BONUS * sentences[hit.position][2] / total)
 
-    return sorted(hits, key=lambda hit: (-boosted(hit), hit.position))
+    hits.sort(key=lambda hit: (-reranked(hit), hit.position))
+    if read.defines:
+        defined = {t for r in readings if r.word in read.defines for t in r.terms}
+        if introducing := _introducing(index, hits, defined, read.defines):
+            hits = [introducing, *(hit for hit in hits if hit is not introducing)]
+    return _Ranked(hits, sentences, weights)
 
 
 def _introducing(
@@ -250,35 +244,30 @@ def _introducing(
     return min(spelled or holding, key=lambda hit: hit.chunk.start)
 
 
-def weigh(index: Index, readings: list[Reading], hits: list[Hit]) -> Evidence | None:
+def weigh(index: Index, readings: list[Reading], ranked: _Ranked) -> Evidence | None:
     """The evidence that the best hit answers the question; None if nothing matched."""
-    if not hits:
+    if not ranked.hits:
         return None
+    best, hits, known = ranked.hits[0], ranked.hits, ranked.weights
     top_idf = index.unseen_idf
-    known = {t: index.idf(t) for r in readings for t in r.terms}
     unknown = sum(UNKNOWN_WEIGHT * top_idf for r in readings if not r.terms)
     total = sum(known.values()) + unknown
-    present = index.terms_in(hits[0].position)
-    covered = sum(idf for term, idf in known.items() if term in present)
-    best = hits[0].score
+    present = index.terms_in(best.position)
+    matched_idf = [idf for term, idf in known.items() if term in present]
     second = hits[1].score if len(hits) > 1 else 0.0
     most = sum(known.values()) * (index.postings.k1 + 1)
-    chunk = hits[0].chunk
-    briefing = index.briefing(chunk.briefing_id)
-    start, end = _best_sentence(index, briefing, chunk, known)
-    in_sentence = set(index.analyzer.analyze(briefing.body[start:end]))
-    matched = [r for r in readings if any(t in present for t in r.terms)]
-    matched_idf = [idf for term, idf in known.items() if term in present]
     return Evidence(
-        coverage=covered / total,
-        sentence=sum(idf for t, idf in known.items() if t in in_sentence) / total,
-        matched=len(matched) / len(readings),
+        coverage=sum(matched_idf) / total,
+        sentence=ranked.sentences[best.position][2] / total,
+        matched=sum(any(t in present for t in r.terms) for r in readings) / len(readings),
         rarity=sum(matched_idf) / len(matched_idf) / top_idf if matched_idf else 0.0,
         unknown=unknown / total,
-        unknown_name=float(any(_named_and_absent(index, r, briefing.id) for r in readings)),
+        unknown_name=float(
+            any(_named_and_absent(index, r, best.chunk.briefing_id) for r in readings)
+        ),
         corrected=sum(r.corrected for r in readings) / len(readings),
-        top_score=best / most if most else 0.0,
-        margin=(best - second) / best if best else 0.0,
+        top_score=best.score / most if most else 0.0,
+        margin=(best.score - second) / best.score if best.score else 0.0,
         length=math.log1p(len(readings)),
     )
 
@@ -352,24 +341,21 @@ def _lede(briefing: Briefing, chunk: Chunk) -> Passage:
     return Passage(briefing, chunk, 0.0, start, end, cited_sources(briefing.body[start:end]))
 
 
-def _passage(index: Index, hit: Hit, weights: dict[str, float]) -> Passage:
+def _passage(index: Index, hit: Hit, sentence: tuple[int, int, float]) -> Passage:
     briefing = index.briefing(hit.chunk.briefing_id)
-    start, end = _best_sentence(index, briefing, hit.chunk, weights)
+    start, end, _ = sentence
     return Passage(
         briefing, hit.chunk, hit.score, start, end, cited_sources(briefing.body[start:end])
     )
 
 
-def _best_sentence(
-    index: Index, briefing: Briefing, chunk: Chunk, weights: dict[str, float]
-) -> tuple[int, int]:
-    """The sentence whose distinct query terms weigh most; the first on ties."""
-    spans = sentence_spans(briefing.body, chunk.start, chunk.end)
-
-    return max(spans, key=lambda span: _weight_in(index, briefing.body[span[0] : span[1]], weights))
-
-
-def _weight_in(index: Index, text: str, weights: dict[str, float]) -> float:
-    """How much of the question's weight ``text`` holds, each term counted once."""
-    present = set(index.analyzer.analyze(text))
-    return sum(weight for term, weight in weights.items() if term in present)
+def _best_sentence(index: Index, chunk: Chunk, weights: dict[str, float]) -> tuple[int, int, float]:
+    """The sentence whose distinct query terms weigh most (the first on ties), and that weight."""
+    body = index.briefing(chunk.briefing_id).body
+    best = (chunk.start, chunk.end, -1.0)
+    for start, end in sentence_spans(body, chunk.start, chunk.end):
+        present = set(index.analyzer.analyze(body[start:end]))
+        weight = sum(w for term, w in weights.items() if term in present)
+        if weight > best[2]:
+            best = (start, end, weight)
+    return best

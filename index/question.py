@@ -15,7 +15,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from index.analysis import Analyzer, fold, split_words
-from index.answer_type import AnswerType, expected_type
 from index.chat import ChatLexicon, Intent, default_lexicon, trim_chat
 
 _DISCORD_MARKUP = re.compile(r"</?[@#:!&a-zA-Z0-9_ -]*:?\d{5,}(?::[A-Za-z])?>|<@[!&]?\d+>|<#\d+>")
@@ -61,7 +60,6 @@ class Question:
     intent: Intent
     words: tuple[Word, ...] = ()
     defines: tuple[Word, ...] = ()
-    expects: AnswerType | None = None
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -89,12 +87,11 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
     if trimmed.intent is not Intent.QUESTION:
         return Question(text, trimmed.intent)
     kept = [piece for i, piece in enumerate(pieces) if trimmed.kept(i)]
-    expects, asking = expected_type([piece.folded for piece in kept])
-    words = tuple(_words(kept, analyzer, skip=asking))
+    words = tuple(_words(kept, analyzer))
     defined = _defined(kept, lexicon.light_words)
     defines = tuple(w for w in words if w.folded in defined)
     # "What does KCNA stand for?" is about KCNA alone: "stand" is not its topic.
-    return Question(text, Intent.QUESTION, defines or words, defines, expects)
+    return Question(text, Intent.QUESTION, defines or words, defines)
 
 
 def _pieces(text: str) -> list[_Piece]:
@@ -113,15 +110,10 @@ def _pieces(text: str) -> list[_Piece]:
     return pieces
 
 
-def _words(pieces: list[_Piece], analyzer: Analyzer, skip: int) -> list[Word]:
-    """The content words after the first ``skip`` ("what year").
-
-    The first piece left once chat is stripped opens a sentence.
-    """
+def _words(pieces: list[_Piece], analyzer: Analyzer) -> list[Word]:
+    """The content words; the first piece left once chat is stripped opens a sentence."""
     words = []
     for number, piece in enumerate(pieces):
-        if number < skip:
-            continue
         term = analyzer.term(piece.folded)
         if term is None and _is_acronym(piece.typed):
             term = piece.folded  # "US", "WHO": not the stopwords they fold to
