@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from index.analysis import split_words
+from index.stopwords import ENGLISH_STOPWORDS
 
 
 class Kind(enum.Enum):
@@ -65,6 +66,8 @@ class ChatLexicon:
     _first: dict[Kind, dict[str, list[tuple[str, ...]]]] = field(init=False, repr=False)
     _last: dict[Kind, dict[str, list[tuple[str, ...]]]] = field(init=False, repr=False)
     light_words: frozenset[str] = field(init=False, repr=False)
+    # Whole-message phrases by their words that are not stopwords ("summarize it" ~ "summarize").
+    _by_content: dict[Kind, frozenset[tuple[str, ...]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         first: dict[Kind, dict[str, list[tuple[str, ...]]]] = {kind: {} for kind in Kind}
@@ -78,6 +81,10 @@ class ChatLexicon:
         object.__setattr__(self, "_last", last)
         # Single words that are never a question's topic ("take", "getting").
         object.__setattr__(self, "light_words", light)
+        by_content = {
+            kind: frozenset(filter(None, map(_content, self.phrases[kind]))) for kind in _WHOLE
+        }
+        object.__setattr__(self, "_by_content", by_content)
 
     @classmethod
     def parse(cls, lines: Iterable[str]) -> ChatLexicon:
@@ -122,9 +129,24 @@ class ChatLexicon:
             default=0,
         )
 
-    def is_whole(self, kind: Kind, words: Sequence[str]) -> bool:
-        """Whether ``words`` are exactly one phrase of ``kind``."""
-        return tuple(words) in self.phrases[kind]
+    def whole(self, words: Sequence[str]) -> Kind | None:
+        """The kind of whole message ``words`` are, if any.
+
+        An exact phrase of any kind wins; else one but for stopwords ("summarize it").
+        """
+        exact = tuple(words)
+        content = _content(words)
+        for matches in (
+            lambda k: exact in self.phrases[k],
+            lambda k: content in self._by_content[k],
+        ):
+            if kind := next((kind for kind in _WHOLE if matches(kind)), None):
+                return kind
+        return None
+
+
+def _content(words: Sequence[str]) -> tuple[str, ...]:
+    return tuple(word for word in words if word not in ENGLISH_STOPWORDS)
 
 
 @functools.cache
@@ -155,6 +177,9 @@ def trim_chat(words: Sequence[str], lexicon: ChatLexicon, *, had_symbols: bool) 
     no words, such a message is chat; with no words and no symbols ("?!"),
     it is a question with nothing to look up.
     """
+    whole = Trimmed(Intent.QUESTION, 0, len(words), frozenset())
+    if intent := _whole_message(words, whole, lexicon):
+        return Trimmed(intent, 0, len(words), frozenset())
     social = _trim(words, lexicon, _SOCIAL)
     if intent := _whole_message(words, social, lexicon):
         return Trimmed(intent, social.start, social.end, social.dropped)
@@ -168,7 +193,8 @@ def trim_chat(words: Sequence[str], lexicon: ChatLexicon, *, had_symbols: bool) 
 
 def _whole_message(words: Sequence[str], trimmed: Trimmed, lexicon: ChatLexicon) -> Intent | None:
     rest = [word for i, word in enumerate(words) if trimmed.kept(i)]
-    return next((i for k, i in _WHOLE.items() if rest and lexicon.is_whole(k, rest)), None)
+    kind = lexicon.whole(rest) if rest else None
+    return _WHOLE[kind] if kind else None
 
 
 def _trim(words: Sequence[str], lexicon: ChatLexicon, openers: Sequence[Kind]) -> Trimmed:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from index.answering import answer
+from index.baseline import evaluate_baseline
 from index.evaluation import evaluate, parse_cases
 from index.render import render_answer
 from tests.bot.conftest import SHOIGU_QUESTION
@@ -72,6 +73,14 @@ def test_eval_prints_the_figures_of_the_engine(capsys, bundled_index):
         assert f"{label:<18}{value:.3f}" in out
     direct = report.by_kind()["direct"]
     assert f"direct        {len(direct.outcomes)} questions  refused {direct.refused}/" in out
+    baseline = evaluate_baseline(bundled_index.briefings, report_cases(eval_set))
+    assert f"hit@1             {report.hit_at_1:.3f}     {baseline.hit_at_1:.3f}" in out
+    assert f"refusal recall    {report.refusal_recall:.3f}     0.000" in out
+    assert f"hit@1 {direct.hit_at_1:.3f} ({baseline.by_kind()['direct'].hit_at_1:.3f})" in out
+
+
+def report_cases(eval_set):
+    return parse_cases(eval_set.read_text().splitlines())
 
 
 @pytest.mark.parametrize(
