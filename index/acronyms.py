@@ -4,13 +4,12 @@ Briefings often write the phrase in full ("weapons of mass destruction")
 while a reader types the acronym. An upper-case question word that no chunk
 contains is matched against the briefings' text as the initials of
 consecutive words (small words like "of" may sit between them); the first
-phrase found stands in for the acronym.
+phrase found stands in for the acronym. Each index remembers what it found.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -21,40 +20,8 @@ if TYPE_CHECKING:
 
 _ACRONYM = re.compile(r"[A-Z]{2,6}s?")
 _LINKS = r"(?:(?:of|and|the|for|on|in)\s+)?"
-# Acronyms remembered per index; past this, made-up ones must not grow memory.
-MAX_REMEMBERED = 1024
 # Longer words never count towards an acronym.
 MAX_WORD = 40
-
-
-class SpelledOut:
-    """What an index's briefings spell each looked-up acronym out as.
-
-    A lookup reads every briefing, so each acronym is looked up once per
-    index. Bounded, and safe to share between the threads that answer.
-    """
-
-    def __init__(self, limit: int = MAX_REMEMBERED) -> None:
-        self._limit = limit
-        self._phrases: dict[str, str | None] = {}
-        self._lock = threading.Lock()
-
-    def phrase(self, acronym: str, briefings: Sequence[Briefing]) -> str | None:
-        """The phrase ``acronym`` stands for in ``briefings``, or None."""
-        with self._lock:
-            if acronym in self._phrases:
-                return self._phrases[acronym]
-        found = _search(briefings, acronym)
-        with self._lock:
-            if len(self._phrases) >= self._limit:
-                self._phrases.clear()
-            self._phrases[acronym] = found
-        return found
-
-    def remembered(self) -> dict[str, str | None]:
-        """A copy of what has been looked up so far."""
-        with self._lock:
-            return dict(self._phrases)
 
 
 def spell_out(index: Index, typed: str) -> str | None:
@@ -62,7 +29,7 @@ def spell_out(index: Index, typed: str) -> str | None:
     if not _ACRONYM.fullmatch(typed):
         return None
     acronym = typed.removesuffix("s") if typed.endswith("s") else typed
-    return index.spelled_out.phrase(acronym.upper(), index.briefings)
+    return index.spelled_out.get(acronym.upper(), lambda key: _search(index.briefings, key))
 
 
 def _search(briefings: Sequence[Briefing], acronym: str) -> str | None:

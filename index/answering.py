@@ -26,7 +26,7 @@ from index.chat import Intent, default_lexicon
 from index.chunking import Chunk
 from index.question import Question, Word, read_question
 from index.refusal import Evidence, RefusalModel, default_model
-from index.search import Hit, Index
+from index.search import Hit, Index, Sentence
 from index.sentences import sentence_spans
 from index.spelling import nearest_term, nearest_word
 from index.stopwords import ENGLISH_STOPWORDS
@@ -39,6 +39,8 @@ UNKNOWN_WEIGHT = 0.5
 RERANK_DEPTH = 10
 # Proximity: what a sentence holding all of the question's weight adds to its chunk's score.
 NEAR_BONUS = 1.0
+# What a sentence holding every question word in the form it was typed in adds.
+SAME_FORM_BONUS = 0.5
 # Briefings a summary request shows, newest first.
 SUMMARY_BRIEFINGS = 3
 _TOKEN = re.compile(r"\S+")
@@ -202,7 +204,7 @@ class _Ranked:
     """Hits best first, with each hit's best sentence and the weight it holds."""
 
     hits: list[Hit]
-    sentences: dict[int, tuple[int, int, float]]  # by chunk position: start, end, weight
+    sentences: dict[int, tuple[Sentence, float]]  # by chunk position, with the weight it holds
     weights: dict[str, float]  # the IDF of each term the question was read as
 
 
@@ -211,12 +213,15 @@ def _search(
 ) -> _Ranked:
     weights = {t: index.idf(t) for r in readings for t in r.terms}
     hits = index.search(list(weights), max(k, RERANK_DEPTH), briefing_id)
-    sentences = {hit.position: _best_sentence(index, hit.chunk, weights) for hit in hits}
+    sentences = {hit.position: _best_sentence(index, hit, weights) for hit in hits}
     total = sum(weights.values()) or 1.0
+    as_typed = {word.folded: index.idf(word.term) for word in read.words}
 
     def reranked(hit: Hit) -> float:
-        """Proximity: a sentence holding all the question's weight doubles the score."""
-        return hit.score * (1 + NEAR_BONUS * sentences[hit.position][2] / total)
+        """Proximity, and the question's own word forms, in the hit's best sentence."""
+        sentence, weight = sentences[hit.position]
+        same = _share_as_typed(sentence, as_typed)
+        return hit.score * (1 + NEAR_BONUS * weight / total + SAME_FORM_BONUS * same)
 
     hits.sort(key=lambda hit: (-reranked(hit), hit.position))
     if read.defines:
@@ -224,6 +229,16 @@ def _search(
         if introducing := _introducing(index, hits, defined, read.defines):
             hits = [introducing, *(hit for hit in hits if hit is not introducing)]
     return _Ranked(hits, sentences, weights)
+
+
+def _share_as_typed(sentence: Sentence, as_typed: dict[str, float]) -> float:
+    """The share of the question's weight in words the sentence has in the same form.
+
+    Stemming meets "visiting" with "visit"; the sentence that says "visiting" is
+    still the likelier answer to "who is visiting".
+    """
+    held = sum(w for word, w in as_typed.items() if word in sentence.words)
+    return held / (sum(as_typed.values()) or 1)
 
 
 def _introducing(
@@ -258,7 +273,7 @@ def weigh(index: Index, readings: list[Reading], ranked: _Ranked) -> Evidence | 
     most = sum(known.values()) * (index.postings.k1 + 1)
     return Evidence(
         coverage=sum(matched_idf) / total,
-        sentence=ranked.sentences[best.position][2] / total,
+        sentence=ranked.sentences[best.position][1] / total,
         matched=sum(any(t in present for t in r.terms) for r in readings) / len(readings),
         rarity=sum(matched_idf) / len(matched_idf) / top_idf if matched_idf else 0.0,
         unknown=unknown / total,
@@ -341,21 +356,21 @@ def _lede(briefing: Briefing, chunk: Chunk) -> Passage:
     return Passage(briefing, chunk, 0.0, start, end, cited_sources(briefing.body[start:end]))
 
 
-def _passage(index: Index, hit: Hit, sentence: tuple[int, int, float]) -> Passage:
+def _passage(index: Index, hit: Hit, best: tuple[Sentence, float]) -> Passage:
     briefing = index.briefing(hit.chunk.briefing_id)
-    start, end, _ = sentence
+    start, end = best[0].start, best[0].end
     return Passage(
         briefing, hit.chunk, hit.score, start, end, cited_sources(briefing.body[start:end])
     )
 
 
-def _best_sentence(index: Index, chunk: Chunk, weights: dict[str, float]) -> tuple[int, int, float]:
-    """The sentence whose distinct query terms weigh most (the first on ties), and that weight."""
-    body = index.briefing(chunk.briefing_id).body
-    best = (chunk.start, chunk.end, -1.0)
-    for start, end in sentence_spans(body, chunk.start, chunk.end):
-        present = set(index.analyzer.analyze(body[start:end]))
-        weight = sum(w for term, w in weights.items() if term in present)
-        if weight > best[2]:
-            best = (start, end, weight)
-    return best
+def _best_sentence(index: Index, hit: Hit, weights: dict[str, float]) -> tuple[Sentence, float]:
+    """The sentence of the hit whose query terms weigh most (the first on ties), and that weight."""
+    best, most = None, -1.0
+    for sentence in index.sentences_of(hit.position):
+        weight = sum(w for term, w in weights.items() if term in sentence.terms)
+        if weight > most:
+            best, most = sentence, weight
+    if best is None:  # a chunk of no sentence: the whole chunk stands for one
+        best = Sentence(hit.chunk.start, hit.chunk.end, frozenset(), frozenset())
+    return best, max(most, 0.0)

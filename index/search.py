@@ -12,13 +12,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.acronyms import SpelledOut
-from index.analysis import Analyzer
+from index.analysis import Analyzer, split_words
 from index.briefing import Briefing
 from index.chunking import Chunk, Chunker
 from index.chunktable import ChunkTable
+from index.memo import Memo
 from index.postings import Postings, PostingsBuilder
 from index.scoring import lucene_idf
+from index.sentences import sentence_spans
+
+# Acronyms and chunks whose sentences each index remembers.
+MAX_ACRONYMS = 1024
+MAX_CHUNK_SENTENCES = 16384
 
 # Wraps the briefings being indexed, to report progress (rich.progress.track fits).
 Progress = Callable[[Sequence[Briefing]], Iterable[Briefing]]
@@ -34,6 +39,16 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """A sentence of a chunk: its body offsets, its index terms and its folded words."""
+
+    start: int
+    end: int
+    terms: frozenset[str]
+    words: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Index:
     """Briefings, their chunks and the BM25 postings built over the chunks' terms."""
 
@@ -43,9 +58,13 @@ class Index:
     postings: Postings = field(repr=False, compare=False)
     # Each briefing's position in ``briefings``, by id.
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
-    # What the briefings spell each looked-up acronym out as, remembered per index.
-    spelled_out: SpelledOut = field(
-        default_factory=SpelledOut, init=False, repr=False, compare=False
+    # What the briefings spell each looked-up acronym out as (index.acronyms).
+    spelled_out: Memo[str, str | None] = field(
+        default_factory=lambda: Memo(MAX_ACRONYMS), init=False, repr=False, compare=False
+    )
+    # Each looked-at chunk's sentences with their terms (index.answering).
+    sentences: Memo[int, tuple[Sentence, ...]] = field(
+        default_factory=lambda: Memo(MAX_CHUNK_SENTENCES), init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
@@ -115,6 +134,21 @@ class Index:
         """How many chunks the briefing was cut into; 0 if it is not indexed."""
         owner = self._ordinals.get(briefing_id)
         return 0 if owner is None else int(np.count_nonzero(self.chunks.owners == owner))
+
+    def sentences_of(self, position: int) -> tuple[Sentence, ...]:
+        """The sentences of the chunk at ``position``, analysed once while remembered."""
+        return self.sentences.get(position, self._split)
+
+    def _split(self, position: int) -> tuple[Sentence, ...]:
+        chunk = self.chunks[position]
+        body = self.briefing(chunk.briefing_id).body
+        return tuple(
+            Sentence(
+                start, end, frozenset(self.analyzer.analyze(text)), frozenset(split_words(text))
+            )
+            for start, end in sentence_spans(body, chunk.start, chunk.end)
+            if (text := body[start:end])
+        )
 
     def search(self, terms: Sequence[str], k: int, briefing_id: str | None = None) -> list[Hit]:
         """The ``k`` best chunks that contain a query term, best first."""

@@ -121,9 +121,8 @@ def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
     index = Index.build([bundled], analyzer, chunker)
     answer(index, "What did the WMD drill target?")
     assert index.spelled_out.remembered() == {"WMD": "weapons of mass destruction"}
-    # Remembered, the phrase is not searched for again: no briefings are needed.
-    assert index.spelled_out.phrase("WMD", ()) == "weapons of mass destruction"
-    assert index.spelled_out.phrase("XYZ", ()) is None
+    # Remembered, the phrase is not searched for again.
+    assert index.spelled_out.get("WMD", lambda _: "searched again") == "weapons of mass destruction"
 
 
 @pytest.mark.parametrize(
