@@ -58,6 +58,8 @@ class Index:
     postings: Postings = field(repr=False, compare=False)
     # Each briefing's position in ``briefings``, by id.
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
+    # Where each briefing's run of chunks starts (and, one on, ends).
+    _runs: np.ndarray = field(init=False, repr=False, compare=False)
     # What the briefings spell each looked-up acronym out as (index.acronyms).
     spelled_out: Memo[str, str | None] = field(
         default_factory=lambda: Memo(MAX_ACRONYMS), init=False, repr=False, compare=False
@@ -74,6 +76,11 @@ class Index:
             raise ValueError(f"{len(self.chunks)} chunks but postings for {self.postings.size}")
         ordinals = {briefing.id: number for number, briefing in enumerate(self.briefings)}
         object.__setattr__(self, "_ordinals", ordinals)
+        owners = self.chunks.owners
+        if len(owners) > 1 and np.any(owners[1:] < owners[:-1]):
+            raise ValueError("the chunks are not in the order of their briefings")
+        runs = np.searchsorted(owners, np.arange(len(self.briefings) + 1))
+        object.__setattr__(self, "_runs", runs)
 
     @classmethod
     def build(
@@ -121,9 +128,18 @@ class Index:
         return self.postings.term_id(term) is not None
 
     def briefing_knows(self, briefing_id: str, term: str) -> bool:
-        """Whether any chunk of that briefing contains the term."""
-        owner = self._ordinals.get(briefing_id, -1)
-        return bool(np.any(self.chunks.owners[self.postings.chunks_with(term)] == owner))
+        """Whether any chunk of that briefing contains the term.
+
+        A briefing's chunks are one run of positions, and a term's postings are
+        ascending, so this is one binary search, however common the term.
+        """
+        owner = self._ordinals.get(briefing_id)
+        if owner is None:
+            return False
+        first, end = self._runs[owner], self._runs[owner + 1]
+        postings = self.postings.chunks_with(term)
+        at = int(np.searchsorted(postings, first))
+        return at < len(postings) and postings[at] < end
 
     def opening(self, briefing_id: str) -> Chunk:
         """The first chunk of the briefing (its lede); KeyError if it is not indexed."""
