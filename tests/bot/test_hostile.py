@@ -19,7 +19,7 @@ from bot.exts.ask import MAX_QUESTION
 from bot.questions import question_in
 from index.answering import answer
 from index.render import MESSAGE_LIMIT, render_answer
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, reply_to_interaction
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons, reply_to_interaction
 from tests.fakediscord import FakeAttachment
 from tests.hostile import QUESTIONS, live_mentions
 
@@ -134,3 +134,39 @@ async def test_a_hostile_briefing_is_shown_safely_everywhere(fake, bot):
         assert not re.search(r"(?<!\\)\]\(", content), content  # no masked link
     for message in fake.bot_messages():
         assert_pings_nobody(message, message["content"][:80])
+
+
+# -- what the log keeps ----------------------------------------------------------------
+
+
+def briefbot_log(caplog) -> str:
+    """Every line briefbot itself logged (discord.py's own loggers left out)."""
+    return "\n".join(
+        f"{record.getMessage()} {record.exc_text or ''} {record.exc_info or ''}"
+        for record in caplog.records
+        if not record.name.startswith("discord")
+    )
+
+
+async def test_no_log_line_of_briefbot_holds_the_question(fake, bot, caplog):
+    caplog.set_level(logging.DEBUG)
+    callback = r"^/interactions/\d+/[^/]+/callback$"
+    interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    more = buttons(await reply_to_interaction(fake, interaction))["More passages"]
+    assert "Pyongyang" in more  # the custom_id carries the question
+    # The button's reply is refused, so its failure is logged.
+    fake.fail_next("POST", callback, 404, body={"message": "Unknown interaction", "code": 10062})
+    pressed = await fake.send_component(more)
+    await fake.wait_for_request(
+        lambda r: r.status == 404 and f"/{pressed.id}/" in r.path, path=callback, timeout=TIMEOUT
+    )
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+    await fake.wait_for_request(
+        lambda _: any("bb:more" in r.getMessage() for r in caplog.records), timeout=TIMEOUT
+    )
+
+    logged = briefbot_log(caplog)
+    assert "failed to handle component bb:more" in logged
+    for words in ("Pyongyang", "security official", "Russia's"):
+        assert words not in logged, words
