@@ -1,4 +1,4 @@
-"""The per-user question cooldown, shared by /ask and channel questions."""
+"""The per-user question cooldown, shared by /ask, channel questions and More passages."""
 
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ def asker_id(source: discord.Message | discord.Interaction) -> int:
     if isinstance(source, discord.Interaction):
         return source.user.id
     return source.author.id
+
+
+def cooldown_of(client: object) -> QuestionCooldown:
+    """The cooldown a bot client holds (buttons reach it this way)."""
+    cooldown = getattr(client, "cooldown", None)
+    if not isinstance(cooldown, QuestionCooldown):
+        raise TypeError(f"{type(client).__name__} holds no question cooldown")
+    return cooldown
 
 
 class QuestionCooldown:

@@ -15,11 +15,22 @@ import re
 
 import pytest
 
+from bot.buttons import CUSTOM_ID_LIMIT, briefing_key, content_key
 from bot.exts.ask import MAX_QUESTION
 from bot.questions import question_in
+from bot.replies import BRIEFING_CHANGED, out_of_range
 from index.answering import answer
 from index.render import MESSAGE_LIMIT, render_answer
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons, reply_to_interaction
+from tests.bot.conftest import (
+    PENGUIN_QUESTION,
+    PENGUINS,
+    SHOIGU_QUESTION,
+    TIMEOUT,
+    add_briefing,
+    buttons,
+    is_ephemeral,
+    reply_to_interaction,
+)
 from tests.fakediscord import FakeAttachment
 from tests.hostile import QUESTIONS, live_mentions
 
@@ -170,3 +181,67 @@ async def test_no_log_line_of_briefbot_holds_the_question(fake, bot, caplog):
     assert "failed to handle component bb:more" in logged
     for words in ("Pyongyang", "security official", "Russia's"):
         assert words not in logged, words
+
+
+# -- buttons: the cooldown, and text they were not made for -----------------------------
+
+TRY_AGAIN = "You're asking quickly. Please try again in 30 s."
+
+
+async def test_more_passages_counts_toward_the_cooldown(fake, start_bot, make_settings):
+    await start_bot(make_settings(BRIEFBOT_COOLDOWN_SECONDS="30"))
+    interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    more = buttons(await reply_to_interaction(fake, interaction))["More passages"]
+    presser = fake.add_user("button-masher")
+    pressed = [await fake.send_component(more, user=presser) for _ in range(10)]
+    replies = [(await reply_to_interaction(fake, p))["content"] for p in pressed]
+    assert replies[0].startswith("-# Passage 2")
+    assert replies[1:] == [TRY_AGAIN] * 9
+    # The asker's own press comes after their /ask, inside the same window.
+    mine = await reply_to_interaction(fake, await fake.send_component(more))
+    assert mine["content"] == TRY_AGAIN and is_ephemeral(mine)
+
+
+PENGUINS_AGAIN = b"date 2025-05-01\nThe penguin colony moved inland after a storm.\n"
+
+
+async def test_a_paragraph_button_quotes_only_the_text_it_was_made_for(fake, bot):
+    await add_briefing(fake, "penguins.txt", PENGUINS)
+    asked = await fake.send_slash_command("ask", {"question": PENGUIN_QUESTION})
+    whole = buttons(await reply_to_interaction(fake, asked))["Whole paragraph"]
+    first = await reply_to_interaction(fake, await fake.send_component(whole))
+    assert "4,000 emperor penguins" in first["content"]
+
+    removed = await fake.send_slash_command(
+        "briefing-remove", {"name": "penguins"}, user=fake.owner_id
+    )
+    assert (await reply_to_interaction(fake, removed))["content"].startswith("Removed")
+    await add_briefing(fake, "penguins.txt", PENGUINS_AGAIN)
+    again = await reply_to_interaction(fake, await fake.send_component(whole))
+    assert again["content"] == BRIEFING_CHANGED
+    assert "colony moved inland" not in again["content"]
+
+
+@pytest.mark.parametrize("paragraph", [0, 15, 999999])
+async def test_a_forged_paragraph_button_says_what_is_wrong(fake, bot, paragraph):
+    briefing = bot.library.briefings[0]
+    key, digest = briefing_key(briefing.id), content_key(briefing)
+    await reply_to_interaction(fake, await fake.send_slash_command("quote", {"paragraph": 4}))
+    for forged in (f"bb:para:{key}:{digest}:{paragraph}", f"bb:para:{key}:{paragraph}"):
+        pressed = await fake.send_component(forged, forged=True)
+        reply = await reply_to_interaction(fake, pressed)
+        assert reply["content"] == out_of_range(briefing, paragraph), forged
+        assert "has paragraphs 1 to 14" in reply["content"]
+
+
+async def test_a_question_of_astral_characters_gets_its_answer_and_buttons(fake, bot):
+    question = "🚀" * 60 + " Shoigu"
+    body = await reply_to_interaction(
+        fake, await fake.send_slash_command("ask", {"question": question})
+    )
+    assert "Shoigu" in body["content"]
+    more = buttons(body)["More passages"]
+    assert len(more) <= CUSTOM_ID_LIMIT
+    assert len(more.encode("utf-16-le")) // 2 > CUSTOM_ID_LIMIT  # two units per rocket
+    pressed = await reply_to_interaction(fake, await fake.send_component(more))
+    assert pressed["content"].startswith("-# Passage 2")
