@@ -270,3 +270,20 @@ async def test_questions_asked_while_an_upload_fails_are_answered(fake, start_bo
     assert all("Shoigu" in answer for answer in answers)
     assert "(No space left on device)" in (await adding)["content"]
     assert folder(settings.uploads_dir) == {}
+
+
+# -- a tampered index cache ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw", [b"[" * 100_000 + b"]" * 100_000, b"9" * 5000], ids=["nested", "huge-number"]
+)
+async def test_a_tampered_index_cache_is_rebuilt_and_the_bot_answers(settings, caplog, raw):
+    Library.load(settings)
+    [manifest] = settings.cache_dir.glob("index-*/manifest.json")
+    manifest.write_bytes(manifest.read_bytes().replace(b'"k1"', b'"extra": ' + raw + b', "k1"'))
+    library = Library.load(settings)
+    assert "Shoigu" in (await library.answer(SHOIGU_QUESTION)).best.text
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.startswith("discarding the index cache") and "rebuilding" in warning
+    assert "\n" not in warning
