@@ -245,3 +245,66 @@ async def test_a_question_of_astral_characters_gets_its_answer_and_buttons(fake,
     assert len(more.encode("utf-16-le")) // 2 > CUSTOM_ID_LIMIT  # two units per rocket
     pressed = await reply_to_interaction(fake, await fake.send_component(more))
     assert pressed["content"].startswith("-# Passage 2")
+
+
+# -- one member spamming mentions ------------------------------------------------------
+
+REACTION = r"^/channels/\d+/messages/\d+/reactions/"
+
+
+async def spam(fake, channels: list[int], count: int) -> list[int]:
+    """``count`` mentions from the default member, spread over ``channels``."""
+    return [
+        await fake.send_message(
+            f"{SHOIGU_QUESTION} #{n}", mentions_bot=True, channel_id=channels[n % len(channels)]
+        )
+        for n in range(count)
+    ]
+
+
+async def answered_for_someone_else(fake) -> None:
+    """Until another member's question, sent after the spam, is answered."""
+    other = fake.add_user("patient-reader")
+    asked = await fake.send_message(SHOIGU_QUESTION, author=other, mentions_bot=True)
+    await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+
+
+async def test_forty_mentions_in_one_cooldown_get_one_answer_and_one_wait_notice(
+    fake, start_bot, make_settings
+):
+    await start_bot(make_settings(BRIEFBOT_COOLDOWN_SECONDS="30"))
+    channels = [fake.channel_id] + [await fake.add_text_channel(f"room-{n}") for n in range(4)]
+    since = fake.request_count
+    sent = await spam(fake, channels, 40)
+    await answered_for_someone_else(fake)
+    await fake.wait_for_request(method="PUT", path=REACTION, since=since, timeout=TIMEOUT)
+    await asyncio.sleep(0.3)  # anything else the spam set off would be on its way by now
+
+    posts = fake.find_requests("POST", r"^/channels/\d+/messages$", since=since)
+    assert len(posts) == 2  # the first question's answer, and the other member's
+    reactions = fake.find_requests("PUT", REACTION, since=since)
+    assert len(reactions) == 1
+    waiting = [m for m in sent if fake.message(m)["reactions"]]
+    assert len(waiting) == 1 and waiting[0] == sent[1]
+    assert fake.message(sent[1])["reactions"][0]["emoji"]["name"] == "⏳"
+
+
+async def test_where_the_bot_may_not_react_the_wait_notice_is_one_reply(
+    fake, start_bot, make_settings
+):
+    await start_bot(make_settings(BRIEFBOT_COOLDOWN_SECONDS="30"))
+    fake.fail_next("PUT", REACTION, 403, body={"message": "Missing Permissions", "code": 50013})
+    since = fake.request_count
+    sent = await spam(fake, [fake.channel_id], 10)
+    await answered_for_someone_else(fake)
+    await asyncio.sleep(0.3)
+
+    replies = [
+        m for m in fake.bot_messages() if (m.get("message_reference") or {}).get("message_id")
+    ]
+    contents = [m["content"] for m in replies if int(m["message_reference"]["message_id"]) in sent]
+    # The notice can be posted before the answer, which takes longer to make.
+    [notice] = [c for c in contents if "Shoigu" not in c]
+    assert len(contents) == 2
+    assert notice == "You're asking quickly. Please try again in 30 s."
+    assert len(fake.find_requests("PUT", REACTION, since=since)) == 1
