@@ -308,3 +308,34 @@ async def test_where_the_bot_may_not_react_the_wait_notice_is_one_reply(
     assert len(contents) == 2
     assert notice == "You're asking quickly. Please try again in 30 s."
     assert len(fake.find_requests("PUT", REACTION, since=since)) == 1
+
+
+# -- names of every script -------------------------------------------------------------
+
+PYONGYANG = "date 2025-04-03\nПхеньян провёл испытание ракеты, сообщило агентство.\n".encode()
+MISSILE = "date 2025-04-04\n북한이 미사일을 발사했다고 합동참모본부가 밝혔다.\n".encode()
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "briefing_id"),
+    [
+        ("Пхеньян.txt", PYONGYANG, "пхеньян"),
+        ("북한 미사일.md", MISSILE, "북한-미사일"),
+        ("résumé.txt", PENGUINS, "résumé"),
+    ],
+)
+async def test_names_in_any_script_keep_their_letters(
+    fake, bot, settings, filename, data, briefing_id
+):
+    added = await add_briefing(fake, filename, data)
+    assert added["content"].startswith("Added") and f"id: {briefing_id})" in added["content"]
+    stored = [p.name for p in settings.uploads_dir.iterdir()]
+    assert stored == [briefing_id + filename[filename.rindex(".") :]]
+    quoted = await fake.send_slash_command("quote", {"paragraph": 1, "briefing": briefing_id})
+    first_paragraph = data.decode().splitlines()[1]
+    assert first_paragraph[-20:] in (await reply_to_interaction(fake, quoted))["content"]
+    removed = await fake.send_slash_command(
+        "briefing-remove", {"name": briefing_id}, user=fake.owner_id
+    )
+    assert (await reply_to_interaction(fake, removed))["content"].startswith("Removed")
+    assert list(settings.uploads_dir.iterdir()) == []
