@@ -25,8 +25,10 @@ from tests.bot.conftest import (
     ask,
     environment,
     is_ephemeral,
+    reply_to_interaction,
 )
 from tests.bot.processes import connected, finish, launch, stop
+from tests.conftest import BRIEFINGS, BUNDLED_ID
 from tests.fakediscord import FakeAttachment, FakeDiscord
 
 pytestmark = pytest.mark.e2e
@@ -287,3 +289,49 @@ async def test_a_tampered_index_cache_is_rebuilt_and_the_bot_answers(settings, c
     [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warning.startswith("discarding the index cache") and "rebuilding" in warning
     assert "\n" not in warning
+
+
+# -- a configured briefing and an upload with the same name --------------------------
+
+CONFIGURED_PENGUINS = b"date 2025-04-01\nThe operator's own penguin briefing, kept in the folder.\n"
+
+
+@pytest.mark.parametrize("order", ["upload-first", "configured-first"])
+async def test_an_upload_never_stands_for_a_configured_briefing_of_its_name(
+    fake, start_bot, make_settings, tmp_path, caplog, order
+):
+    configured = tmp_path / "configured"
+    configured.mkdir()
+    (configured / f"{BUNDLED_ID}.txt").write_bytes((BRIEFINGS / f"{BUNDLED_ID}.txt").read_bytes())
+    settings = make_settings(BRIEFBOT_BRIEFINGS=str(configured))
+    if order == "configured-first":
+        (configured / "penguins.txt").write_bytes(CONFIGURED_PENGUINS)
+    else:  # uploaded earlier; the operator adds a file of the same name, and restarts
+        settings.uploads_dir.mkdir(parents=True)
+        (settings.uploads_dir / "penguins.txt").write_bytes(PENGUINS)
+        (configured / "penguins.txt").write_bytes(CONFIGURED_PENGUINS)
+    bot = await start_bot(settings)
+
+    if order == "configured-first":
+        reply = await add_briefing(fake, "penguins.txt", PENGUINS)
+        assert "already loaded" in reply["content"]
+    else:
+        assert any(
+            "skipped" in r.getMessage() and "penguins" in r.getMessage() for r in caplog.records
+        )
+    assert bot.library.uploaded() == ()
+    typed = await fake.send_autocomplete(
+        "briefing-remove", {"name": "peng"}, "name", user=fake.owner_id
+    )
+    await fake.wait_for_interaction_response(typed, timeout=TIMEOUT)
+    assert fake.autocomplete_choices(typed) == []
+
+    removing = await fake.send_slash_command(
+        "briefing-remove", {"name": "penguins"}, user=fake.owner_id
+    )
+    reply = await reply_to_interaction(fake, removing)
+    assert "was not added with /briefing-add" in reply["content"]
+    assert (configured / "penguins.txt").read_bytes() == CONFIGURED_PENGUINS
+    uploaded = folder(settings.uploads_dir)
+    assert uploaded == ({} if order == "configured-first" else {"penguins.txt": PENGUINS})
+    assert "operator's own penguin" in await ask(fake, "What is the operator's penguin briefing?")
