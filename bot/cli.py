@@ -152,6 +152,11 @@ def answer_json(result: Answer) -> dict[str, object]:
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    if sys.stdin is None or sys.stdin.closed:
+        raise CommandError(
+            "chat reads questions from standard input, which is closed; "
+            "ask with: briefbot ask QUESTION"
+        )
     index = _open(settings)
     _enable_history(settings.data_dir / "chat_history")
     names = ", ".join(b.name for b in index.briefings)
@@ -230,8 +235,11 @@ def _summary(index: Index) -> str:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    with args.file.open(encoding="utf-8") as handle:
-        cases = parse_cases(handle)
+    try:
+        with args.file.open(encoding="utf-8") as handle:
+            cases = parse_cases(handle)
+    except UnicodeDecodeError:
+        raise CommandError(f"{args.file} is not UTF-8 text; save it as UTF-8") from None
     if not cases:
         raise CommandError(f"{args.file} has no questions")
     report = evaluate(_open(settings), cases)

@@ -61,7 +61,7 @@ def check_upload(
             data = _with_metadata(data, title, date)
         briefing = read_briefing(data, briefing_id, MAX_BRIEFING_BYTES)
     except BriefingFormatError as error:
-        raise UploadError(f"{_quote(filename)} is not a usable briefing: {error}.") from None
+        raise UploadError(f"{quoted(filename)} is not a usable briefing: {error}.") from None
     return Upload(briefing, briefing_id + suffix, data)
 
 
@@ -75,12 +75,12 @@ def _id_and_suffix(filename: str) -> tuple[str, str]:
     suffix = PurePath(path).suffix.lower()
     if suffix not in BRIEFING_SUFFIXES:
         kinds = ", ".join(BRIEFING_SUFFIXES)
-        raise UploadError(f"Upload a text briefing ({kinds} file), not {_quote(path)}.")
+        raise UploadError(f"Upload a text briefing ({kinds} file), not {quoted(path)}.")
     stem = _safe_stem(path[: -len(suffix)])
     if not stem:
         raise UploadError("Give the file a name with letters or digits in it.")
     if stem in RESERVED_NAMES:
-        raise UploadError(f"Give the file another name: {_quote(stem)} is reserved.")
+        raise UploadError(f"Give the file another name: {quoted(stem)} is reserved.")
     return stem, suffix
 
 
@@ -104,7 +104,7 @@ def check_size(filename: str, size: int) -> None:
     """Refuse an upload over the briefing size limit before downloading it."""
     if size > MAX_BRIEFING_BYTES:
         raise UploadError(
-            f"{_quote(filename)} is not a usable briefing: it is larger than the limit "
+            f"{quoted(filename)} is not a usable briefing: it is larger than the limit "
             f"of {MAX_BRIEFING_BYTES:,} bytes."
         )
 
@@ -126,5 +126,6 @@ def _valid_date(value: str) -> str:
         raise BriefingFormatError(f"the date {value!r} is not a YYYY-MM-DD date") from None
 
 
-def _quote(name: str) -> str:
+def quoted(name: str) -> str:
+    """A file name for a message: escaped, cut to 100 characters, in quotation marks."""
     return f"“{escape(name)[:100]}”"

@@ -335,3 +335,18 @@ async def test_an_upload_never_stands_for_a_configured_briefing_of_its_name(
     uploaded = folder(settings.uploads_dir)
     assert uploaded == ({} if order == "configured-first" else {"penguins.txt": PENGUINS})
     assert "operator's own penguin" in await ask(fake, "What is the operator's penguin briefing?")
+
+
+# -- an attachment Discord will not hand over ----------------------------------------
+
+
+@pytest.mark.parametrize("status", [404, 403, 500])
+async def test_an_attachment_that_cannot_be_downloaded_is_explained(fake, bot, settings, status):
+    fake.fail_next("GET", r"^/attachments/", status)
+    reply = await add_briefing(fake, "penguins.txt", PENGUINS)
+    assert reply["content"] == (
+        f"“penguins.txt” could not be downloaded from Discord (Discord answered {status}), "
+        "so nothing was added. Try uploading it again."
+    )
+    assert folder(settings.uploads_dir) == {}
+    assert "Shoigu" in await ask(fake)
