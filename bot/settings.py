@@ -85,7 +85,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         briefings=_paths(env.get("BRIEFBOT_BRIEFINGS")) or (default_briefings(),),
         data_dir=Path(env.get("BRIEFBOT_DATA_DIR") or platformdirs.user_data_dir("briefbot")),
         token=Secret(token) if token else None,
-        guild_id=_int(env, "BRIEFBOT_GUILD_ID"),
+        guild_id=_snowflake(env, "BRIEFBOT_GUILD_ID"),
         message_content=_bool(env, "BRIEFBOT_MESSAGE_CONTENT", default=False),
         prefix=env.get("BRIEFBOT_PREFIX", "!"),
         cooldown_seconds=_seconds(env, "BRIEFBOT_COOLDOWN_SECONDS", 5.0, MAX_COOLDOWN_SECONDS),
@@ -146,7 +146,15 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
     try:
         return int(env[name])
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {env[name]!r}") from None
+        raise SettingsError(f"{name} must be a whole number, not {env[name][:40]!r}") from None
+
+
+def _snowflake(env: Mapping[str, str], name: str) -> int | None:
+    """A Discord id: a whole number from 1 to 2⁶⁴ − 1."""
+    value = _int(env, name)
+    if value is not None and not 0 < value < 2**64:
+        raise SettingsError(f"{name} must be a Discord id (a positive whole number), not {value}")
+    return value
 
 
 def _ints(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:
@@ -181,4 +189,4 @@ def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
         return True
     if value.lower() in {"0", "false", "no", "off"}:
         return False
-    raise SettingsError(f"{name} must be true or false, not {value!r}")
+    raise SettingsError(f"{name} must be true or false, not {value[:40]!r}")
