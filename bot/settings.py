@@ -99,7 +99,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
 def _token(env: Mapping[str, str]) -> str | None:
     """The token, or None; SettingsError (never showing it) if it cannot be one."""
     token = env.get("DISCORD_TOKEN")
-    if token is not None and (not token.isprintable() or any(c.isspace() for c in token)):
+    # Discord tokens are printable ASCII without spaces: anything else was mis-pasted.
+    if token is not None and not (token.isascii() and token.isprintable() and " " not in token):
         raise SettingsError(
             "DISCORD_TOKEN has a space, line break or control character in it: copy the "
             "token again from the Developer Portal (Applications > your app > Bot)"

@@ -81,6 +81,8 @@ def test_empty_values_mean_the_default(tmp_path):
         ({"DISCORD_TOKEN": "abc.def\nghi"}, "DISCORD_TOKEN has a space, line break"),
         ({"DISCORD_TOKEN": "abc.def ghi"}, "DISCORD_TOKEN has a space, line break"),
         ({"DISCORD_TOKEN": "abc.def\x7fghi"}, "DISCORD_TOKEN has a space, line break"),
+        ({"DISCORD_TOKEN": "abc.déf.ghi"}, "DISCORD_TOKEN has a space, line break"),
+        ({"DISCORD_TOKEN": "abc.def\u2028ghi"}, "DISCORD_TOKEN has a space, line break"),
         ({"BRIEFBOT_LOG_DISCORD_DEBUG": "sure"}, "BRIEFBOT_LOG_DISCORD_DEBUG must be true or"),
         ({"BRIEFBOT_SHARD_COUNT": "0"}, "BRIEFBOT_SHARD_COUNT must be at least 1"),
         ({"BRIEFBOT_SHARD_IDS": "0"}, "BRIEFBOT_SHARD_IDS needs BRIEFBOT_SHARD_COUNT"),
