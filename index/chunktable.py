@@ -129,6 +129,11 @@ def _check(briefings: tuple[Briefing, ...], rows: np.ndarray) -> None:
             f"chunk offsets {starts[bad]}:{ends[bad]} are outside paragraph "
             f"{paragraphs[bad]} of {where}"
         )
+    # Reading order, as the postings number them: a briefing's chunks in turn, none overlapping.
+    following = owners[1:] > owners[:-1]
+    after = (owners[1:] == owners[:-1]) & (starts[1:] >= ends[:-1])
+    if not np.all(following | after):
+        raise ValueError("the chunks are not in reading order")
     # A token is at least one byte of UTF-8, and a character at most four.
     if np.any(tokens < 0) or np.any(tokens > 4 * (ends - starts)):
         raise ValueError("a chunk's token count does not fit its text")

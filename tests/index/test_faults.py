@@ -345,6 +345,13 @@ def set_cell(row: int, column: int, value: int) -> Callable[[np.ndarray], None]:
     return change
 
 
+def swap_rows(first: int, second: int) -> Callable[[np.ndarray], None]:
+    def change(rows: np.ndarray) -> None:
+        rows[[first, second]] = rows[[second, first]]
+
+    return change
+
+
 MANIFEST_TAMPERING = {
     "nested-100000-deep": lambda m: m.replace(
         b'"k1"', b'"deep": ' + b"[" * 100_000 + b"]" * 100_000 + b', "k1"'
@@ -392,6 +399,7 @@ ROW_TAMPERING = {
     "tokens-negative": set_cell(0, 4, -1),
     "tokens-more-than-bytes": set_cell(0, 4, 10**9),
     "briefing-minus-1": set_cell(0, 0, -1),
+    "two-chunks-swapped": swap_rows(2, 5),
 }
 
 
