@@ -153,6 +153,11 @@ def answer_json(result: Answer) -> dict[str, object]:
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    if sys.stdin is None or sys.stdin.closed:
+        raise CommandError(
+            "chat reads questions from standard input, which is closed; "
+            "ask with: briefbot ask QUESTION"
+        )
     index = _open(settings)
     _enable_history(settings.data_dir / "chat_history")
     names = ", ".join(b.name for b in index.briefings)
@@ -234,8 +239,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with args.file.open(encoding="utf-8") as handle:
             cases = parse_cases(handle)
-    except UnicodeDecodeError as error:
-        raise CommandError(f"{args.file} is not UTF-8 text ({error.reason})") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{args.file} is not UTF-8 text; save it as UTF-8") from None
     if not cases:
         raise CommandError(f"{args.file} has no questions")
     index = _open(settings)

@@ -19,6 +19,7 @@ process's write in progress).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 import time
@@ -65,20 +66,35 @@ def open_index(paths: list[Path], cache_dir: Path | None) -> Index:
 
 @dataclass(frozen=True)
 class _Shelf:
-    """An index, with the lookups the commands need, made once when it is opened."""
+    """An index, with the lookups the commands need, made once when it is opened.
+
+    A briefing counts as uploaded only if it was loaded from the uploads
+    folder: its file there holds exactly the loaded text. A configured
+    briefing of the same name wins at load (the upload is skipped with a
+    warning), and is never offered for removal nor its name's upload deleted.
+    """
 
     index: Index
     by_name: Mapping[str, Briefing]  # case-folded titles and ids; an id wins over a title
     uploaded: tuple[Briefing, ...]
+    uploads: Mapping[str, Path]  # the file each uploaded briefing was loaded from, by id
 
     @classmethod
     def of(cls, index: Index, uploads_dir: Path) -> _Shelf:
         briefings = index.briefings
         by_title = {b.title.casefold(): b for b in briefings if b.title}
         by_id = {b.id.casefold(): b for b in briefings}
-        stems = {p.stem for p in uploads_dir.glob("*") if p.suffix in BRIEFING_SUFFIXES}
-        uploaded = tuple(b for b in briefings if b.id in stems)
-        return cls(index, by_title | by_id, uploaded)
+        files = {p.stem: p for p in uploads_dir.glob("*") if p.suffix in BRIEFING_SUFFIXES}
+        uploaded = tuple(b for b in briefings if b.id in files and _holds(files[b.id], b))
+        return cls(index, by_title | by_id, uploaded, {b.id: files[b.id] for b in uploaded})
+
+
+def _holds(path: Path, briefing: Briefing) -> bool:
+    """Whether ``path`` is the file ``briefing`` was loaded from (same bytes)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == briefing.digest
+    except OSError:
+        return False
 
 
 class Library:
@@ -140,7 +156,7 @@ class Library:
     async def remove(self, briefing_id: str) -> Briefing:
         """Delete an uploaded briefing and reindex; LibraryError if it was not uploaded."""
         async with self._lock:
-            path = self._upload_path(briefing_id) if self.find(briefing_id) else None
+            path = self._shelf.uploads.get(briefing_id)
             if path is None:
                 raise LibraryError(
                     f"“{escape(briefing_id)}” was not added with /briefing-add, "
@@ -181,13 +197,6 @@ class Library:
     def _reopen(self) -> _Shelf:
         index = self._open(_sources(self._settings), self._settings.cache_dir)
         return _Shelf.of(index, self._settings.uploads_dir)
-
-    def _upload_path(self, briefing_id: str) -> Path | None:
-        for suffix in BRIEFING_SUFFIXES:
-            path = self._settings.uploads_dir / f"{briefing_id}{suffix}"
-            if path.is_file():
-                return path
-        return None
 
 
 def remove_unfinished_uploads(folder: Path, now: float | None = None) -> int:

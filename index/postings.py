@@ -238,8 +238,13 @@ def _check_values(postings: Postings) -> None:
     _check_offsets("chunk_starts", postings.chunk_starts, len(postings.chunk_terms))
     _check_range("chunks", postings.chunks, postings.size)
     _check_range("chunk_terms", postings.chunk_terms, len(postings.terms))
-    if not np.all(postings.weights > 0) or np.any(postings.lengths < 0):
-        raise ValueError("weights or chunk lengths are out of range")
+    if not np.all(postings.weights > 0) or not np.all(np.isfinite(postings.weights)):
+        raise ValueError("weights are out of range")
+    if not np.all(postings.idf > 0) or not np.all(np.isfinite(postings.idf)):
+        raise ValueError("IDF values are out of range")
+    # A chunk is at least as long as the number of distinct terms it holds.
+    if np.any(postings.lengths < np.diff(postings.chunk_starts)):
+        raise ValueError("chunk lengths are out of range")
 
 
 def _check_offsets(name: str, starts: np.ndarray, total: int) -> None:
