@@ -36,7 +36,7 @@ DEFAULT_PASSAGES = 3
 # often a reader's paraphrase ("trip" for "visit") as a missing topic.
 UNKNOWN_WEIGHT = 0.5
 # How many of the best chunks are reranked (and looked through for the one introducing X).
-RERANK_DEPTH = 10
+RERANK_DEPTH = 5
 # Proximity: what a sentence holding all of the question's weight adds to its chunk's score.
 NEAR_BONUS = 1.0
 # What a sentence holding every question word in the form it was typed in adds.

@@ -158,13 +158,13 @@ class Index:
     def _split(self, position: int) -> tuple[Sentence, ...]:
         chunk = self.chunks[position]
         body = self.briefing(chunk.briefing_id).body
-        return tuple(
-            Sentence(
-                start, end, frozenset(self.analyzer.analyze(text)), frozenset(split_words(text))
-            )
-            for start, end in sentence_spans(body, chunk.start, chunk.end)
-            if (text := body[start:end])
-        )
+        term = self.analyzer.term
+        sentences = []
+        for start, end in sentence_spans(body, chunk.start, chunk.end):
+            words = frozenset(split_words(body[start:end]))
+            terms = frozenset(t for word in words if (t := term(word)) is not None)
+            sentences.append(Sentence(start, end, terms, words))
+        return tuple(sentences)
 
     def search(self, terms: Sequence[str], k: int, briefing_id: str | None = None) -> list[Hit]:
         """The ``k`` best chunks that contain a query term, best first."""
