@@ -17,7 +17,7 @@ import sys
 
 import discord
 
-from bot.client import create_bot
+from bot.client import GuildSyncError, create_bot
 from bot.library import Library
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import StoreError
@@ -52,7 +52,7 @@ def run(settings: Settings) -> int:
     """Load the briefings, connect, and serve until stopped; returns the exit code."""
     if settings.token is None:
         return _fail(LOGIN_MISSING)
-    discord.utils.setup_logging(level=logging.getLevelNamesMapping()[settings.log_level])
+    setup_logging(settings)
     try:
         library = Library.load(settings)
     except (BriefingsNotFoundError, StoreError, ValueError) as error:
@@ -75,6 +75,8 @@ def _serve(settings: Settings, library: Library) -> int:
         return _fail(LOGIN_REJECTED)
     except discord.PrivilegedIntentsRequired:
         return _fail(INTENT_DENIED)
+    except GuildSyncError as error:
+        return _fail(str(error))
     except discord.ConnectionClosed as error:
         if error.code == _REJECTED_TOKEN_CLOSE_CODE:
             return _fail(LOGIN_REJECTED)
@@ -82,6 +84,18 @@ def _serve(settings: Settings, library: Library) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def setup_logging(settings: Settings) -> None:
+    """Log at the configured level, but keep discord.py's payload logging off unless asked.
+
+    At DEBUG, discord.py logs every gateway event and HTTP body, message text
+    included; that needs ``BRIEFBOT_LOG_DISCORD_DEBUG`` as well.
+    """
+    level = logging.getLevelNamesMapping()[settings.log_level]
+    discord.utils.setup_logging(level=level)
+    if level < logging.INFO and not settings.log_discord_debug:
+        logging.getLogger("discord").setLevel(logging.INFO)
 
 
 async def serve(settings: Settings, library: Library) -> None:

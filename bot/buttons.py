@@ -4,12 +4,18 @@ Everything a button needs is in its custom_id (at most 100 characters), so
 any running instance can answer a press, including one started after the
 message was sent:
 
-    bb:more:<rank>:<scope>:<question>   show passage number <rank> (0 is the best)
-    bb:para:<briefing>:<paragraph>      show that whole paragraph
+    bb:more:<rank>:<scope>:<question>        show passage number <rank> (0 is the best)
+    bb:para:<briefing>:<digest>:<paragraph>  show that whole paragraph
 
 <scope> and <briefing> are ``briefing_key``: 8 hex digits of the briefing id's
-SHA-256 (``-`` means every briefing), so long ids fit. The question is the
-asker's own words with white space collapsed, cut at a word to fit.
+SHA-256 (``-`` means every briefing), so long ids fit. <digest> is the start
+of the briefing's content digest, so a paragraph button quotes only the text
+it was made for: if the briefing was replaced, it says so. (Buttons made
+before the digest was added have none, and quote the current text.) The
+question is the asker's own words with white space collapsed, cut at a word
+to fit. Lengths are counted as Discord's API counts them: in code points.
+
+"More passages" searches, so it counts toward the asker's cooldown.
 """
 
 from __future__ import annotations
@@ -20,9 +26,16 @@ from typing import Any
 
 import discord
 
-from bot.errors import reply_to_failure
+from bot.cooldown import cooldown_of
+from bot.errors import reply_to_failure, try_again_in
 from bot.library import library_of
-from bot.replies import BRIEFING_GONE, NO_MORE_PASSAGES, passage_reply
+from bot.replies import (
+    BRIEFING_CHANGED,
+    BRIEFING_GONE,
+    NO_MORE_PASSAGES,
+    out_of_range,
+    passage_reply,
+)
 from bot.sending import defer_after_of, in_time, send
 from index.answering import Answer, Passage
 from index.briefing import Briefing
@@ -30,6 +43,7 @@ from index.render import render_paragraph
 
 CUSTOM_ID_LIMIT = 100
 MAX_RANK = 99
+DIGEST_LENGTH = 8
 _ALL = "-"
 
 
@@ -43,20 +57,24 @@ def find_by_key(briefings: tuple[Briefing, ...], key: str) -> Briefing | None:
     return next((b for b in briefings if briefing_key(b.id) == key), None)
 
 
+def content_key(briefing: Briefing) -> str:
+    """The start of a briefing's content digest: which text a paragraph button quotes."""
+    return briefing.digest[:DIGEST_LENGTH]
+
+
 def fit_question(question: str, room: int) -> str:
-    """The question with white space collapsed, cut after a word to fit ``room``."""
+    """The question with white space collapsed, cut after a word to fit ``room``.
+
+    Discord's API counts a custom_id's length in code points, as Python's
+    ``len`` does (an emoji outside the Basic Multilingual Plane is one).
+    """
     kept = ""
     for word in question.split():
         candidate = f"{kept} {word}" if kept else word
-        if _length(candidate) > room:
+        if len(candidate) > room:
             return kept or word[:room]
         kept = candidate
     return kept
-
-
-def _length(text: str) -> int:
-    """Length as Discord counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 class MorePassages(
@@ -67,7 +85,7 @@ class MorePassages(
 
     def __init__(self, question: str, rank: int, scope: str | None) -> None:
         prefix = f"bb:more:{rank}:{scope or _ALL}:"
-        self.question = fit_question(question, CUSTOM_ID_LIMIT - _length(prefix))
+        self.question = fit_question(question, CUSTOM_ID_LIMIT - len(prefix))
         self.rank = rank
         self.scope = scope
         button = discord.ui.Button(
@@ -93,6 +111,10 @@ class MorePassages(
             await reply_to_failure(interaction, error)
 
     async def _show(self, interaction: discord.Interaction[Any]) -> None:
+        retry_after = cooldown_of(interaction.client).retry_after(interaction)
+        if retry_after:
+            await send(interaction, try_again_in(retry_after), ephemeral=True)
+            return
         library = library_of(interaction.client)
         briefing_id = None
         if self.scope is not None:
@@ -119,44 +141,55 @@ class MorePassages(
 
 class WholeParagraph(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"bb:para:(?P<briefing>[0-9a-f]{8}):(?P<paragraph>\d{1,6})",
+    template=(
+        r"bb:para:(?P<briefing>[0-9a-f]{8}):(?:(?P<digest>[0-9a-f]{8}):)?(?P<paragraph>\d{1,6})"
+    ),
 ):
     """Shows the whole paragraph a passage comes from, privately."""
 
-    def __init__(self, briefing_id_key: str, paragraph: int) -> None:
+    def __init__(self, briefing_id_key: str, digest: str | None, paragraph: int) -> None:
         self.briefing_key = briefing_id_key
+        self.digest = digest
         self.paragraph = paragraph
+        bound = f"{digest}:" if digest else ""
         button = discord.ui.Button(
             label="Whole paragraph",
             style=discord.ButtonStyle.secondary,
-            custom_id=f"bb:para:{briefing_id_key}:{paragraph}",
+            custom_id=f"bb:para:{briefing_id_key}:{bound}{paragraph}",
         )
         super().__init__(button)
 
     @classmethod
     def of(cls, passage: Passage) -> WholeParagraph:
-        """The button for the paragraph ``passage`` comes from."""
-        return cls(briefing_key(passage.briefing.id), passage.paragraph)
+        """The button for the paragraph ``passage`` comes from, in this version of its text."""
+        briefing = passage.briefing
+        return cls(briefing_key(briefing.id), content_key(briefing), passage.paragraph)
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
     ) -> WholeParagraph:
         """Rebuild the button from its custom_id."""
-        return cls(match["briefing"], int(match["paragraph"]))
+        return cls(match["briefing"], match["digest"], int(match["paragraph"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Send the paragraph verbatim with its attribution."""
+        """Send the paragraph verbatim with its attribution, or say why it cannot be."""
         try:
             briefings = library_of(interaction.client).briefings(interaction.guild_id)
-            briefing = find_by_key(briefings, self.briefing_key)
-            if briefing is None or not 1 <= self.paragraph <= len(briefing.paragraphs):
-                content = BRIEFING_GONE
-            else:
-                content = render_paragraph(briefing, self.paragraph)
+            content = self.reply(find_by_key(briefings, self.briefing_key))
             await send(interaction, content, ephemeral=True)
         except Exception as error:  # noqa: BLE001 - every failure is reported to the user
             await reply_to_failure(interaction, error)
+
+    def reply(self, briefing: Briefing | None) -> str:
+        """The paragraph, or what is wrong: the briefing gone or changed, or no such paragraph."""
+        if briefing is None:
+            return BRIEFING_GONE
+        if self.digest is not None and self.digest != content_key(briefing):
+            return BRIEFING_CHANGED
+        if not 1 <= self.paragraph <= len(briefing.paragraphs):
+            return out_of_range(briefing, self.paragraph)
+        return render_paragraph(briefing, self.paragraph)
 
 
 def answer_view(result: Answer, briefing_id: str | None) -> discord.ui.View | None:

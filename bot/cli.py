@@ -21,6 +21,7 @@ from pathlib import Path
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.base import StoreError
 from index.answering import DEFAULT_PASSAGES, Answer, answer
+from index.baseline import evaluate_baseline
 from index.cache import cache_key, cache_path
 from index.catalog import open_catalog
 from index.evaluation import EvalFormatError, Report, evaluate, parse_cases
@@ -171,6 +172,11 @@ def answer_json(result: Answer) -> dict[str, object]:
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    if sys.stdin is None or sys.stdin.closed:
+        raise CommandError(
+            "chat reads questions from standard input, which is closed; "
+            "ask with: briefbot ask QUESTION"
+        )
     index = _open(settings)
     _enable_history(settings.data_dir / "chat_history")
     names = ", ".join(b.name for b in index.briefings)
@@ -249,24 +255,26 @@ def _summary(index: Index) -> str:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    with args.file.open(encoding="utf-8") as handle:
-        cases = parse_cases(handle)
+    try:
+        with args.file.open(encoding="utf-8") as handle:
+            cases = parse_cases(handle)
+    except UnicodeDecodeError:
+        raise CommandError(f"{args.file} is not UTF-8 text; save it as UTF-8") from None
     if not cases:
         raise CommandError(f"{args.file} has no questions")
-    report = evaluate(_open(settings), cases)
+    index = _open(settings)
+    report = evaluate(index, cases)
+    baseline = evaluate_baseline(index.briefings, cases)
     answerable = sum(c.answerable for c in cases)
     print(f"{len(cases)} questions: {answerable} answerable, {len(cases) - answerable} not")
-    print(f"hit@1             {report.hit_at_1:.3f}")
-    print(f"hit@3             {report.hit_at_3:.3f}")
-    print(f"MRR               {report.mrr:.3f}")
-    print(f"answer in reply   {report.answer_in_reply:.3f}")
-    print(f"refusal precision {report.refusal_precision:.3f}")
-    print(f"refusal recall    {report.refusal_recall:.3f}")
-    print(f"false refusals    {report.false_refusals}")
+    print(f"{'':<18}briefbot  baseline (rank-bm25 BM25Okapi over paragraphs, never refuses)")
+    for label, figure in _FIGURES:
+        print(f"{label:<18}{_figure(report, figure):<10}{_figure(baseline, figure)}")
     if kinds := report.by_kind():
-        print("by kind:")
+        base = baseline.by_kind()
+        print("by kind (baseline in brackets):")
         for kind, part in kinds.items():
-            print("  " + _kind_line(kind, part))
+            print("  " + _kind_line(kind, part, base[kind]))
     if args.failures:
         for outcome in report.outcomes:
             right = outcome.answered == outcome.case.answerable and outcome.rank in (1, None)
@@ -275,13 +283,31 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _kind_line(kind: str, report: Report) -> str:
+_FIGURES = (
+    ("hit@1", "hit_at_1"),
+    ("hit@3", "hit_at_3"),
+    ("MRR", "mrr"),
+    ("answer in reply", "answer_in_reply"),
+    ("refusal precision", "refusal_precision"),
+    ("refusal recall", "refusal_recall"),
+    ("false refusals", "false_refusals"),
+)
+
+
+def _figure(report: Report, name: str) -> str:
+    if name == "refusal_precision" and not report.refused:
+        return "-"  # nothing refused: no precision to speak of
+    value = getattr(report, name)
+    return str(value) if isinstance(value, int) else f"{value:.3f}"
+
+
+def _kind_line(kind: str, report: Report, baseline: Report) -> str:
     size = len(report.outcomes)
     line = f"{kind:<12} {size:>3} questions  refused {report.refused}/{size}"
     if any(o.case.answerable for o in report.outcomes):
-        line += (
-            f"  hit@1 {report.hit_at_1:.3f}  hit@3 {report.hit_at_3:.3f}"
-            f"  answer in reply {report.answer_in_reply:.3f}"
+        line += "".join(
+            f"  {label} {getattr(report, name):.3f} ({getattr(baseline, name):.3f})"
+            for label, name in _FIGURES[:2] + _FIGURES[3:4]
         )
     return line
 

@@ -30,6 +30,10 @@ from bot.watching import POLL_SECONDS, Watcher
 log = logging.getLogger(__name__)
 
 
+class GuildSyncError(Exception):
+    """Discord refused the slash commands for ``BRIEFBOT_GUILD_ID``; the message says the fix."""
+
+
 def intents_for(settings: Settings) -> discord.Intents:
     """Only what the bot uses; message content only when the setting asks for it."""
     intents = discord.Intents.none()
@@ -141,5 +145,12 @@ async def _sync(tree: app_commands.CommandTree, guild_id: int | None) -> None:
         return
     guild = discord.Object(id=guild_id)
     tree.copy_global_to(guild=guild)
-    synced = await tree.sync(guild=guild)
+    try:
+        synced = await tree.sync(guild=guild)
+    except discord.Forbidden:
+        raise GuildSyncError(
+            f"Discord refused the slash commands for BRIEFBOT_GUILD_ID={guild_id}: invite the bot "
+            "to that server with the applications.commands scope (see README), "
+            "or correct BRIEFBOT_GUILD_ID"
+        ) from None
     log.info("synced %d commands to guild %s", len(synced), guild_id)

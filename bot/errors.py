@@ -61,5 +61,7 @@ async def reply_to_failure(interaction: discord.Interaction, error: BaseExceptio
 
 
 def _custom_id(interaction: discord.Interaction) -> str:
+    """The kind of component, e.g. ``bb:more``: the rest may hold the asker's question."""
     data = interaction.data or {}
-    return f"component {data.get('custom_id', '?')!r}"
+    custom_id = str(data.get("custom_id", "?"))
+    return "component " + ":".join(custom_id.split(":")[:2])

@@ -290,7 +290,9 @@ class Library:
         """Delete an upload ``guild_id`` may remove; LibraryError if it may not."""
         async with self._lock:
             key = self._shelf.owner_of(guild_id, briefing_id)
-            if key is None or self.find(briefing_id, guild_id) is None:
+            # An upload hidden behind a configured briefing of its name is not offered.
+            offered = {briefing.id for briefing in self.removable(guild_id)}
+            if key is None or briefing_id not in offered:
                 raise LibraryError(
                     f"“{escape(briefing_id)}” was not added with /briefing-add in this server, "
                     "so it cannot be removed here."

@@ -23,6 +23,10 @@ from index.render import (
 
 NO_MORE_PASSAGES = "There are no more passages for that question."
 BRIEFING_GONE = "That briefing is no longer loaded."
+BRIEFING_CHANGED = (
+    "That briefing has changed since this button was made, so it no longer quotes the "
+    "same text. Ask again to quote the current version."
+)
 LIST_LIMIT = 25
 
 

@@ -6,6 +6,7 @@ in a ``Secret`` so that it never appears in a repr, a log or an error.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from pathlib import Path
 import platformdirs
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# A day: anything longer is a typo, and inf or nan would break the arithmetic.
+MAX_COOLDOWN_SECONDS = 86_400.0
 PROJECT_BRIEFINGS = Path(__file__).resolve().parent.parent / "briefings"
 
 
@@ -48,6 +51,7 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     log_level: str = "INFO"
     database_url: Secret | None = None  # PostgreSQL; may hold a password, so never shown
+    log_discord_debug: bool = False
 
     @property
     def cache_dir(self) -> Path:
@@ -76,23 +80,36 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
             load_dotenv(find_dotenv(usecwd=True), override=False)
         environ = os.environ
     env = {key: value.strip() for key, value in environ.items() if value.strip()}
-    token = env.get("DISCORD_TOKEN")
+    token = _token(env)
     shard_count, shard_ids = _shards(env)
     return Settings(
         briefings=_paths(env.get("BRIEFBOT_BRIEFINGS")) or (default_briefings(),),
         data_dir=Path(env.get("BRIEFBOT_DATA_DIR") or platformdirs.user_data_dir("briefbot")),
         token=Secret(token) if token else None,
-        guild_id=_int(env, "BRIEFBOT_GUILD_ID"),
+        guild_id=_snowflake(env, "BRIEFBOT_GUILD_ID"),
         message_content=_bool(env, "BRIEFBOT_MESSAGE_CONTENT", default=False),
         prefix=env.get("BRIEFBOT_PREFIX", "!"),
-        cooldown_seconds=_float(env, "BRIEFBOT_COOLDOWN_SECONDS", 5.0),
+        cooldown_seconds=_seconds(env, "BRIEFBOT_COOLDOWN_SECONDS", 5.0, MAX_COOLDOWN_SECONDS),
         shard_count=shard_count,
         shard_ids=shard_ids,
         log_level=_log_level(env),
         database_url=Secret(env["BRIEFBOT_DATABASE_URL"])
         if "BRIEFBOT_DATABASE_URL" in env
         else None,
+        log_discord_debug=_bool(env, "BRIEFBOT_LOG_DISCORD_DEBUG", default=False),
     )
+
+
+def _token(env: Mapping[str, str]) -> str | None:
+    """The token, or None; SettingsError (never showing it) if it cannot be one."""
+    token = env.get("DISCORD_TOKEN")
+    # Discord tokens are printable ASCII without spaces: anything else was mis-pasted.
+    if token is not None and not (token.isascii() and token.isprintable() and " " not in token):
+        raise SettingsError(
+            "DISCORD_TOKEN has a space, line break or control character in it: copy the "
+            "token again from the Developer Portal (Applications > your app > Bot)"
+        )
+    return token
 
 
 def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]:
@@ -109,6 +126,9 @@ def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]
                 f"BRIEFBOT_SHARD_IDS must be numbers from 0 to {count - 1} "
                 "(one less than BRIEFBOT_SHARD_COUNT)"
             )
+        if len(set(ids)) != len(ids):
+            twice = next(shard for shard in ids if ids.count(shard) > 1)
+            raise SettingsError(f"BRIEFBOT_SHARD_IDS lists shard {twice} more than once")
     return count, ids
 
 
@@ -131,7 +151,15 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
     try:
         return int(env[name])
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {env[name]!r}") from None
+        raise SettingsError(f"{name} must be a whole number, not {env[name][:40]!r}") from None
+
+
+def _snowflake(env: Mapping[str, str], name: str) -> int | None:
+    """A Discord id: a whole number from 1 to 2⁶⁴ − 1."""
+    value = _int(env, name)
+    if value is not None and not 0 < value < 2**64:
+        raise SettingsError(f"{name} must be a Discord id (a positive whole number), not {value}")
+    return value
 
 
 def _ints(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:
@@ -143,13 +171,18 @@ def _ints(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:
         raise SettingsError(f"{name} must be whole numbers separated by commas") from None
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _seconds(env: Mapping[str, str], name: str, default: float, most: float) -> float:
+    """A number of seconds from 0 to ``most``; inf, nan and the like are refused."""
+    if name not in env:
+        return default
     try:
-        value = float(env.get(name, default))
+        value = float(env[name])
     except ValueError:
-        raise SettingsError(f"{name} must be a number, not {env[name]!r}") from None
-    if value < 0:
-        raise SettingsError(f"{name} cannot be negative")
+        value = math.nan
+    if not 0 <= value <= most:  # also false for nan
+        raise SettingsError(
+            f"{name} must be a number of seconds from 0 to {most:,.0f}, not {env[name][:40]!r}"
+        )
     return value
 
 
@@ -161,4 +194,4 @@ def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
         return True
     if value.lower() in {"0", "false", "no", "off"}:
         return False
-    raise SettingsError(f"{name} must be true or false, not {value!r}")
+    raise SettingsError(f"{name} must be true or false, not {value[:40]!r}")

@@ -1,16 +1,19 @@
 """Turn an uploaded file into a briefing file: a safe name and checked contents.
 
-The name comes from the attachment's file name, reduced to lower-case
-letters, digits and dashes, so it can never leave the uploads folder. The
-contents are checked exactly as briefings on disk are (size, UTF-8, not
-empty, has paragraphs); an optional title and date go into the YAML front
-matter, merged with any the file already has.
+The name comes from the attachment's file name: letters and digits of any
+script (``Пхеньян``, ``북한-미사일``, ``résumé``), normalised to NFC and
+case-folded, with every run of anything else (path separators, dots, spaces,
+controls, punctuation) made one dash, and cut to ``MAX_ID_BYTES`` of UTF-8.
+So it can never leave the uploads folder, and names reserved by Windows are
+refused. The contents are checked exactly as briefings on disk are (size,
+UTF-8, not empty, has paragraphs); an optional title and date go into the
+YAML front matter, merged with any the file already has.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -20,8 +23,14 @@ from index.loading import BRIEFING_SUFFIXES, MAX_BRIEFING_BYTES, decode_briefing
 from index.parsing import BriefingFormatError, with_front_matter
 from index.render import escape
 
-MAX_ID_LENGTH = 60
-_UNSAFE = re.compile(r"[^a-z0-9]+")
+# File systems allow 255 bytes a name: this leaves room for the suffix and the
+# hidden temporary name a write goes through, and keeps an id within the 100
+# characters of an autocomplete choice.
+MAX_ID_BYTES = 100
+# Names Windows gives to devices, whatever the extension.
+RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(10)]
+)
 
 
 class UploadError(UserFacingError):
@@ -52,7 +61,7 @@ def check_upload(
             data = _with_metadata(data, title, date)
         briefing = read_briefing(data, briefing_id, MAX_BRIEFING_BYTES)
     except BriefingFormatError as error:
-        raise UploadError(f"{_quote(filename)} is not a usable briefing: {error}.") from None
+        raise UploadError(f"{quoted(filename)} is not a usable briefing: {error}.") from None
     return Upload(briefing, briefing_id + suffix, data)
 
 
@@ -66,19 +75,36 @@ def _id_and_suffix(filename: str) -> tuple[str, str]:
     suffix = PurePath(path).suffix.lower()
     if suffix not in BRIEFING_SUFFIXES:
         kinds = ", ".join(BRIEFING_SUFFIXES)
-        raise UploadError(f"Upload a text briefing ({kinds} file), not {_quote(path)}.")
-    stem = _UNSAFE.sub("-", path[: -len(suffix)].casefold()).strip("-")
-    stem = stem[:MAX_ID_LENGTH].rstrip("-")
+        raise UploadError(f"Upload a text briefing ({kinds} file), not {quoted(path)}.")
+    stem = _safe_stem(path[: -len(suffix)])
     if not stem:
         raise UploadError("Give the file a name with letters or digits in it.")
+    if stem in RESERVED_NAMES:
+        raise UploadError(f"Give the file another name: {quoted(stem)} is reserved.")
     return stem, suffix
+
+
+def _safe_stem(name: str) -> str:
+    """Letters, digits and their marks of every script, other runs made one dash."""
+    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+    kept: list[str] = []
+    for char in folded:
+        kind = unicodedata.category(char)[0]
+        if kind in "LN" or (kind == "M" and kept and kept[-1] != "-"):
+            kept.append(char)
+        elif kept and kept[-1] != "-":
+            kept.append("-")
+    stem = "".join(kept).strip("-")
+    while len(stem.encode()) > MAX_ID_BYTES:
+        stem = stem[:-1]
+    return unicodedata.normalize("NFC", stem.rstrip("-"))
 
 
 def check_size(filename: str, size: int) -> None:
     """Refuse an upload over the briefing size limit before downloading it."""
     if size > MAX_BRIEFING_BYTES:
         raise UploadError(
-            f"{_quote(filename)} is not a usable briefing: it is larger than the limit "
+            f"{quoted(filename)} is not a usable briefing: it is larger than the limit "
             f"of {MAX_BRIEFING_BYTES:,} bytes."
         )
 
@@ -100,5 +126,6 @@ def _valid_date(value: str) -> str:
         raise BriefingFormatError(f"the date {value!r} is not a YYYY-MM-DD date") from None
 
 
-def _quote(name: str) -> str:
+def quoted(name: str) -> str:
+    """A file name for a message: escaped, cut to 100 characters, in quotation marks."""
     return f"“{escape(name)[:100]}”"

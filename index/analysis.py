@@ -60,8 +60,11 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """The normalised, case-folded words of ``text``, stopwords removed."""
-        folded = fold(text)
-        return [word for word in _WORD.findall(folded) if word not in self.stopwords]
+        return [word for word in split_words(text) if word not in self.stopwords]
+
+    def term(self, word: str) -> str | None:
+        """The index term of one folded word; None for a stopword."""
+        return None if word in self.stopwords else _term(self.language, word)
 
     def analyze(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept."""
@@ -92,6 +95,11 @@ def _term(language: str, word: str) -> str:
 @functools.cache
 def _stemmer(language: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(language)
+
+
+def split_words(text: str) -> list[str]:
+    """Every normalised, case-folded word of ``text``, stopwords included."""
+    return _WORD.findall(fold(text))
 
 
 def fold(text: str) -> str:

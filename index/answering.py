@@ -1,43 +1,62 @@
 """Answer a question with the briefing's own words, or say it isn't there.
 
-The best chunks come from BM25. Each becomes a ``Passage`` whose best
-sentence (the one whose query terms weigh most, by IDF over the whole index)
-is picked out and whose cited outlet or speaker is read from that sentence.
-A question is "not covered" when the best passage holds too little of the
-question's weight, or when a name in the question occurs nowhere at all.
+The question is read once (``index.question``): chat stripped, words
+analysed. Each word is then read against the index: as typed, as the phrase
+an acronym stands for, or through typo tolerance. The best chunks come from
+BM25; for "who is X" the chunk that introduces X goes first. Whether the
+best passage answers the question is one fitted decision
+(``index.refusal``). Each passage's best sentence (the one whose query terms
+weigh most) is picked out, with whom it cites.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
+import math
 import re
 from dataclasses import dataclass
 
-from index.acronyms import expand_acronyms
-from index.analysis import Analyzer, Term, fold
+from index.acronyms import spell_out
+from index.aliases import default_aliases
+from index.analysis import fold, split_words
 from index.attribution import cited_sources
 from index.briefing import Briefing
+from index.chat import Intent, default_lexicon
 from index.chunking import Chunk
-from index.search import Hit, Index
+from index.question import Question, Word, read_question
+from index.refusal import Evidence, RefusalModel, default_model
+from index.search import Hit, Index, Sentence
 from index.sentences import sentence_spans
+from index.spelling import nearest_term, nearest_word
+from index.stopwords import ENGLISH_STOPWORDS
 
 DEFAULT_PASSAGES = 3
-# The best passage must hold this share of the question's IDF weight...
-MIN_COVERAGE = 0.45
-# ...where a word found nowhere weighs this share of the highest IDF: such words
-# are as often a reader's paraphrase ("trip" for "visit") as a missing topic.
+# A word found nowhere weighs this share of the highest IDF: such words are as
+# often a reader's paraphrase ("trip" for "visit") as a missing topic.
 UNKNOWN_WEIGHT = 0.5
-# Punctuation around a question word, and a possessive at its end ("(China’s)").
+# How many of the best chunks are reranked (and looked through for the one introducing X).
+RERANK_DEPTH = 5
+# Proximity: what a sentence holding all of the question's weight adds to its chunk's score.
+NEAR_BONUS = 1.0
+# What a sentence holding every question word in the form it was typed in adds.
+SAME_FORM_BONUS = 0.5
+# Briefings a summary request shows, newest first.
+SUMMARY_BRIEFINGS = 3
+_TOKEN = re.compile(r"\S+")
 _EDGES = re.compile(r"^[\W_]+|(?:['’]s)?[\W_]*$")
 
 
 class Status(enum.Enum):
-    """How a question was handled."""
+    """How a message was handled."""
 
     ANSWERED = "answered"
     NOT_COVERED = "not_covered"
     EMPTY = "empty"
     NO_SEARCH_TERMS = "no_search_terms"
+    CHAT = "chat"
+    HELP = "help"
+    SUMMARY = "summary"
 
 
 @dataclass(frozen=True)
@@ -68,14 +87,23 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A question word read as the briefing spells a nearby word."""
+
+    typed: str
+    read_as: str
+
+
+@dataclass(frozen=True)
 class Answer:
-    """What the index says about a question: passages best first, or why none."""
+    """What the index says about a message: passages best first, or why none."""
 
     question: str
     status: Status
     passages: tuple[Passage, ...] = ()
     missing: tuple[str, ...] = ()
     briefings_searched: int = 1
+    corrections: tuple[Correction, ...] = ()
 
     @property
     def answered(self) -> bool:
@@ -88,75 +116,261 @@ class Answer:
         return self.passages[0] if self.answered and self.passages else None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A question word and the index terms it was read as (none if the index lacks it)."""
+
+    word: Word
+    terms: tuple[str, ...]
+    corrected: bool = False
+
+
 def answer(
-    index: Index, question: str, k: int = DEFAULT_PASSAGES, briefing_id: str | None = None
+    index: Index,
+    question: str | Question,
+    k: int = DEFAULT_PASSAGES,
+    briefing_id: str | None = None,
+    model: RefusalModel | None = None,
 ) -> Answer:
     """Answer ``question`` from ``index`` with up to ``k`` passages."""
+    read = question if isinstance(question, Question) else read_question(question, index.analyzer)
     searched = 1 if briefing_id else len(index.briefings)
-    if not question.strip():
-        return Answer(question, Status.EMPTY, briefings_searched=searched)
-    terms = _unique(expand_acronyms(index, index.analyzer.terms(question), question))
-    if not terms:
-        return Answer(question, Status.NO_SEARCH_TERMS, briefings_searched=searched)
-    missing = tuple(term.word for term in terms if not index.knows(term.term))
-    shown = _as_typed(index.analyzer, question, missing)
-    weights = {term.term: index.idf(term.term) for term in terms}
-    hits = index.search(list(weights), max(k, 1), briefing_id)
-    names = [word for word in shown if word[:1].isupper()]
-    if not hits or names or not _covers(index, weights, hits[0]):
-        return Answer(question, Status.NOT_COVERED, (), shown, searched)
-    passages = tuple(_passage(index, hit, weights) for hit in hits[:k])
-    return Answer(question, Status.ANSWERED, passages, shown, searched)
+    if read.intent is not Intent.QUESTION:
+        return _not_a_question(index, read, briefing_id, searched)
+    if not read.words:
+        return Answer(read.text, Status.NO_SEARCH_TERMS, briefings_searched=searched)
+    readings = read_words(index, read.words)
+    ranked = _search(index, read, readings, k, briefing_id)
+    hits = ranked.hits
+    found_in = hits[0].chunk.briefing_id if hits else None
+    missing = _missing(index, readings, found_in)
+    corrections = tuple(_corrections(index, readings, hits))
+    evidence = weigh(index, readings, ranked)
+    if evidence is None or not (model or default_model()).answers(evidence):
+        return Answer(read.text, Status.NOT_COVERED, (), missing, searched, corrections)
+    passages = tuple(_passage(index, hit, ranked.sentences[hit.position]) for hit in hits[:k])
+    return Answer(read.text, Status.ANSWERED, passages, missing, searched, corrections)
 
 
-def _unique(terms: list[Term]) -> list[Term]:
-    seen: dict[str, Term] = {}
-    for term in terms:
-        seen.setdefault(term.term, term)
-    return list(seen.values())
+def evidence_for(index: Index, question: Question) -> Evidence | None:
+    """What the refusal decision sees for ``question``; None if no chunk matches."""
+    readings = read_words(index, question.words)
+    return weigh(index, readings, _search(index, question, readings, DEFAULT_PASSAGES, None))
 
 
-def _as_typed(analyzer: Analyzer, question: str, words: tuple[str, ...]) -> tuple[str, ...]:
-    """Analysed ``words`` of the question, each as the question spells it.
+def read_words(index: Index, words: tuple[Word, ...]) -> list[Reading]:
+    """Each distinct question word read against the index's terms."""
+    light = default_lexicon().light_words
+    readings: dict[str, Reading | None] = {}
+    for word in words:
+        if word.term not in readings:
+            readings[word.term] = _read(index, word)
+    # A light word ("take", "getting") the index lacks is no evidence either way.
+    return [r for r in readings.values() if r and (r.terms or r.word.folded not in light)]
 
-    A word is shown as typed ("Zürich", "China" for "China’s") when its
-    question word folds to it alone; a piece of a longer word ("fired" of
-    "test-fired") is shown folded. A word shown capitalised is a name.
+
+def _read(index: Index, word: Word) -> Reading | None:
+    """The word as the index has it; None for a typo of a word that is never a topic."""
+    if index.knows(word.term):
+        return Reading(word, (word.term,))
+    if phrase := spell_out(index, word.typed) or _alias(index, word):
+        return Reading(word, tuple(dict.fromkeys(index.analyzer.analyze(phrase))))
+    if near := nearest_term(index.postings, word.folded, word.term):
+        return Reading(word, (near,), corrected=True)
+    if nearest_word(word.folded, _never_topics()):
+        return None  # "actualy", "hows": chat and question words, misspelt
+    return Reading(word, ())
+
+
+def _alias(index: Index, word: Word) -> str | None:
+    def known(name: str) -> bool:
+        return all(index.knows(term) for term in index.analyzer.analyze(name))
+
+    return default_aliases().read(word.folded, known)
+
+
+@functools.cache
+def _never_topics() -> tuple[str, ...]:
+    """Words that are never a question's topic: stopwords, light words, one-word chat."""
+    lexicon = default_lexicon()
+    chat = {
+        phrase[0] for phrases in lexicon.phrases.values() for phrase in phrases if len(phrase) == 1
+    }
+    return tuple(sorted(ENGLISH_STOPWORDS | lexicon.light_words | (chat - lexicon.light_words)))
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    """Hits best first, with each hit's best sentence and the weight it holds."""
+
+    hits: list[Hit]
+    sentences: dict[int, tuple[Sentence, float]]  # by chunk position, with the weight it holds
+    weights: dict[str, float]  # the IDF of each term the question was read as
+
+
+def _search(
+    index: Index, read: Question, readings: list[Reading], k: int, briefing_id: str | None
+) -> _Ranked:
+    weights = {t: index.idf(t) for r in readings for t in r.terms}
+    hits = index.search(list(weights), max(k, RERANK_DEPTH), briefing_id)
+    sentences = {hit.position: _best_sentence(index, hit, weights) for hit in hits}
+    total = sum(weights.values()) or 1.0
+    as_typed = {word.folded: index.idf(word.term) for word in read.words}
+
+    def reranked(hit: Hit) -> float:
+        """Proximity, and the question's own word forms, in the hit's best sentence."""
+        sentence, weight = sentences[hit.position]
+        same = _share_as_typed(sentence, as_typed)
+        return hit.score * (1 + NEAR_BONUS * weight / total + SAME_FORM_BONUS * same)
+
+    hits.sort(key=lambda hit: (-reranked(hit), hit.position))
+    if read.defines:
+        defined = {t for r in readings if r.word in read.defines for t in r.terms}
+        if introducing := _introducing(index, hits, defined, read.defines):
+            hits = [introducing, *(hit for hit in hits if hit is not introducing)]
+    return _Ranked(hits, sentences, weights)
+
+
+def _share_as_typed(sentence: Sentence, as_typed: dict[str, float]) -> float:
+    """The share of the question's weight in words the sentence has in the same form.
+
+    Stemming meets "visiting" with "visit"; the sentence that says "visiting" is
+    still the likelier answer to "who is visiting".
     """
-    if not words:
-        return ()
-    spelled: dict[str, str] = {}
-    for token in question.split():
-        bare = _EDGES.sub("", token)
-        for word in analyzer.words(token):
-            spelled.setdefault(word, bare if fold(bare) == word else word)
-    return tuple(spelled.get(word, word) for word in words)
+    held = sum(w for word, w in as_typed.items() if word in sentence.words)
+    return held / (sum(as_typed.values()) or 1)
 
 
-def _covers(index: Index, weights: dict[str, float], best: Hit) -> bool:
-    """Whether the best hit holds enough of the question's IDF weight to be its answer."""
+def _introducing(
+    index: Index, hits: list[Hit], defined: set[str], words: tuple[Word, ...]
+) -> Hit | None:
+    """The hit that introduces X, among those from the best hit's briefing that hold X.
+
+    That is the one that spells X out in brackets ("Agency (KCNA)"), else the earliest.
+    """
+    if not hits or not defined:
+        return None
+    same = [h for h in hits if h.chunk.briefing_id == hits[0].chunk.briefing_id]
+    holding = [h for h in same if defined <= index.terms_in(h.position)]
+    if not holding:
+        return None
+    brackets = [f"({word.typed.upper()})" for word in words]
+    spelled = [h for h in holding if any(b in h.chunk.text.upper() for b in brackets)]
+    return min(spelled or holding, key=lambda hit: hit.chunk.start)
+
+
+def weigh(index: Index, readings: list[Reading], ranked: _Ranked) -> Evidence | None:
+    """The evidence that the best hit answers the question; None if nothing matched."""
+    if not ranked.hits:
+        return None
+    best, hits, known = ranked.hits[0], ranked.hits, ranked.weights
+    top_idf = index.unseen_idf
+    unknown = sum(UNKNOWN_WEIGHT * top_idf for r in readings if not r.terms)
+    total = sum(known.values()) + unknown
     present = index.terms_in(best.position)
-    total = sum(idf if index.knows(term) else UNKNOWN_WEIGHT * idf for term, idf in weights.items())
-    covered = sum(idf for term, idf in weights.items() if term in present)
-    return covered >= MIN_COVERAGE * total
+    matched_idf = [idf for term, idf in known.items() if term in present]
+    second = hits[1].score if len(hits) > 1 else 0.0
+    most = sum(known.values()) * (index.postings.k1 + 1)
+    return Evidence(
+        coverage=sum(matched_idf) / total,
+        sentence=ranked.sentences[best.position][1] / total,
+        matched=sum(any(t in present for t in r.terms) for r in readings) / len(readings),
+        rarity=sum(matched_idf) / len(matched_idf) / top_idf if matched_idf else 0.0,
+        unknown=unknown / total,
+        unknown_name=float(
+            any(_named_and_absent(index, r, best.chunk.briefing_id) for r in readings)
+        ),
+        corrected=sum(r.corrected for r in readings) / len(readings),
+        top_score=best.score / most if most else 0.0,
+        margin=(best.score - second) / best.score if best.score else 0.0,
+        length=math.log1p(len(readings)),
+    )
 
 
-def _passage(index: Index, hit: Hit, weights: dict[str, float]) -> Passage:
+def _named_and_absent(index: Index, reading: Reading, briefing_id: str) -> bool:
+    if not reading.word.named or reading.corrected:
+        return False
+    return not any(index.briefing_knows(briefing_id, term) for term in reading.terms)
+
+
+def _missing(index: Index, readings: list[Reading], briefing_id: str | None) -> tuple[str, ...]:
+    """The question's topic words that the answering briefing (or, if none, any) lacks."""
+    light = default_lexicon().light_words
+    return tuple(
+        r.word.typed
+        for r in readings
+        if not r.corrected
+        and r.word.folded not in light
+        and not any(
+            index.briefing_knows(briefing_id, t) if briefing_id else index.knows(t) for t in r.terms
+        )
+    )
+
+
+def _corrections(index: Index, readings: list[Reading], hits: list[Hit]) -> list[Correction]:
+    texts = [hit.chunk.text for hit in hits[:1]]
+    return [
+        Correction(r.word.typed, _spelling(index, r.terms[0], texts) or r.terms[0])
+        for r in readings
+        if r.corrected
+    ]
+
+
+def _spelling(index: Index, term: str, texts: list[str]) -> str | None:
+    """How the briefing spells the word that analyses to ``term``."""
+    for position in index.postings.chunks_with(term)[:1].tolist():
+        texts = [*texts, index.chunks[position].text]
+    for text in texts:
+        for token in _TOKEN.findall(text):
+            bare = _EDGES.sub("", token)
+            words = split_words(bare)
+            if len(words) == 1 and index.analyzer.term(words[0]) == term and fold(bare):
+                return bare
+    return None
+
+
+def _not_a_question(index: Index, read: Question, briefing_id: str | None, searched: int) -> Answer:
+    status = {
+        Intent.EMPTY: Status.EMPTY,
+        Intent.CHAT: Status.CHAT,
+        Intent.HELP: Status.HELP,
+        Intent.SUMMARY: Status.SUMMARY,
+    }[read.intent]
+    if status is not Status.SUMMARY:
+        return Answer(read.text, status, briefings_searched=searched)
+    return Answer(read.text, status, overview(index, briefing_id), briefings_searched=searched)
+
+
+def overview(index: Index, briefing_id: str | None = None) -> tuple[Passage, ...]:
+    """The lede of the briefing (or of the newest briefings), its first sentence picked."""
+    if briefing_id is not None:
+        briefings = [index.briefing(briefing_id)]
+    else:
+        newest = sorted(index.briefings, key=lambda b: (b.date or "", b.id), reverse=True)
+        briefings = newest[:SUMMARY_BRIEFINGS]
+    return tuple(_lede(briefing, index.opening(briefing.id)) for briefing in briefings)
+
+
+def _lede(briefing: Briefing, chunk: Chunk) -> Passage:
+    start, end = sentence_spans(briefing.body, chunk.start, chunk.end)[0]
+    return Passage(briefing, chunk, 0.0, start, end, cited_sources(briefing.body[start:end]))
+
+
+def _passage(index: Index, hit: Hit, best: tuple[Sentence, float]) -> Passage:
     briefing = index.briefing(hit.chunk.briefing_id)
-    start, end = _best_sentence(index, briefing, hit.chunk, weights)
+    start, end = best[0].start, best[0].end
     return Passage(
         briefing, hit.chunk, hit.score, start, end, cited_sources(briefing.body[start:end])
     )
 
 
-def _best_sentence(
-    index: Index, briefing: Briefing, chunk: Chunk, weights: dict[str, float]
-) -> tuple[int, int]:
-    """The sentence whose distinct query terms weigh most; the first on ties."""
-    spans = sentence_spans(briefing.body, chunk.start, chunk.end)
-
-    def weight(span: tuple[int, int]) -> float:
-        present = set(index.analyzer.analyze(briefing.body[span[0] : span[1]]))
-        return sum(w for term, w in weights.items() if term in present)
-
-    return max(spans, key=weight)
+def _best_sentence(index: Index, hit: Hit, weights: dict[str, float]) -> tuple[Sentence, float]:
+    """The sentence of the hit whose query terms weigh most (the first on ties), and that weight."""
+    best, most = None, -1.0
+    for sentence in index.sentences_of(hit.position):
+        weight = sum(w for term, w in weights.items() if term in sentence.terms)
+        if weight > most:
+            best, most = sentence, weight
+    if best is None:  # a chunk of no sentence: the whole chunk stands for one
+        best = Sentence(hit.chunk.start, hit.chunk.end, frozenset(), frozenset())
+    return best, max(most, 0.0)

@@ -10,7 +10,10 @@ The key covers the briefings' content hashes, the analyzer, the chunker and
 BM25's parameters, so any change to them makes a new directory. It is written
 in a hidden sibling directory, manifest last, and renamed into place, so a
 crash never leaves a half-written cache where it would be read. A cache
-that is truncated, garbled or of another format is discarded and rebuilt.
+that is truncated, garbled or of another format is discarded and rebuilt,
+and so is one whose checksums match but whose contents do not fit the
+briefings (a tampered or buggy writer): every field read is checked, and any
+failure to load, of any kind, means a warning and a rebuild.
 """
 
 from __future__ import annotations
@@ -79,8 +82,8 @@ def open_index(
     if path.exists():
         try:
             return load_index(path, key, briefings, analyzer)
-        except (CacheError, OSError) as error:
-            warn(f"discarding the index cache {path}: {error}; rebuilding it")
+        except Exception as error:  # noqa: BLE001 - whatever is wrong with it, it is rebuilt
+            warn(f"discarding the index cache {path}: {_reason(error)}; rebuilding it")
     index = Index.build(briefings, analyzer, chunker, progress)
     try:
         save_index(index, path, key)
@@ -130,8 +133,8 @@ def load_index(path: Path, key: str, briefings: tuple[Briefing, ...], analyzer: 
     arrays = {name: _read_array(path, name, digests[f"{name}.npy"]) for name in _ARRAY_NAMES}
     try:
         return _index_from(arrays, manifest, briefings, analyzer)
-    except (ValueError, KeyError, TypeError, IndexError) as error:
-        raise CacheError(f"its contents are inconsistent ({error})") from None
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError) as error:
+        raise CacheError(f"its contents are inconsistent ({_one_line(error)})") from None
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -164,12 +167,11 @@ def _index_from(
     briefings: tuple[Briefing, ...],
     analyzer: Analyzer,
 ) -> Index:
+    """The index the arrays describe, checked against the briefings they claim to index."""
     if (manifest["k1"], manifest["b"]) != (DEFAULT_K1, DEFAULT_B):
         raise ValueError("it was built with other BM25 parameters")
-    by_id = {briefing.id: briefing for briefing in briefings}
-    listed = tuple(by_id[briefing_id] for briefing_id in manifest["briefings"])
-    if listed != briefings:
-        raise ValueError("it lists the briefings in another order")
+    if manifest["briefings"] != [briefing.id for briefing in briefings]:
+        raise ValueError("it lists other briefings, or lists them in another order")
     chunks = ChunkTable(briefings, arrays["chunk_rows"])
     terms = _terms(arrays["vocabulary"], arrays["vocabulary_offsets"])
     postings = Postings.from_arrays(terms, arrays, DEFAULT_K1, DEFAULT_B)
@@ -186,10 +188,22 @@ def _terms(vocabulary: np.ndarray, offsets: np.ndarray) -> tuple[str, ...]:
     return tuple(data[a:b].decode() for a, b in itertools.pairwise(bounds))
 
 
+def _reason(error: Exception) -> str:
+    """Why a cache was not used, in one line of bounded length."""
+    if isinstance(error, CacheError | OSError):
+        return _one_line(error)
+    return f"it is damaged ({type(error).__name__}: {_one_line(error)})"
+
+
+def _one_line(error: BaseException, limit: int = 200) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _read_manifest(path: Path) -> dict:
     try:
         manifest = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad JSON or UTF-8, huge numbers, deep nesting
         raise CacheError("its manifest is unreadable") from None
     if not isinstance(manifest, dict) or manifest.get("format") != CACHE_FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
@@ -219,7 +233,10 @@ def _npy_view(data: bytes) -> np.ndarray:
         raise ValueError(f"format version {version} is not supported")
     if dtype.hasobject:
         raise ValueError("it holds Python objects")
-    flat = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=stream.tell())
+    count = math.prod(shape)
+    if any(size < 0 for size in shape) or count * dtype.itemsize != len(data) - stream.tell():
+        raise ValueError(f"its header's shape {shape} does not fit its data")
+    flat = np.frombuffer(data, dtype=dtype, count=count, offset=stream.tell())
     return flat.reshape(shape, order="F" if fortran_order else "C")
 
 

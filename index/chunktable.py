@@ -10,7 +10,7 @@ keeps them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import overload
 
 import numpy as np
@@ -31,22 +31,6 @@ class ChunkTable(Sequence[Chunk]):
         self.rows = rows
         self._made: tuple[Chunk, ...] | None = None
         _check(self.briefings, rows)
-
-    @classmethod
-    def of(cls, briefings: Sequence[Briefing], chunks: Iterable[Chunk]) -> ChunkTable:
-        """The table of ``chunks``; ValueError if one is not a slice of its briefing."""
-        ordinals = {briefing.id: number for number, briefing in enumerate(briefings)}
-        rows = []
-        for chunk in chunks:
-            if chunk.briefing_id not in ordinals:
-                raise ValueError(f"a chunk belongs to {chunk.briefing_id}, which is not indexed")
-            briefing = briefings[ordinals[chunk.briefing_id]]
-            if briefing.body[chunk.start : chunk.end] != chunk.text:
-                raise ValueError(f"a chunk of {briefing.id} is not the text at its offsets")
-            rows.append(
-                (ordinals[chunk.briefing_id], chunk.paragraph, chunk.start, chunk.end, chunk.tokens)
-            )
-        return cls(briefings, np.array(rows, dtype=np.int64).reshape(-1, len(COLUMNS)))
 
     @property
     def owners(self) -> np.ndarray:
@@ -98,16 +82,42 @@ class ChunkTable(Sequence[Chunk]):
 
 
 def _check(briefings: tuple[Briefing, ...], rows: np.ndarray) -> None:
-    """Every row names a briefing and a non-empty span inside its body."""
+    """Every row names a briefing, one of its paragraphs, and a non-empty span inside it.
+
+    The rows may come from a cache on disk, so nothing is taken on trust: a
+    chunk that cites paragraph 1,000,000,000 or slices past its paragraph is refused.
+    """
     if rows.dtype != np.int64 or rows.ndim != 2 or rows.shape[1] != len(COLUMNS):
         raise ValueError(f"chunk rows must be an int64 array of {len(COLUMNS)} columns")
     if not len(rows):
         return
-    owners, starts, ends = rows[:, 0], rows[:, 2], rows[:, 3]
+    owners, paragraphs, starts, ends, tokens = rows.T
     if owners.min() < 0 or owners.max() >= len(briefings):
         raise ValueError("a chunk names a briefing that is not indexed")
-    lengths = np.array([len(briefing.body) for briefing in briefings], dtype=np.int64)
-    if np.any(starts < 0) or np.any(starts >= ends) or np.any(ends > lengths[owners]):
-        bad = int(np.flatnonzero((starts < 0) | (starts >= ends) | (ends > lengths[owners]))[0])
+    counts = np.array([len(briefing.paragraphs) for briefing in briefings], dtype=np.int64)
+    if np.any(paragraphs < 1) or np.any(paragraphs > counts[owners]):
+        bad = int(np.flatnonzero((paragraphs < 1) | (paragraphs > counts[owners]))[0])
         where = briefings[int(owners[bad])].id
-        raise ValueError(f"chunk offsets {starts[bad]}:{ends[bad]} are outside {where}")
+        raise ValueError(f"a chunk cites paragraph {paragraphs[bad]}, which {where} does not have")
+    # Each paragraph's span, looked up by (briefing, paragraph) through a flat table.
+    firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    spans = np.array(
+        [(p.start, p.end) for briefing in briefings for p in briefing.paragraphs], dtype=np.int64
+    ).reshape(-1, 2)
+    span = spans[firsts[owners] + paragraphs - 1]
+    outside = (starts < span[:, 0]) | (starts >= ends) | (ends > span[:, 1])
+    if np.any(outside):
+        bad = int(np.flatnonzero(outside)[0])
+        where = briefings[int(owners[bad])].id
+        raise ValueError(
+            f"chunk offsets {starts[bad]}:{ends[bad]} are outside paragraph "
+            f"{paragraphs[bad]} of {where}"
+        )
+    # Reading order, as the postings number them: a briefing's chunks in turn, none overlapping.
+    following = owners[1:] > owners[:-1]
+    after = (owners[1:] == owners[:-1]) & (starts[1:] >= ends[:-1])
+    if not np.all(following | after):
+        raise ValueError("the chunks are not in reading order")
+    # A token is at least one byte of UTF-8, and a character at most four.
+    if np.any(tokens < 0) or np.any(tokens > 4 * (ends - starts)):
+        raise ValueError("a chunk's token count does not fit its text")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,19 +68,30 @@ def read_briefing(data: bytes, briefing_id: str, max_bytes: int = MAX_BRIEFING_B
     return parse_briefing(text, briefing_id, hashlib.sha256(data).hexdigest())
 
 
-def briefing_files(path: Path) -> list[Path]:
-    """The briefing files at ``path`` (a file, or a folder searched recursively)."""
+def briefing_files(path: Path, unreadable: list[Skipped] | None = None) -> list[Path]:
+    """The briefing files at ``path`` (a file, or a folder searched recursively).
+
+    Hidden files and folders are left out. A folder that cannot be listed is
+    added to ``unreadable`` (when given) instead of being passed over in silence.
+    """
     if not path.exists():
         raise BriefingsNotFoundError(f"no such file or folder: {path}")
     if path.is_file():
         return [path]
-    return [
-        file
-        for file in sorted(path.rglob("*"))
-        if file.suffix.lower() in BRIEFING_SUFFIXES
-        and file.is_file()
-        and not any(part.startswith(".") for part in file.relative_to(path).parts)
-    ]
+
+    def cannot_list(error: OSError) -> None:
+        if unreadable is not None:
+            folder = str(error.filename or path)
+            unreadable.append(Skipped(folder, f"the folder cannot be read ({error.strerror})"))
+
+    files = []
+    for folder, folders, names in os.walk(path, onerror=cannot_list):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in names:
+            file = Path(folder) / name
+            if not name.startswith(".") and file.suffix.lower() in BRIEFING_SUFFIXES:
+                files.append(file)
+    return sorted(file for file in files if file.is_file())
 
 
 def load_briefings(paths: Path | Iterable[Path], max_bytes: int = MAX_BRIEFING_BYTES) -> Loaded:
@@ -88,7 +100,7 @@ def load_briefings(paths: Path | Iterable[Path], max_bytes: int = MAX_BRIEFING_B
     briefings: dict[str, Briefing] = {}
     sources: dict[str, Path] = {}
     skipped: list[Skipped] = []
-    for file in (file for root in roots for file in briefing_files(root)):
+    for file in (file for root in roots for file in briefing_files(root, skipped)):
         try:
             briefing = read_briefing(_read_bytes(file, max_bytes), file.stem, max_bytes)
         except (BriefingFormatError, OSError) as error:

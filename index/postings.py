@@ -101,6 +101,17 @@ class Postings:
         """The term's id, or None if no chunk holds it."""
         return self._ids.get(term)
 
+    def chunks_with(self, term: str) -> np.ndarray:
+        """The positions of the chunks that hold ``term``, ascending (empty if none)."""
+        term_id = self._ids.get(term)
+        if term_id is None:
+            return self.chunks[:0]
+        return self.chunks[self.starts[term_id] : self.starts[term_id + 1]]
+
+    def document_frequency(self, term: str) -> int:
+        """How many chunks hold ``term``."""
+        return len(self.chunks_with(term))
+
     def scores(self, terms: Sequence[str]) -> np.ndarray:
         """Every chunk's BM25 score for the query terms (repeats count, unknown ones add 0)."""
         scores = np.zeros(self.size)
@@ -234,12 +245,15 @@ def _check_values(postings: Postings) -> None:
     _check_offsets("chunk_starts", postings.chunk_starts, len(postings.chunk_terms))
     _check_range("chunks", postings.chunks, postings.size)
     _check_range("chunk_terms", postings.chunk_terms, len(postings.terms))
-    if (
-        not np.all(postings.weights > 0)
-        or np.any(postings.lengths < 0)
-        or np.any(postings.counts < 1)
-    ):
-        raise ValueError("weights or chunk lengths are out of range")
+    if not np.all(postings.weights > 0) or not np.all(np.isfinite(postings.weights)):
+        raise ValueError("weights are out of range")
+    if not np.all(postings.idf > 0) or not np.all(np.isfinite(postings.idf)):
+        raise ValueError("IDF values are out of range")
+    # A chunk is at least as long as the number of distinct terms it holds.
+    if np.any(postings.lengths < np.diff(postings.chunk_starts)):
+        raise ValueError("chunk lengths are out of range")
+    if np.any(postings.counts < 1):
+        raise ValueError("term counts are out of range")
 
 
 def _check_offsets(name: str, starts: np.ndarray, total: int) -> None:

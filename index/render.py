@@ -30,6 +30,14 @@ _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 # Control characters that are not white space (those are collapsed to spaces).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _ZERO_WIDTH_SPACE = "\u200b"
+HELP = (
+    "I answer questions about the briefing with its own words: the passage that answers, "
+    "quoted verbatim, and where it comes from (briefing, date, paragraph, and the outlet "
+    "it cites). If the briefing does not say, I say so.\n"
+    "• Ask a question, for example: *Who visited Pyongyang?*\n"
+    "• Say *summary* for what the briefing is about.\n"
+    "• In Discord, mention me or use /ask; /quote shows a paragraph and /briefing a briefing."
+)
 
 
 def escape(text: str) -> str:
@@ -42,15 +50,44 @@ def escape(text: str) -> str:
 
 def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
     """The reply for ``answer``: a quoted passage and its attribution, or why not."""
+    if answer.status is Status.SUMMARY and answer.passages:
+        return render_overview(answer.passages, limit)
     if answer.best is None:
-        return render_refusal(answer)[:limit]
+        return (render_refusal(answer) + _readings_line(answer))[:limit]
     best = answer.best
     tail = "\n" + render_attribution(best)
     if more := _more_line(answer):
         tail += "\n" + more
     if answer.missing:
         tail += f"\n-# Not in the briefing{_plural(answer)}: {_listed(answer.missing, 'and')}"
+    tail += _readings_line(answer)
     return render_quote(best, limit - len(tail)) + tail
+
+
+def render_overview(ledes: tuple[Passage, ...], limit: int = MESSAGE_LIMIT) -> str:
+    """What a briefing is about: its name, date and size, and its lede quoted."""
+    blocks = []
+    share = limit // len(ledes) - 1
+    for lede in ledes:
+        briefing = lede.briefing
+        size = _count(len(briefing.paragraphs), "paragraph")
+        details = " · ".join(part for part in (briefing.date, size) if part)
+        head = f"**{cut_end(briefing.name, FIELD_LIMIT)}** · {details}"
+        tail = "\n" + render_attribution(lede)
+        quote = render_quote(lede, share - len(head) - len(tail) - 1)
+        blocks.append(f"{head}\n{quote}{tail}")
+    return "\n".join(blocks)[:limit]
+
+
+def _readings_line(answer: Answer) -> str:
+    """``-# Read "Shiogu" as "Shoigu"``: the spellings typo tolerance chose."""
+    if not answer.corrections:
+        return ""
+    read = [
+        f'"{cut_end(c.typed, WORD_LIMIT)}" as "{cut_end(c.read_as, WORD_LIMIT)}"'
+        for c in answer.corrections[:5]
+    ]
+    return "\n-# Read " + ", ".join(read)
 
 
 def render_quote(passage: Passage, limit: int = MESSAGE_LIMIT) -> str:
@@ -122,6 +159,12 @@ def render_refusal(answer: Answer) -> str:
     """Why there is no quote: an empty question, or what the briefing lacks."""
     if answer.status is Status.EMPTY:
         return "Ask me a question about the briefing, for example: *Who visited Pyongyang?*"
+    if answer.status is Status.CHAT:
+        return "👋 Ask me anything about the briefing, for example: *Who visited Pyongyang?*"
+    if answer.status is Status.HELP:
+        return HELP
+    if answer.status is Status.SUMMARY:
+        return "There is no briefing to summarise."
     if answer.status is Status.NO_SEARCH_TERMS:
         return (
             "That question has no words I can look up. "

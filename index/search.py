@@ -12,12 +12,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index.analysis import Analyzer
+from index.analysis import Analyzer, split_words
 from index.briefing import Briefing
 from index.chunking import Chunk, Chunker
 from index.chunktable import ChunkTable
+from index.memo import Memo
 from index.postings import Postings, PostingsBuilder
 from index.scoring import lucene_idf
+from index.sentences import sentence_spans
+
+# Acronyms and chunks whose sentences each index remembers.
+MAX_ACRONYMS = 1024
+MAX_CHUNK_SENTENCES = 16384
 
 # Wraps the briefings being indexed, to report progress (rich.progress.track fits).
 Progress = Callable[[Sequence[Briefing]], Iterable[Briefing]]
@@ -33,6 +39,16 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """A sentence of a chunk: its body offsets, its index terms and its folded words."""
+
+    start: int
+    end: int
+    terms: frozenset[str]
+    words: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Index:
     """Briefings, their chunks and the BM25 postings built over the chunks' terms."""
 
@@ -42,10 +58,15 @@ class Index:
     postings: Postings = field(repr=False, compare=False)
     # Each briefing's position in ``briefings``, by id.
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
-    # What the briefings spell each looked-up acronym out as (index.acronyms fills it):
-    # a lookup reads every briefing, so each acronym is looked up once per index.
-    spelled_out: dict[str, str | None] = field(
-        default_factory=dict, init=False, repr=False, compare=False
+    # Where each briefing's run of chunks starts (and, one on, ends).
+    _runs: np.ndarray = field(init=False, repr=False, compare=False)
+    # What the briefings spell each looked-up acronym out as (index.acronyms).
+    spelled_out: Memo[str, str | None] = field(
+        default_factory=lambda: Memo(MAX_ACRONYMS), init=False, repr=False, compare=False
+    )
+    # Each looked-at chunk's sentences with their terms (index.answering).
+    sentences: Memo[int, tuple[Sentence, ...]] = field(
+        default_factory=lambda: Memo(MAX_CHUNK_SENTENCES), init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
@@ -55,6 +76,11 @@ class Index:
             raise ValueError(f"{len(self.chunks)} chunks but postings for {self.postings.size}")
         ordinals = {briefing.id: number for number, briefing in enumerate(self.briefings)}
         object.__setattr__(self, "_ordinals", ordinals)
+        owners = self.chunks.owners
+        if len(owners) > 1 and np.any(owners[1:] < owners[:-1]):
+            raise ValueError("the chunks are not in the order of their briefings")
+        runs = np.searchsorted(owners, np.arange(len(self.briefings) + 1))
+        object.__setattr__(self, "_runs", runs)
 
     @classmethod
     def build(
@@ -77,20 +103,6 @@ class Index:
         table = ChunkTable(briefings, np.array(rows, dtype=np.int64))
         return cls(briefings, table, analyzer, builder.build())
 
-    @classmethod
-    def from_parts(
-        cls,
-        briefings: tuple[Briefing, ...],
-        chunks: Sequence[Chunk],
-        chunk_terms: Iterable[Sequence[str]],
-        analyzer: Analyzer,
-    ) -> Index:
-        """Assemble an index from already analysed chunks."""
-        if not chunks:
-            raise ValueError("there is no text to index")
-        table = ChunkTable.of(briefings, chunks)
-        return cls(tuple(briefings), table, analyzer, Postings.build(chunk_terms))
-
     def briefing(self, briefing_id: str) -> Briefing:
         """The briefing with this id; KeyError if there is none."""
         return self.briefings[self._ordinals[briefing_id]]
@@ -99,8 +111,13 @@ class Index:
         """The term's IDF over all chunks; a term found nowhere gets the highest."""
         term_id = self.postings.term_id(term)
         if term_id is None:
-            return lucene_idf(len(self.chunks), 0)
+            return self.unseen_idf
         return float(self.postings.idf[term_id])
+
+    @property
+    def unseen_idf(self) -> float:
+        """The IDF of a term no chunk holds: the highest there is."""
+        return lucene_idf(len(self.chunks), 0)
 
     def terms_in(self, position: int) -> frozenset[str]:
         """The distinct terms of the chunk at ``position``."""
@@ -110,10 +127,44 @@ class Index:
         """Whether any chunk contains the term."""
         return self.postings.term_id(term) is not None
 
+    def briefing_knows(self, briefing_id: str, term: str) -> bool:
+        """Whether any chunk of that briefing contains the term.
+
+        A briefing's chunks are one run of positions, and a term's postings are
+        ascending, so this is one binary search, however common the term.
+        """
+        owner = self._ordinals.get(briefing_id)
+        if owner is None:
+            return False
+        first, end = self._runs[owner], self._runs[owner + 1]
+        postings = self.postings.chunks_with(term)
+        at = int(np.searchsorted(postings, first))
+        return at < len(postings) and postings[at] < end
+
+    def opening(self, briefing_id: str) -> Chunk:
+        """The first chunk of the briefing (its lede); KeyError if it is not indexed."""
+        owner = self._ordinals[briefing_id]
+        return self.chunks[int(np.flatnonzero(self.chunks.owners == owner)[0])]
+
     def chunk_count(self, briefing_id: str) -> int:
         """How many chunks the briefing was cut into; 0 if it is not indexed."""
         owner = self._ordinals.get(briefing_id)
         return 0 if owner is None else int(np.count_nonzero(self.chunks.owners == owner))
+
+    def sentences_of(self, position: int) -> tuple[Sentence, ...]:
+        """The sentences of the chunk at ``position``, analysed once while remembered."""
+        return self.sentences.get(position, self._split)
+
+    def _split(self, position: int) -> tuple[Sentence, ...]:
+        chunk = self.chunks[position]
+        body = self.briefing(chunk.briefing_id).body
+        term = self.analyzer.term
+        sentences = []
+        for start, end in sentence_spans(body, chunk.start, chunk.end):
+            words = frozenset(split_words(body[start:end]))
+            terms = frozenset(t for word in words if (t := term(word)) is not None)
+            sentences.append(Sentence(start, end, terms, words))
+        return tuple(sentences)
 
     def search(self, terms: Sequence[str], k: int, briefing_id: str | None = None) -> list[Hit]:
         """The ``k`` best chunks that contain a query term, best first."""

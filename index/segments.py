@@ -24,9 +24,43 @@ import numpy as np
 
 from index.analysis import Analyzer
 from index.briefing import Briefing
+from index.chunking import Chunk
 from index.chunktable import ChunkTable
+from index.memo import Memo
+from index.postings import Postings
 from index.scoring import lucene_idf
-from index.search import Hit, Index, _best
+from index.search import MAX_ACRONYMS, Hit, Index, Sentence, _best
+
+
+class SegmentPostings:
+    """What the answering reads of an index's postings, over several segments.
+
+    The vocabulary, each term's document frequency and the chunks that hold
+    a term (as positions counted over all the segments).
+    """
+
+    def __init__(self, segments: tuple[Index, ...], offsets: np.ndarray) -> None:
+        self._segments = segments
+        self._offsets = offsets[:-1].tolist()
+        self.k1 = segments[0].postings.k1
+        self.b = segments[0].postings.b
+
+    @cached_property
+    def terms(self) -> tuple[str, ...]:
+        """Every term some segment holds, each once."""
+        return tuple(dict.fromkeys(t for s in self._segments for t in s.postings.terms))
+
+    def document_frequency(self, term: str) -> int:
+        """How many chunks, in all segments, hold ``term``."""
+        return sum(s.postings.document_frequency(term) for s in self._segments)
+
+    def chunks_with(self, term: str) -> np.ndarray:
+        """The positions of the chunks that hold ``term``, ascending, over all segments."""
+        parts = [
+            s.postings.chunks_with(term).astype(np.int64) + offset
+            for s, offset in zip(self._segments, self._offsets, strict=True)
+        ]
+        return np.concatenate(parts)
 
 
 class Segments:
@@ -51,12 +85,38 @@ class Segments:
         total_length = sum(int(s.postings.lengths.sum(dtype=np.int64)) for s in self.segments)
         self.avgdl = total_length / self.size if self.size else 0.0
         # What the briefings spell each looked-up acronym out as (see index.acronyms).
-        self.spelled_out: dict[str, str | None] = {}
+        self.spelled_out: Memo[str, str | None] = Memo(MAX_ACRONYMS)
 
     @property
     def analyzer(self) -> Analyzer:
         """The analyzer every segment was built with."""
         return self.segments[0].analyzer
+
+    @cached_property
+    def postings(self) -> Postings | SegmentPostings:
+        """The postings as the answering reads them: one segment's own, or all of them."""
+        if len(self.segments) == 1:
+            return self.segments[0].postings
+        return SegmentPostings(self.segments, self._offsets)
+
+    @property
+    def unseen_idf(self) -> float:
+        """The IDF of a term no chunk holds: the highest there is."""
+        return lucene_idf(self.size, 0)
+
+    def briefing_knows(self, briefing_id: str, term: str) -> bool:
+        """Whether any chunk of that briefing contains the term."""
+        number = self._segment_of.get(briefing_id)
+        return number is not None and self.segments[number].briefing_knows(briefing_id, term)
+
+    def opening(self, briefing_id: str) -> Chunk:
+        """The first chunk of the briefing (its lede); KeyError if it is not indexed."""
+        return self.segments[self._segment_of[briefing_id]].opening(briefing_id)
+
+    def sentences_of(self, position: int) -> tuple[Sentence, ...]:
+        """The sentences of the chunk at ``position``, as its segment analyses them."""
+        number = int(np.searchsorted(self._offsets, position, side="right")) - 1
+        return self.segments[number].sentences_of(position - int(self._offsets[number]))
 
     @cached_property
     def chunks(self) -> ChunkTable:

@@ -1,4 +1,9 @@
-"""Questions asked in a channel: by mentioning the bot, or with ``!ask`` (needs content)."""
+"""Questions asked in a channel: by mentioning the bot, or with ``!ask`` (needs content).
+
+A question asked during the member's cooldown gets a ⏳ reaction, once per
+cooldown window; the rest get nothing, so one member cannot spend the bot's
+own rate limit by asking over and over.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ from bot.telemetry import log_question
 from index.render import render_answer
 
 log = logging.getLogger(__name__)
+
+WAIT_REACTION = "⏳"
 
 
 class ChannelQuestions(commands.Cog):
@@ -53,7 +60,8 @@ class ChannelQuestions(commands.Cog):
         started = time.perf_counter()
         retry_after = self.cooldown.retry_after(message)
         if retry_after:
-            await reply(message, try_again_in(retry_after))
+            if self.cooldown.notice_due(message):
+                await self._ask_to_wait(message, retry_after)
             return
         guild_id = message.guild.id if message.guild else None
         result = await self.library.answer(question, guild_id=guild_id)
@@ -64,6 +72,15 @@ class ChannelQuestions(commands.Cog):
             started,
             answered=result.answered,
         )
+
+    async def _ask_to_wait(self, message: discord.Message, retry_after: float) -> None:
+        """A ⏳ on the message; a reply only where the bot may not react."""
+        try:
+            await message.add_reaction(WAIT_REACTION)
+        except discord.Forbidden:
+            await reply(message, try_again_in(retry_after))
+        except discord.HTTPException as error:  # e.g. the message was deleted meanwhile
+            log.warning("could not react to a question asked too soon (%s)", error.status)
 
     async def _report(self, message: discord.Message, error: Exception) -> None:
         reason = explain(error)

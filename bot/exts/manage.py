@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, TypeVar
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -18,7 +19,7 @@ from bot.exts.options import UploadedBriefingOption
 from bot.library import Library
 from bot.replies import added_reply, removed_reply
 from bot.sending import send
-from bot.uploads import check_size, check_upload
+from bot.uploads import UploadError, check_size, check_upload, quoted
 from index.briefing import Briefing
 
 T = TypeVar("T")
@@ -29,6 +30,19 @@ def for_managers(command: T) -> T:
     command = app_commands.checks.has_permissions(manage_guild=True)(command)
     command = app_commands.default_permissions(manage_guild=True)(command)
     return app_commands.guild_only()(command)
+
+
+async def download(file: discord.Attachment) -> bytes:
+    """The attachment's bytes; UploadError if Discord would not hand them over."""
+    try:
+        return await file.read()
+    except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+        status = getattr(error, "status", None)
+        why = f" (Discord answered {status})" if status else ""
+        raise UploadError(
+            f"{quoted(file.filename)} could not be downloaded from Discord{why}, "
+            "so nothing was added. Try uploading it again."
+        ) from error
 
 
 class Manage(commands.Cog):
@@ -54,7 +68,7 @@ class Manage(commands.Cog):
         """Add a briefing for everyone in this server to ask about."""
         check_size(file.filename, file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await file.read()
+        data = await download(file)
         # Up to 2 MiB of text, and YAML that may be hostile: not on the event loop.
         upload = await asyncio.to_thread(check_upload, file.filename, data, title=title, date=date)
         briefing = await self.library.add(upload, _guild(interaction))

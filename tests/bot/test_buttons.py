@@ -14,6 +14,7 @@ from bot.buttons import (
     WholeParagraph,
     answer_view,
     briefing_key,
+    content_key,
     find_by_key,
     fit_question,
 )
@@ -21,15 +22,13 @@ from index.answering import answer
 from tests.bot.conftest import SHOIGU_QUESTION
 
 
-def utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 def test_answer_view_carries_paragraph_and_next_rank(bundled_index):
     view = answer_view(answer(bundled_index, SHOIGU_QUESTION), None)
     ids = [item.custom_id for item in view.children]
-    key = briefing_key(bundled_index.briefings[0].id)
-    assert ids == [f"bb:para:{key}:4", f"bb:more:1:-:{SHOIGU_QUESTION}"]
+    briefing = bundled_index.briefings[0]
+    key, digest = briefing_key(briefing.id), content_key(briefing)
+    assert ids == [f"bb:para:{key}:{digest}:4", f"bb:more:1:-:{SHOIGU_QUESTION}"]
+    assert digest == briefing.digest[:8]
     assert view.timeout is None
 
 
@@ -45,15 +44,39 @@ def test_scoped_answers_carry_the_briefing_key(bundled_index):
     assert find_by_key(bundled_index.briefings, briefing_key(briefing_id)).id == briefing_id
 
 
-@given(st.text(min_size=1, max_size=500), st.integers(0, 99), st.booleans())
+# Long runs of characters outside the Basic Multilingual Plane (two UTF-16 units
+# each, one code point), with and without spaces between them.
+ASTRAL = st.characters(min_codepoint=0x10000, max_codepoint=0x10FFFF, exclude_categories=["Cs"])
+questions = st.one_of(
+    st.text(min_size=1, max_size=500),
+    st.lists(st.text(ASTRAL, min_size=1, max_size=120), min_size=1, max_size=6).map(" ".join),
+    st.lists(st.sampled_from(["🚀", "𝐖𝐡𝐨", "Shoigu", "a", " "]), min_size=1, max_size=200).map(
+        "".join
+    ),
+)
+
+
+@given(questions, st.integers(0, 99), st.booleans())
 def test_more_passages_ids_fit_and_parse_back(question, rank, scoped):
     scope = briefing_key("some-briefing") if scoped else None
     item = MorePassages(question, rank, scope)
-    assert utf16_length(item.custom_id) <= CUSTOM_ID_LIMIT
+    assert len(item.custom_id) <= CUSTOM_ID_LIMIT
     match = re.fullmatch(MorePassages.__discord_ui_compiled_template__, item.custom_id)
     assert match is not None
     assert (match["question"], int(match["rank"])) == (item.question, rank)
     assert match["scope"] == (scope or "-")
+
+
+@given(questions, st.integers(1, 100))
+def test_a_question_keeps_every_word_that_fits(question, room):
+    """Cut only where Discord's limit needs it: the next word would not fit in code points."""
+    words = question.split()
+    fitted = fit_question(question, room)
+    assert len(fitted) <= room
+    kept = len(fitted.split())
+    if words and fitted != words[0][:room]:
+        assert fitted == " ".join(words[:kept])
+        assert kept == len(words) or len(" ".join(words[: kept + 1])) > room
 
 
 @pytest.mark.parametrize(
@@ -63,17 +86,21 @@ def test_more_passages_ids_fit_and_parse_back(question, rank, scoped):
         ("Who visited Pyongyang?", 12, "Who visited"),
         ("Pneumonoultramicroscopic", 5, "Pneum"),
         ("🚀 rockets", 3, "🚀"),
+        ("🚀" * 30 + " " + "🚀" * 30, 61, "🚀" * 30 + " " + "🚀" * 30),
+        ("🚀" * 120, 88, "🚀" * 88),
     ],
 )
 def test_questions_are_cut_after_a_word(question, room, fitted):
     assert fit_question(question, room) == fitted
 
 
-def test_whole_paragraph_ids_are_short_and_parse_back():
+@pytest.mark.parametrize("digest", ["0123abcd", None], ids=["bound", "made-before-digests"])
+def test_whole_paragraph_ids_are_short_and_parse_back(digest):
     key = briefing_key("x" * 300)
-    item = WholeParagraph(key, 123456)
-    assert item.custom_id == f"bb:para:{key}:123456"
-    assert utf16_length(item.custom_id) <= CUSTOM_ID_LIMIT
+    item = WholeParagraph(key, digest, 123456)
+    bound = f"{digest}:" if digest else ""
+    assert item.custom_id == f"bb:para:{key}:{bound}123456"
+    assert len(item.custom_id) <= CUSTOM_ID_LIMIT
     match = re.fullmatch(WholeParagraph.__discord_ui_compiled_template__, item.custom_id)
     assert match is not None
-    assert (match["briefing"], int(match["paragraph"])) == (key, 123456)
+    assert (match["briefing"], match["digest"], int(match["paragraph"])) == (key, digest, 123456)

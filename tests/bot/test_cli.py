@@ -1,7 +1,9 @@
 """The briefbot harness, run as a user runs it."""
 
+import ctypes
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -9,6 +11,7 @@ import pytest
 
 from bot.cli import main
 from index.answering import answer
+from index.baseline import evaluate_baseline
 from index.evaluation import evaluate, parse_cases
 from index.render import render_answer
 from tests.bot.conftest import SHOIGU_QUESTION
@@ -72,6 +75,14 @@ def test_eval_prints_the_figures_of_the_engine(capsys, bundled_index):
         assert f"{label:<18}{value:.3f}" in out
     direct = report.by_kind()["direct"]
     assert f"direct        {len(direct.outcomes)} questions  refused {direct.refused}/" in out
+    baseline = evaluate_baseline(bundled_index.briefings, report_cases(eval_set))
+    assert f"hit@1             {report.hit_at_1:.3f}     {baseline.hit_at_1:.3f}" in out
+    assert f"refusal recall    {report.refusal_recall:.3f}     0.000" in out
+    assert f"hit@1 {direct.hit_at_1:.3f} ({baseline.by_kind()['direct'].hit_at_1:.3f})" in out
+
+
+def report_cases(eval_set):
+    return parse_cases(eval_set.read_text().splitlines())
 
 
 @pytest.mark.parametrize(
@@ -147,3 +158,78 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     _, err = ask.communicate(timeout=60)
     assert ask.returncode == 0
     assert err == b""
+
+
+def test_an_eval_file_that_is_not_utf8_is_one_line_and_exit_2(capsys, tmp_path):
+    questions = tmp_path / "questions.jsonl"
+    questions.write_bytes(
+        '{"q": "Qui a visité Pyongyang ?", "unanswerable": true}\n'.encode("latin-1")
+    )
+    assert main(["eval", str(questions)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"briefbot: error: {questions} is not UTF-8 text; save it as UTF-8\n"
+
+
+def test_chat_with_standard_input_closed_is_one_line_and_exit_2(tmp_path):
+    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "bot.cli", "chat", "--briefings", str(BRIEFINGS)]
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" <&-', "sh", *command],  # the shell closes descriptor 0
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        cwd=BRIEFINGS.parent,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "briefbot: error: chat reads questions from standard input, which is closed; "
+        "ask with: briefbot ask QUESTION\n"
+    )
+
+
+def drop_file_permission_override() -> None:
+    """In the child: lose root's power to read any folder, so permissions apply to it too."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)  # fails harmlessly when not root
+
+
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, PR_CAPBSET_DROP = 1, 2, 24
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs Linux capabilities")
+def test_an_unreadable_folder_among_the_briefings_is_warned_of(tmp_path):
+    folder = tmp_path / "briefings"
+    shutil.copytree(BRIEFINGS, folder)
+    locked = folder / "locked"
+    locked.mkdir()
+    (locked / "hidden-away.txt").write_text("Penguins were counted in the locked folder.\n")
+    locked.chmod(0)
+    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
+    probe = [sys.executable, "-c", f"import os; os.listdir({str(locked)!r})"]
+    listed = subprocess.run(
+        probe, capture_output=True, check=False, preexec_fn=drop_file_permission_override
+    )
+    if listed.returncode == 0:
+        locked.chmod(0o700)
+        pytest.skip("this user can read any folder, whatever its permissions")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "ask", "--briefings", str(folder), SHOIGU_QUESTION],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            cwd=BRIEFINGS.parent,
+            check=False,
+            preexec_fn=drop_file_permission_override,
+        )
+    finally:
+        locked.chmod(0o700)
+    assert done.returncode == 0, done.stderr
+    assert "Sergei Shoigu" in done.stdout
+    assert done.stderr == (
+        f"briefbot: warning: skipped {locked}: the folder cannot be read (Permission denied)\n"
+    )

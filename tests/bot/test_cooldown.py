@@ -29,8 +29,10 @@ async def test_second_question_within_the_cooldown_is_declined_politely(fake, bo
     assert again["content"] == TRY_AGAIN
 
     asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
-    reply = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
-    assert reply["content"] == TRY_AGAIN
+    await fake.wait_for_request(method="PUT", path=r"/reactions/", timeout=TIMEOUT)
+    assert fake.message(asked)["reactions"] == [
+        {"emoji": {"id": None, "name": "⏳"}, "count": 1, "me": True}
+    ]
 
 
 async def test_cooldown_is_per_user_and_only_for_questions(fake, bot):

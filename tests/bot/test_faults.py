@@ -28,8 +28,10 @@ from tests.bot.conftest import (
     ask,
     environment,
     is_ephemeral,
+    reply_to_interaction,
 )
 from tests.bot.processes import connected, finish, launch, stop
+from tests.conftest import BRIEFINGS, BUNDLED_ID
 from tests.fakediscord import FakeAttachment, FakeDiscord
 
 pytestmark = pytest.mark.e2e
@@ -277,3 +279,78 @@ async def test_questions_asked_while_an_upload_fails_are_answered(fake, start_bo
     assert all("Shoigu" in answer for answer in answers)
     assert "the bot's store refused it" in (await adding)["content"]
     assert stored(settings) == {}
+
+
+# -- a tampered index cache ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw", [b"[" * 100_000 + b"]" * 100_000, b"9" * 5000], ids=["nested", "huge-number"]
+)
+async def test_a_tampered_index_cache_is_rebuilt_and_the_bot_answers(settings, caplog, raw):
+    Library.load(settings)
+    [manifest] = settings.cache_dir.glob("index-*/manifest.json")
+    manifest.write_bytes(manifest.read_bytes().replace(b'"k1"', b'"extra": ' + raw + b', "k1"'))
+    library = Library.load(settings)
+    assert "Shoigu" in (await library.answer(SHOIGU_QUESTION)).best.text
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.startswith("discarding the index cache") and "rebuilding" in warning
+    assert "\n" not in warning
+
+
+# -- a configured briefing and an upload with the same name --------------------------
+
+CONFIGURED_PENGUINS = b"date 2025-04-01\nThe operator's own penguin briefing, kept in the folder.\n"
+
+
+@pytest.mark.parametrize("order", ["upload-first", "configured-first"])
+async def test_an_upload_never_stands_for_a_configured_briefing_of_its_name(
+    fake, start_bot, make_settings, tmp_path, caplog, order
+):
+    configured = tmp_path / "configured"
+    configured.mkdir()
+    (configured / f"{BUNDLED_ID}.txt").write_bytes((BRIEFINGS / f"{BUNDLED_ID}.txt").read_bytes())
+    settings = make_settings(BRIEFBOT_BRIEFINGS=str(configured))
+    if order == "configured-first":
+        (configured / "penguins.txt").write_bytes(CONFIGURED_PENGUINS)
+    else:  # uploaded earlier; the operator adds a file of the same name, and restarts
+        settings.uploads_dir.mkdir(parents=True)
+        (settings.uploads_dir / "penguins.txt").write_bytes(PENGUINS)
+        (configured / "penguins.txt").write_bytes(CONFIGURED_PENGUINS)
+    bot = await start_bot(settings)
+
+    if order == "configured-first":
+        reply = await add_briefing(fake, "penguins.txt", PENGUINS)
+        assert "already loaded" in reply["content"]
+    else:
+        assert stored(settings) == {"penguins": PENGUINS}  # adopted, kept, but hidden
+    assert bot.library.removable(fake.guild_id) == ()
+    typed = await fake.send_autocomplete(
+        "briefing-remove", {"name": "peng"}, "name", user=fake.owner_id
+    )
+    await fake.wait_for_interaction_response(typed, timeout=TIMEOUT)
+    assert fake.autocomplete_choices(typed) == []
+
+    removing = await fake.send_slash_command(
+        "briefing-remove", {"name": "penguins"}, user=fake.owner_id
+    )
+    reply = await reply_to_interaction(fake, removing)
+    assert "was not added with /briefing-add" in reply["content"]
+    assert (configured / "penguins.txt").read_bytes() == CONFIGURED_PENGUINS
+    assert stored(settings) == ({} if order == "configured-first" else {"penguins": PENGUINS})
+    assert "operator's own penguin" in await ask(fake, "What is the operator's penguin briefing?")
+
+
+# -- an attachment Discord will not hand over ----------------------------------------
+
+
+@pytest.mark.parametrize("status", [404, 403, 500])
+async def test_an_attachment_that_cannot_be_downloaded_is_explained(fake, bot, settings, status):
+    fake.fail_next("GET", r"^/attachments/", status)
+    reply = await add_briefing(fake, "penguins.txt", PENGUINS)
+    assert reply["content"] == (
+        f"“penguins.txt” could not be downloaded from Discord (Discord answered {status}), "
+        "so nothing was added. Try uploading it again."
+    )
+    assert stored(settings) == {}
+    assert "Shoigu" in await ask(fake)

@@ -15,11 +15,23 @@ import re
 
 import pytest
 
+from bot.buttons import CUSTOM_ID_LIMIT, briefing_key, content_key
 from bot.exts.ask import MAX_QUESTION
 from bot.questions import question_in
+from bot.replies import BRIEFING_CHANGED, out_of_range
+from bot.store import open_store
 from index.answering import answer
 from index.render import MESSAGE_LIMIT, render_answer
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, reply_to_interaction
+from tests.bot.conftest import (
+    PENGUIN_QUESTION,
+    PENGUINS,
+    SHOIGU_QUESTION,
+    TIMEOUT,
+    add_briefing,
+    buttons,
+    is_ephemeral,
+    reply_to_interaction,
+)
 from tests.fakediscord import FakeAttachment
 from tests.hostile import QUESTIONS, live_mentions
 
@@ -30,6 +42,7 @@ SUPPRESS_EMBEDS = 1 << 2
 QUOTE = re.compile(r"(?:-# Passage \d+\n)?> .+\n— \*.+\*, .*paragraph \d+.*", re.DOTALL)
 REFUSALS = (
     "Ask me a question about the briefing",
+    "👋 Ask me anything about the briefing",
     "That question has no words I can look up.",
     "The briefing does not mention ",
     "The briefing does not say: ",
@@ -134,3 +147,205 @@ async def test_a_hostile_briefing_is_shown_safely_everywhere(fake, bot):
         assert not re.search(r"(?<!\\)\]\(", content), content  # no masked link
     for message in fake.bot_messages():
         assert_pings_nobody(message, message["content"][:80])
+
+
+# -- what the log keeps ----------------------------------------------------------------
+
+
+def briefbot_log(caplog) -> str:
+    """Every line briefbot itself logged (discord.py's own loggers left out)."""
+    return "\n".join(
+        f"{record.getMessage()} {record.exc_text or ''} {record.exc_info or ''}"
+        for record in caplog.records
+        if not record.name.startswith("discord")
+    )
+
+
+async def test_no_log_line_of_briefbot_holds_the_question(fake, bot, caplog):
+    caplog.set_level(logging.DEBUG)
+    callback = r"^/interactions/\d+/[^/]+/callback$"
+    interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    more = buttons(await reply_to_interaction(fake, interaction))["More passages"]
+    assert "Pyongyang" in more  # the custom_id carries the question
+    # The button's reply is refused, so its failure is logged.
+    fake.fail_next("POST", callback, 404, body={"message": "Unknown interaction", "code": 10062})
+    pressed = await fake.send_component(more)
+    await fake.wait_for_request(
+        lambda r: r.status == 404 and f"/{pressed.id}/" in r.path, path=callback, timeout=TIMEOUT
+    )
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+    await fake.wait_for_request(
+        lambda _: any("bb:more" in r.getMessage() for r in caplog.records), timeout=TIMEOUT
+    )
+
+    logged = briefbot_log(caplog)
+    assert "failed to handle component bb:more" in logged
+    for words in ("Pyongyang", "security official", "Russia's"):
+        assert words not in logged, words
+
+
+# -- buttons: the cooldown, and text they were not made for -----------------------------
+
+TRY_AGAIN = "You're asking quickly. Please try again in 30 s."
+
+
+async def test_more_passages_counts_toward_the_cooldown(fake, start_bot, make_settings):
+    await start_bot(make_settings(BRIEFBOT_COOLDOWN_SECONDS="30"))
+    interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    more = buttons(await reply_to_interaction(fake, interaction))["More passages"]
+    presser = fake.add_user("button-masher")
+    pressed = [await fake.send_component(more, user=presser) for _ in range(10)]
+    replies = [(await reply_to_interaction(fake, p))["content"] for p in pressed]
+    assert replies[0].startswith("-# Passage 2")
+    assert replies[1:] == [TRY_AGAIN] * 9
+    # The asker's own press comes after their /ask, inside the same window.
+    mine = await reply_to_interaction(fake, await fake.send_component(more))
+    assert mine["content"] == TRY_AGAIN and is_ephemeral(mine)
+
+
+PENGUINS_AGAIN = b"date 2025-05-01\nThe penguin colony moved inland after a storm.\n"
+
+
+async def test_a_paragraph_button_quotes_only_the_text_it_was_made_for(fake, bot):
+    await add_briefing(fake, "penguins.txt", PENGUINS)
+    asked = await fake.send_slash_command("ask", {"question": PENGUIN_QUESTION})
+    whole = buttons(await reply_to_interaction(fake, asked))["Whole paragraph"]
+    first = await reply_to_interaction(fake, await fake.send_component(whole))
+    assert "4,000 emperor penguins" in first["content"]
+
+    removed = await fake.send_slash_command(
+        "briefing-remove", {"name": "penguins"}, user=fake.owner_id
+    )
+    assert (await reply_to_interaction(fake, removed))["content"].startswith("Removed")
+    await add_briefing(fake, "penguins.txt", PENGUINS_AGAIN)
+    again = await reply_to_interaction(fake, await fake.send_component(whole))
+    assert again["content"] == BRIEFING_CHANGED
+    assert "colony moved inland" not in again["content"]
+
+
+@pytest.mark.parametrize("paragraph", [0, 15, 999999])
+async def test_a_forged_paragraph_button_says_what_is_wrong(fake, bot, paragraph):
+    briefing = bot.library.briefings(fake.guild_id)[0]
+    key, digest = briefing_key(briefing.id), content_key(briefing)
+    await reply_to_interaction(fake, await fake.send_slash_command("quote", {"paragraph": 4}))
+    for forged in (f"bb:para:{key}:{digest}:{paragraph}", f"bb:para:{key}:{paragraph}"):
+        pressed = await fake.send_component(forged, forged=True)
+        reply = await reply_to_interaction(fake, pressed)
+        assert reply["content"] == out_of_range(briefing, paragraph), forged
+        assert "has paragraphs 1 to 14" in reply["content"]
+
+
+async def test_a_question_of_astral_characters_gets_its_answer_and_buttons(fake, bot):
+    question = "🚀" * 60 + " Shoigu"
+    body = await reply_to_interaction(
+        fake, await fake.send_slash_command("ask", {"question": question})
+    )
+    assert "Shoigu" in body["content"]
+    more = buttons(body)["More passages"]
+    assert len(more) <= CUSTOM_ID_LIMIT
+    assert len(more.encode("utf-16-le")) // 2 > CUSTOM_ID_LIMIT  # two units per rocket
+    pressed = await reply_to_interaction(fake, await fake.send_component(more))
+    assert pressed["content"].startswith("-# Passage 2")
+
+
+# -- one member spamming mentions ------------------------------------------------------
+
+REACTION = r"^/channels/\d+/messages/\d+/reactions/"
+
+
+async def spam(fake, channels: list[int], count: int) -> list[int]:
+    """``count`` mentions from the default member, spread over ``channels``."""
+    return [
+        await fake.send_message(
+            f"{SHOIGU_QUESTION} #{n}", mentions_bot=True, channel_id=channels[n % len(channels)]
+        )
+        for n in range(count)
+    ]
+
+
+async def answered_for_someone_else(fake) -> None:
+    """Until another member's question, sent after the spam, is answered."""
+    other = fake.add_user("patient-reader")
+    asked = await fake.send_message(SHOIGU_QUESTION, author=other, mentions_bot=True)
+    await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+
+
+async def test_forty_mentions_in_one_cooldown_get_one_answer_and_one_wait_notice(
+    fake, start_bot, make_settings
+):
+    await start_bot(make_settings(BRIEFBOT_COOLDOWN_SECONDS="30"))
+    channels = [fake.channel_id] + [await fake.add_text_channel(f"room-{n}") for n in range(4)]
+    since = fake.request_count
+    sent = await spam(fake, channels, 40)
+    await answered_for_someone_else(fake)
+    await fake.wait_for_request(method="PUT", path=REACTION, since=since, timeout=TIMEOUT)
+    await asyncio.sleep(0.3)  # anything else the spam set off would be on its way by now
+
+    posts = fake.find_requests("POST", r"^/channels/\d+/messages$", since=since)
+    assert len(posts) == 2  # the first question's answer, and the other member's
+    reactions = fake.find_requests("PUT", REACTION, since=since)
+    assert len(reactions) == 1
+    waiting = [m for m in sent if fake.message(m)["reactions"]]
+    assert len(waiting) == 1 and waiting[0] == sent[1]
+    assert fake.message(sent[1])["reactions"][0]["emoji"]["name"] == "⏳"
+
+
+async def test_where_the_bot_may_not_react_the_wait_notice_is_one_reply(
+    fake, start_bot, make_settings
+):
+    await start_bot(make_settings(BRIEFBOT_COOLDOWN_SECONDS="30"))
+    fake.fail_next("PUT", REACTION, 403, body={"message": "Missing Permissions", "code": 50013})
+    since = fake.request_count
+    sent = await spam(fake, [fake.channel_id], 10)
+    await answered_for_someone_else(fake)
+    await asyncio.sleep(0.3)
+
+    replies = [
+        m for m in fake.bot_messages() if (m.get("message_reference") or {}).get("message_id")
+    ]
+    contents = [m["content"] for m in replies if int(m["message_reference"]["message_id"]) in sent]
+    # The notice can be posted before the answer, which takes longer to make.
+    [notice] = [c for c in contents if "Shoigu" not in c]
+    assert len(contents) == 2
+    assert notice == "You're asking quickly. Please try again in 30 s."
+    assert len(fake.find_requests("PUT", REACTION, since=since)) == 1
+
+
+# -- names of every script -------------------------------------------------------------
+
+PYONGYANG = "date 2025-04-03\nПхеньян провёл испытание ракеты, сообщило агентство.\n".encode()
+MISSILE = "date 2025-04-04\n북한이 미사일을 발사했다고 합동참모본부가 밝혔다.\n".encode()
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "briefing_id"),
+    [
+        ("Пхеньян.txt", PYONGYANG, "пхеньян"),
+        ("북한 미사일.md", MISSILE, "북한-미사일"),
+        ("résumé.txt", PENGUINS, "résumé"),
+    ],
+)
+async def test_names_in_any_script_keep_their_letters(
+    fake, bot, settings, filename, data, briefing_id
+):
+    added = await add_briefing(fake, filename, data)
+    assert added["content"].startswith("Added") and f"id: {briefing_id})" in added["content"]
+    assert stored_names(settings) == [briefing_id + filename[filename.rindex(".") :]]
+    quoted = await fake.send_slash_command("quote", {"paragraph": 1, "briefing": briefing_id})
+    first_paragraph = data.decode().splitlines()[1]
+    assert first_paragraph[-20:] in (await reply_to_interaction(fake, quoted))["content"]
+    removed = await fake.send_slash_command(
+        "briefing-remove", {"name": briefing_id}, user=fake.owner_id
+    )
+    assert (await reply_to_interaction(fake, removed))["content"].startswith("Removed")
+    assert stored_names(settings) == []
+
+
+def stored_names(settings) -> list[str]:
+    """The file names of the uploads in the bot's store."""
+    store = open_store(settings.data_dir)
+    try:
+        return [upload.filename for upload in store.uploads()]
+    finally:
+        store.close()

@@ -90,3 +90,65 @@ async def test_the_harness_does_not_import_discord(tmp_path):
         tmp_path, "-c", "import sys, bot.cli; print('discord' in sys.modules)"
     )
     assert (code, output.strip()) == (0, "False")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"BRIEFBOT_COOLDOWN_SECONDS": "inf"},
+            "BRIEFBOT_COOLDOWN_SECONDS must be a number of seconds from 0 to 86,400, not 'inf'",
+        ),
+        (
+            {"BRIEFBOT_COOLDOWN_SECONDS": "nan"},
+            "BRIEFBOT_COOLDOWN_SECONDS must be a number of seconds from 0 to 86,400, not 'nan'",
+        ),
+        (
+            {"BRIEFBOT_SHARD_COUNT": "2", "BRIEFBOT_SHARD_IDS": "0,0,1"},
+            "BRIEFBOT_SHARD_IDS lists shard 0 more than once",
+        ),
+        (
+            {"DISCORD_TOKEN": "MTIz.first-half\nsecond-half.xyz"},
+            "DISCORD_TOKEN has a space, line break or control character in it: copy the token "
+            "again from the Developer Portal (Applications > your app > Bot)",
+        ),
+    ],
+    ids=["cooldown-inf", "cooldown-nan", "shard-twice", "token-line-break"],
+)
+async def test_careless_settings_are_one_line_and_exit_2(tmp_path, env, message):
+    code, output = await run_python(tmp_path, "-m", "bot", **env)
+    assert (code, output.splitlines()) == (2, [f"briefbot: error: {message}"])
+    assert "half" not in output
+
+
+async def test_a_server_the_bot_is_not_in_is_one_line_and_exit_2(tmp_path):
+    async with FakeDiscord() as fake:
+        process = await launch(fake, tmp_path, BRIEFBOT_GUILD_ID="1234567890123456789")
+        code, output = await finish(process)
+    assert code == 2
+    assert output.splitlines()[-1] == (
+        "briefbot: error: Discord refused the slash commands for "
+        "BRIEFBOT_GUILD_ID=1234567890123456789: invite the bot to that server with the "
+        "applications.commands scope (see README), or correct BRIEFBOT_GUILD_ID"
+    )
+    assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("discord_debug", [False, True], ids=["briefbot-debug", "discord-debug"])
+async def test_debug_logs_questions_only_when_discord_payloads_are_asked_for(
+    tmp_path, discord_debug
+):
+    switch = {"BRIEFBOT_LOG_DISCORD_DEBUG": "true"} if discord_debug else {}
+    async with FakeDiscord() as fake:
+        process = await launch(fake, tmp_path, BRIEFBOT_LOG_LEVEL="DEBUG", **switch)
+        try:
+            await connected(fake, process)
+            interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+            await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
+            asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+            await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+        finally:
+            code, output = await stop(process)
+    assert code == 0, output
+    assert "DEBUG" in output and "command=message latency_ms=" in output
+    assert ("security official" in output) is discord_debug

@@ -9,6 +9,8 @@ import pytest
 
 from bot.settings import PROJECT_BRIEFINGS, Secret, SettingsError, load_settings
 
+COOLDOWN_RANGE = "BRIEFBOT_COOLDOWN_SECONDS must be a number of seconds from 0 to 86,400, not '"
+
 
 def settings(tmp_path: Path, **env: str):
     return load_settings({"BRIEFBOT_DATA_DIR": str(tmp_path), **env}, dotenv=False)
@@ -25,6 +27,7 @@ def test_defaults(tmp_path, monkeypatch):
     assert loaded.cooldown_seconds == 5.0
     assert loaded.shard_count is None and loaded.shard_ids is None
     assert loaded.log_level == "INFO"
+    assert loaded.log_discord_debug is False
     assert loaded.cache_dir == tmp_path / "cache"
     assert loaded.uploads_dir == tmp_path / "briefings"
 
@@ -41,6 +44,7 @@ def test_every_setting_is_read(tmp_path):
         BRIEFBOT_SHARD_COUNT="4",
         BRIEFBOT_SHARD_IDS="2, 3",
         BRIEFBOT_LOG_LEVEL="debug",
+        BRIEFBOT_LOG_DISCORD_DEBUG="true",
     )
     assert loaded.token == Secret("abc.def.ghi")
     assert loaded.briefings == (tmp_path / "a", tmp_path / "b")
@@ -50,6 +54,7 @@ def test_every_setting_is_read(tmp_path):
     assert loaded.cooldown_seconds == 2.5
     assert loaded.shard_count == 4 and loaded.shard_ids == (2, 3)
     assert loaded.log_level == "DEBUG"
+    assert loaded.log_discord_debug is True
 
 
 def test_empty_values_mean_the_default(tmp_path):
@@ -61,9 +66,24 @@ def test_empty_values_mean_the_default(tmp_path):
     ("env", "message"),
     [
         ({"BRIEFBOT_GUILD_ID": "my-server"}, "BRIEFBOT_GUILD_ID must be a whole number"),
+        ({"BRIEFBOT_GUILD_ID": "-5"}, "BRIEFBOT_GUILD_ID must be a Discord id"),
+        ({"BRIEFBOT_GUILD_ID": str(2**64)}, "BRIEFBOT_GUILD_ID must be a Discord id"),
+        ({"BRIEFBOT_GUILD_ID": "9" * 5000}, "BRIEFBOT_GUILD_ID must be a whole number"),
         ({"BRIEFBOT_MESSAGE_CONTENT": "maybe"}, "BRIEFBOT_MESSAGE_CONTENT must be true or false"),
-        ({"BRIEFBOT_COOLDOWN_SECONDS": "soon"}, "BRIEFBOT_COOLDOWN_SECONDS must be a number"),
-        ({"BRIEFBOT_COOLDOWN_SECONDS": "-1"}, "BRIEFBOT_COOLDOWN_SECONDS cannot be negative"),
+        ({"BRIEFBOT_COOLDOWN_SECONDS": "soon"}, COOLDOWN_RANGE),
+        ({"BRIEFBOT_COOLDOWN_SECONDS": "-1"}, COOLDOWN_RANGE),
+        ({"BRIEFBOT_COOLDOWN_SECONDS": "inf"}, COOLDOWN_RANGE),
+        ({"BRIEFBOT_COOLDOWN_SECONDS": "-inf"}, COOLDOWN_RANGE),
+        ({"BRIEFBOT_COOLDOWN_SECONDS": "1e400"}, COOLDOWN_RANGE),
+        ({"BRIEFBOT_COOLDOWN_SECONDS": "nan"}, COOLDOWN_RANGE),
+        ({"BRIEFBOT_COOLDOWN_SECONDS": "1e9"}, COOLDOWN_RANGE),
+        ({"BRIEFBOT_SHARD_COUNT": "2", "BRIEFBOT_SHARD_IDS": "0,0,1"}, "shard 0 more than once"),
+        ({"DISCORD_TOKEN": "abc.def\nghi"}, "DISCORD_TOKEN has a space, line break"),
+        ({"DISCORD_TOKEN": "abc.def ghi"}, "DISCORD_TOKEN has a space, line break"),
+        ({"DISCORD_TOKEN": "abc.def\x7fghi"}, "DISCORD_TOKEN has a space, line break"),
+        ({"DISCORD_TOKEN": "abc.déf.ghi"}, "DISCORD_TOKEN has a space, line break"),
+        ({"DISCORD_TOKEN": "abc.def\u2028ghi"}, "DISCORD_TOKEN has a space, line break"),
+        ({"BRIEFBOT_LOG_DISCORD_DEBUG": "sure"}, "BRIEFBOT_LOG_DISCORD_DEBUG must be true or"),
         ({"BRIEFBOT_SHARD_COUNT": "0"}, "BRIEFBOT_SHARD_COUNT must be at least 1"),
         ({"BRIEFBOT_SHARD_IDS": "0"}, "BRIEFBOT_SHARD_IDS needs BRIEFBOT_SHARD_COUNT"),
         ({"BRIEFBOT_SHARD_COUNT": "2", "BRIEFBOT_SHARD_IDS": "2"}, "numbers from 0 to 1"),
@@ -72,8 +92,15 @@ def test_empty_values_mean_the_default(tmp_path):
     ],
 )
 def test_malformed_settings_are_named(tmp_path, env, message):
-    with pytest.raises(SettingsError, match=message):
+    with pytest.raises(SettingsError, match=message) as raised:
         settings(tmp_path, **env)
+    assert "\n" not in str(raised.value) and len(str(raised.value)) < 200
+    assert "ghi" not in str(raised.value)  # a token is never repeated back
+
+
+def test_the_cooldown_range_includes_its_ends(tmp_path):
+    assert settings(tmp_path, BRIEFBOT_COOLDOWN_SECONDS="0").cooldown_seconds == 0
+    assert settings(tmp_path, BRIEFBOT_COOLDOWN_SECONDS="86400").cooldown_seconds == 86400
 
 
 def test_the_token_never_shows(tmp_path):

@@ -811,13 +811,34 @@ class FakeDiscord:
         values: Iterable[str] | None = None,
         member_permissions: int | str | discord.Permissions | None = None,
         locale: str = "en-US",
+        forged: bool = False,
     ) -> SentInteraction:
         """Dispatch INTERACTION_CREATE type 3: a user presses a button / uses a select.
 
         ``message_id`` defaults to the newest bot message carrying ``custom_id``.
-        Pressing a disabled or non-existent component raises.
+        Pressing a disabled or non-existent component raises, unless ``forged``:
+        then the interaction claims that ``message_id`` (default: the newest bot
+        message) carries a button with ``custom_id``, as a tampered client would.
         """
         world = self._world
+        if forged:
+            message_id = message_id or world.bot_message_ids()[-1]
+            button = {"type": 2, "style": 2, "label": "Forged", "custom_id": custom_id}
+            msg = {
+                **world.messages[message_id],
+                "components": [{"type": 1, "components": [button]}],
+            }
+            return await self._send_interaction(
+                3,
+                {"custom_id": custom_id, "component_type": 2},
+                user_id=world.user_id if user is None else user,
+                permissions=self._permission_value(member_permissions, world.user_id),
+                channel_id=int(msg["channel_id"]),
+                dm="guild_id" not in msg,
+                locale=locale,
+                message_payload=msg,
+                component_message_id=message_id,
+            )
         if message_id is None:
             candidates = [
                 mid

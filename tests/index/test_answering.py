@@ -1,7 +1,10 @@
 import pytest
 
-from index.answering import Status, answer
+from index.answering import Correction, Status, answer, evidence_for
 from index.attribution import cited_sources
+from index.briefing import Briefing, Paragraph
+from index.question import read_question
+from index.render import HELP, render_answer
 from index.search import Index
 
 
@@ -117,6 +120,91 @@ def test_cited_sources(sentence, cited):
 def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
     index = Index.build([bundled], analyzer, chunker)
     answer(index, "What did the WMD drill target?")
-    assert index.spelled_out == {"WMD": "weapons of mass destruction"}
-    index.spelled_out["WMD"] = "Yellow Sea"  # the remembered phrase is what is used
-    assert answer(index, "WMD?").best.paragraph == 12
+    assert index.spelled_out.remembered() == {"WMD": "weapons of mass destruction"}
+    # Remembered, the phrase is not searched for again.
+    assert index.spelled_out.get("WMD", lambda _: "searched again") == "weapons of mass destruction"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hi! Who is visiting Pyongyang?",
+        "Good morning all — who is Russia's security chief?",
+        "Just curious: where did the cruise missile test take place?",
+        "<@123456789012345678> what did KCNA say? 🙏",
+    ],
+)
+def test_chat_and_light_words_are_never_listed_as_missing(bundled_index, question):
+    result = answer(bundled_index, question)
+    assert result.status is Status.ANSWERED
+    assert result.missing == ()
+    assert "Not in the briefing" not in render_answer(result)
+
+
+def test_a_typo_in_a_name_is_read_as_the_briefings_spelling(bundled_index):
+    result = answer(bundled_index, "Which treaty did Shiogu sign?")
+    assert result.corrections == (Correction("Shiogu", "Shoigu"),)
+    assert "Shiogu" not in result.missing
+    assert render_answer(result).endswith('\n-# Read "Shiogu" as "Shoigu"')
+
+
+def test_a_dictionary_word_is_not_read_as_a_typo(bundled_index):
+    result = answer(bundled_index, "What is the range of the new anti-aircraft missile?")
+    assert result.corrections == ()
+    assert "range" in result.missing
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraph"),
+    [
+        ("What does KCNA stand for?", 7),  # "the Korean Central News Agency (KCNA)"
+        ("Who is Shoigu?", 4),  # his first mention gives his job
+        ("Who is Sergei Shoigu?", 4),
+    ],
+)
+def test_a_definition_question_gets_the_sentence_that_introduces_its_subject(
+    bundled_index, question, paragraph
+):
+    assert answer(bundled_index, question).best.paragraph == paragraph
+
+
+@pytest.mark.parametrize("message", ["thanks!", "hi", "👍", "ok cool", "ty bot"])
+def test_chat_gets_a_friendly_reply(bundled_index, message):
+    result = answer(bundled_index, message)
+    assert result.status is Status.CHAT
+    assert "not mention" not in render_answer(result)
+
+
+def test_help_gets_the_usage(bundled_index):
+    result = answer(bundled_index, "help")
+    assert result.status is Status.HELP
+    assert render_answer(result) == HELP
+
+
+@pytest.mark.parametrize(
+    "message", ["summary", "tl;dr", "what is this about", "Can you summarize the briefing?"]
+)
+def test_a_summary_request_gets_the_overview(bundled_index, bundled, message):
+    result = answer(bundled_index, message)
+    assert result.status is Status.SUMMARY
+    (lede,) = result.passages
+    assert lede.paragraph == 1 and lede.text in bundled.body
+    reply = render_answer(result)
+    assert reply.startswith(f"**{bundled.name}** · 2025-03-21 · 14 paragraphs\n> **")
+    assert "North Korea said on Friday (Mar 21) it had test-fired" in reply
+
+
+def test_an_unknown_name_is_looked_for_in_the_answering_briefing(bundled, analyzer, chunker):
+    other = Briefing("other", "Zelensky spoke in Kyiv.", (Paragraph(1, 0, 23),), digest="z")
+    index = Index.build([bundled, other], analyzer, chunker)
+    missile = read_question("What did Zelensky say about the anti-aircraft missile test?", analyzer)
+    assert evidence_for(index, missile).unknown_name == 1.0
+    assert answer(index, missile).missing == ("Zelensky",)
+    spoke = read_question("Where did Zelensky speak?", analyzer)
+    assert evidence_for(index, spoke).unknown_name == 0.0
+
+
+def test_a_name_the_briefing_lacks_is_refused(bundled_index):
+    result = answer(bundled_index, "What did China say about the missile test?")
+    assert result.status is Status.NOT_COVERED
+    assert render_answer(result) == "The briefing does not mention China."

@@ -28,6 +28,7 @@ from index.parsing import BriefingFormatError
 from index.render import MESSAGE_LIMIT, render_answer
 from index.search import Index
 from tests.conftest import BRIEFINGS, BUNDLED_ID
+from tests.index.assembly import index_from_parts
 
 GOOD = b"The zeppelin landed in Seoul on Friday, officials said.\n"
 
@@ -185,7 +186,7 @@ def test_long_paragraphs_of_odd_text_load_chunk_and_answer_quickly(
     assert all(briefing.body[c.start : c.end] == c.text for c in chunks)
     assert all(c.tokens <= chunker.max_tokens for c in chunks)
     assert "".join(c.text for c in chunks).replace(" ", "") == paragraph.replace(" ", "")
-    index = Index.from_parts(
+    index = index_from_parts(
         (briefing,), chunks, [analyzer.analyze(c.text) for c in chunks], analyzer
     )
     started = time.perf_counter()

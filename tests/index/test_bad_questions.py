@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from index.analysis import Analyzer
 from index.answering import Answer, Status, answer
 from index.parsing import BriefingFormatError, parse_briefing
-from index.render import MESSAGE_LIMIT, escape, render_answer
+from index.render import HELP, MESSAGE_LIMIT, escape, render_answer
 from index.search import Index
 from tests import hostile
 
@@ -72,24 +72,31 @@ def check_reply(result: Answer, reply: str) -> None:
         quote, attribution, *more = reply.split("\n")
         assert quote.startswith("> ") and "**" in quote
         assert attribution.startswith("— *") and "paragraph " in attribution
-        notes = ("-# Also relevant: paragraph", "-# Not in the briefing")
+        notes = ("-# Also relevant: paragraph", "-# Not in the briefing", "-# Read ")
         assert all(line.startswith(notes) for line in more)
         for line in more:
             _, _, listed = line.partition("-# Not in the briefing")
             assert _QUOTE_MARKUP.search(listed) is None and "@" not in listed, line
+    elif result.status is Status.HELP:
+        assert reply == HELP
+    elif result.status is Status.SUMMARY:
+        assert reply.startswith("**") and "\n> " in reply and "paragraph 1" in reply
     else:
-        assert "\n" not in reply
-        assert reply.endswith((".", "*"))
+        refusal, *notes = reply.split("\n")
+        assert refusal.endswith((".", "*"))
+        assert all(note.startswith("-# Read ") for note in notes)
 
 
 def check_refusal_echo(result: Answer, reply: str) -> None:
     """Words of the question echoed in a refusal are plain, escaped text."""
     if result.status is not Status.NOT_COVERED or not result.missing:
         return
-    _, _, listed = reply.partition(" not mention ")
+    refusal, *notes = reply.split("\n")
+    _, _, listed = refusal.partition(" not mention ")
     assert listed, reply
-    assert _QUOTE_MARKUP.search(listed) is None, listed
-    assert "@" not in listed and "#" not in listed
+    for echoed in (listed, *(note.removeprefix("-# Read ") for note in notes)):
+        assert _QUOTE_MARKUP.search(echoed) is None, echoed
+        assert "@" not in echoed and "#" not in echoed
 
 
 @pytest.mark.parametrize("question", hostile.texts(), ids=hostile.ids())
@@ -113,7 +120,7 @@ def test_there_are_at_least_fifty_hostile_questions_with_unique_ids():
         ("", Status.EMPTY),
         (" \t\n\r\u00a0\u2003\u3000 ", Status.EMPTY),
         ("\x00\x00", Status.NO_SEARCH_TERMS),
-        ("🚀🔥💣", Status.NO_SEARCH_TERMS),
+        ("🚀🔥💣", Status.CHAT),
         ("?!?!... ,;: -- !!", Status.NO_SEARCH_TERMS),
         ("what is it that they were doing there?", Status.NO_SEARCH_TERMS),
     ],
@@ -143,7 +150,8 @@ def test_mentions_in_a_question_are_never_echoed_as_mentions(library):
     result = answer(library, "What did <@111> <@&222> <#333> @everybody Quuxbar say?")
     reply = render_answer(result)
     assert result.status is Status.NOT_COVERED
-    assert reply == "The briefings do not mention 111, 222, 333, everybody or Quuxbar."
+    # Mentions are Discord markup, not words of the question: never searched or listed.
+    assert reply == "The briefings do not mention Quuxbar."
 
 
 def test_a_long_unknown_word_is_cut_in_the_refusal(library):

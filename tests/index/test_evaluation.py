@@ -4,21 +4,26 @@ import json
 
 import pytest
 
-from index.evaluation import EvalFormatError, evaluate, parse_cases, plain
+from index.evaluation import EvalFormatError, Report, evaluate, parse_cases, plain
 from tests.conftest import PROJECT
 
 EVAL_SET = PROJECT / "tests" / "data" / "eval.jsonl"
 
 # Floors sit just under the figures measured when they were set; raise them as
-# the engine improves, never lower them to pass.
+# the engine improves, never lower them to pass. They hold over the four kinds
+# they were first set on; the conversational kind has floors of its own.
+# Refusal recall was 0.78 under the hand-set rule, which also refused 6.6% of
+# SQuAD 2.0's answerable questions; the fitted decision refuses 0.5% of those
+# and trades some near-topic refusals for it (README, "Evaluation").
 FLOORS = {
-    "hit_at_1": 0.80,
-    "hit_at_3": 0.89,
-    "mrr": 0.84,
-    "answer_in_reply": 0.78,
+    "hit_at_1": 0.85,
+    "hit_at_3": 0.90,
+    "mrr": 0.87,
+    "answer_in_reply": 0.83,
     "refusal_precision": 0.85,
-    "refusal_recall": 0.78,
+    "refusal_recall": 0.72,
 }
+FIRST_KINDS = ("direct", "paraphrase", "near-topic", "unrelated")
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +46,16 @@ def test_answer_phrases_are_verbatim_in_their_paragraphs(bundled):
 
 @pytest.mark.parametrize("figure", sorted(FLOORS))
 def test_figures_stay_above_their_floors(report, figure):
-    assert getattr(report, figure) >= FLOORS[figure]
+    first = Report(tuple(o for o in report.outcomes if o.case.kind in FIRST_KINDS))
+    assert getattr(first, figure) >= FLOORS[figure]
+
+
+def test_conversational_questions_stay_above_their_floors(report):
+    conversational = report.by_kind()["conversational"]
+    assert len(conversational.outcomes) >= 40
+    assert conversational.hit_at_1 >= 0.72
+    assert conversational.hit_at_3 >= 0.88
+    assert conversational.false_refusals <= 3
 
 
 def test_direct_questions_meet_the_targets(report):
@@ -54,13 +68,13 @@ def test_direct_questions_meet_the_targets(report):
 def test_unrelated_questions_are_refused_at_least_ten_times_in_twelve(report):
     unrelated = report.by_kind()["unrelated"]
     assert len(unrelated.outcomes) >= 12
-    assert unrelated.refused / len(unrelated.outcomes) >= 10 / 12
+    assert unrelated.refused / len(unrelated.outcomes) >= 11 / 12
 
 
 def test_harder_kinds_stay_above_their_floors(report):
     kinds = report.by_kind()
     assert kinds["paraphrase"].hit_at_3 >= 0.70
-    assert kinds["near-topic"].refused >= 9
+    assert kinds["near-topic"].refused >= 8
 
 
 def test_kinds_are_read_and_checked():

@@ -11,15 +11,22 @@ any format. Last, nothing shipped reads files with pickle or eval.
 from __future__ import annotations
 
 import ast
+import hashlib
+import io
+import json
 import os
 import re
 import shutil
 import signal
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from index.answering import answer
 from index.cache import CACHE_FORMAT, open_index
@@ -275,6 +282,312 @@ def test_leftovers_and_strangers_in_the_cache_folder_are_harmless(opener, tmp_pa
     assert (directory / "README").exists()
     second = opener(directory)
     assert (second.built, second.warnings) == (False, [])
+
+
+# -- a tampered cache: checksums consistent, contents not ------------------------------
+#
+# Whoever can write the data folder can also make the checksums match. These
+# tests change the manifest and the arrays and then fix the checksums up, so
+# only the checks on what the cache says can notice.
+
+
+def cache_folder(directory: Path) -> Path:
+    [folder] = [p for p in directory.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    return folder
+
+
+def write_consistently(folder: Path, manifest: bytes | None = None, **arrays: bytes) -> None:
+    """Replace the manifest and/or arrays, with the manifest's checksums made to match."""
+    for name, data in arrays.items():
+        (folder / f"{name}.npy").write_bytes(data)
+    text = manifest if manifest is not None else (folder / "manifest.json").read_bytes()
+    if arrays:
+        listed = json.loads(text)
+        for name, data in arrays.items():
+            listed["sha256"][f"{name}.npy"] = hashlib.sha256(data).hexdigest()
+        text = json.dumps(listed).encode()
+    (folder / "manifest.json").write_bytes(text)
+
+
+def npy_header(descr: str, fortran_order: bool, shape: tuple[int, ...]) -> bytes:
+    """A version 1.0 ``.npy`` header saying what it is told to, padded as numpy pads it."""
+    text = f"{{'descr': {descr!r}, 'fortran_order': {fortran_order}, 'shape': {shape!r}, }}"
+    size = 10 + len(text) + 1
+    text += " " * (-size % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode("latin-1")
+
+
+def npy_body(data: bytes) -> bytes:
+    """What follows the header in ``.npy`` bytes."""
+    (length,) = struct.unpack("<H", data[8:10])
+    return data[10 + length :]
+
+
+def with_rows(original: bytes, change: Callable[[np.ndarray], None]) -> bytes:
+    rows = np.load(io.BytesIO(original), allow_pickle=False).copy()
+    change(rows)
+    out = io.BytesIO()
+    np.save(out, rows, allow_pickle=False)
+    return out.getvalue()
+
+
+def check_tampering_detected(opener, directory: Path) -> None:
+    """Opening warns in one line and rebuilds; nothing escapes."""
+    opened = opener(directory, abort=True)
+    assert opened.built, "a tampered cache was used"
+    check_one_line_warnings(opened.warnings, "cache", "rebuilding")
+
+
+def set_cell(row: int, column: int, value: int) -> Callable[[np.ndarray], None]:
+    def change(rows: np.ndarray) -> None:
+        rows[row, column] = value
+
+    return change
+
+
+def swap_rows(first: int, second: int) -> Callable[[np.ndarray], None]:
+    def change(rows: np.ndarray) -> None:
+        rows[[first, second]] = rows[[second, first]]
+
+    return change
+
+
+MANIFEST_TAMPERING = {
+    "nested-100000-deep": lambda m: m.replace(
+        b'"k1"', b'"deep": ' + b"[" * 100_000 + b"]" * 100_000 + b', "k1"'
+    ),
+    "a-5000-digit-number": lambda m: m.replace(b'"k1"', b'"big": ' + b"9" * 5000 + b', "k1"'),
+    "k1-1e400": lambda m: re.sub(rb'"k1": [^,]+', b'"k1": 1e400', m),
+    "k1-nan": lambda m: re.sub(rb'"k1": [^,]+', b'"k1": NaN', m),
+    "briefings-not-a-list": lambda m: re.sub(
+        rb'"briefings": \[[^\]]*\]', b'"briefings": {"a": 1}', m
+    ),
+    "briefings-nested": lambda m: re.sub(rb'"briefings": \[', b'"briefings": [[[[]]], ', m),
+    "not-an-object": lambda m: b"[" + m + b"]",
+    "briefing-id-lone-surrogate": lambda m: m.replace(
+        b'"briefings": [', b'"briefings": ["\\ud800", '
+    ),
+}
+
+
+@pytest.mark.parametrize("tamper", MANIFEST_TAMPERING.values(), ids=MANIFEST_TAMPERING.keys())
+def test_a_tampered_manifest_is_discarded_and_rebuilt(opener, cached, expected, tamper):
+    folder = cache_folder(cached)
+    write_consistently(folder, tamper((folder / "manifest.json").read_bytes()))
+    check_tampering_detected(opener, cached)
+    check_rebuilt(opener, cached, expected)
+
+
+@pytest.mark.parametrize("shape", [(2**40, 2**40), (2**62,), (-1, 5), (0,), (3, -2)], ids=str)
+def test_an_array_header_that_lies_about_its_shape_is_discarded(opener, cached, expected, shape):
+    folder = cache_folder(cached)
+    original = (folder / "chunk_rows.npy").read_bytes()
+    lying = npy_header("<i8", False, shape) + npy_body(original)
+    write_consistently(folder, chunk_rows=lying)
+    check_tampering_detected(opener, cached)
+    check_rebuilt(opener, cached, expected)
+
+
+# The chunk table's columns: briefing, paragraph, start, end, tokens.
+ROW_TAMPERING = {
+    "paragraph-1000000000": set_cell(0, 1, 1_000_000_000),
+    "paragraph-minus-3": set_cell(0, 1, -3),
+    "paragraph-0": set_cell(0, 1, 0),
+    "paragraph-of-another-span": set_cell(0, 1, 2),
+    "start-before-its-paragraph": set_cell(3, 2, 0),
+    "end-past-the-body": set_cell(0, 3, 10**12),
+    "tokens-negative": set_cell(0, 4, -1),
+    "tokens-more-than-bytes": set_cell(0, 4, 10**9),
+    "briefing-minus-1": set_cell(0, 0, -1),
+    "two-chunks-swapped": swap_rows(2, 5),
+}
+
+
+@pytest.mark.parametrize("change", ROW_TAMPERING.values(), ids=ROW_TAMPERING.keys())
+def test_a_chunk_row_that_does_not_fit_its_briefing_is_discarded(opener, cached, expected, change):
+    folder = cache_folder(cached)
+    rows = with_rows((folder / "chunk_rows.npy").read_bytes(), change)
+    write_consistently(folder, chunk_rows=rows)
+    check_tampering_detected(opener, cached)
+    check_rebuilt(opener, cached, expected)
+
+
+@pytest.mark.parametrize("value", [np.inf, np.nan, -1.0, 0.0])
+@pytest.mark.parametrize("name", ["idf", "weights"])
+def test_scores_that_are_not_positive_numbers_are_discarded(opener, cached, name, value):
+    folder = cache_folder(cached)
+    array = np.load(folder / f"{name}.npy", allow_pickle=False).copy()
+    array[0] = value
+    out = io.BytesIO()
+    np.save(out, array, allow_pickle=False)
+    write_consistently(folder, **{name: out.getvalue()})
+    check_tampering_detected(opener, cached)
+
+
+def test_a_tampered_cache_still_answers_through_the_harness(tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["index", "build", "--briefings", str(BRIEFINGS)]) == 0
+    folder = cache_folder(tmp_path / "data" / "cache")
+    write_consistently(
+        folder, MANIFEST_TAMPERING["nested-100000-deep"]((folder / "manifest.json").read_bytes())
+    )
+    capsys.readouterr()
+    question = "Who is Russia's top security official visiting Pyongyang?"
+    assert main(["ask", "--briefings", str(BRIEFINGS), question]) == 0
+    captured = capsys.readouterr()
+    assert "Sergei Shoigu" in captured.out
+    [warning] = captured.err.splitlines()
+    assert warning.startswith("briefbot: warning: discarding the index cache")
+
+
+# -- fuzzing the manifest and the array headers -----------------------------------------
+
+JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+)
+JSON_VALUES = st.recursive(
+    JSON_LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+DEPTHS = st.one_of(st.integers(1, 50), st.sampled_from([1_000, 100_000]))
+# Fragments json.dumps would never write, spliced in as raw text.
+RAW_VALUES = st.one_of(
+    DEPTHS.map(lambda n: "[" * n + "]" * n),
+    DEPTHS.map(lambda n: '{"a":' * n + "1" + "}" * n),
+    st.sampled_from([4_300, 4_301, 5_000]).map(lambda n: "9" * n),
+    st.sampled_from(["1e400", "-1e400", "NaN", "Infinity", "-0", '"\\ud800"', "[", "}", ""]),
+)
+PLACEHOLDER = "\u2063placeholder\u2063"
+
+
+@st.composite
+def tampered_manifests(draw, original: dict) -> bytes:
+    manifest = json.loads(json.dumps(original))
+    for _ in range(draw(st.integers(1, 3))):
+        keys = [*manifest, "sha256", "briefings", "extra"]
+        key = draw(st.sampled_from(keys))
+        action = draw(st.sampled_from(["set", "raw", "delete", "inner"]))
+        if action == "delete":
+            manifest.pop(key, None)
+        elif action == "inner" and isinstance(manifest.get(key), dict | list) and manifest[key]:
+            inner = manifest[key]
+            slot = draw(
+                st.sampled_from(list(inner) if isinstance(inner, dict) else range(len(inner)))
+            )
+            inner[slot] = draw(JSON_VALUES)
+        elif action == "raw":
+            manifest[key] = PLACEHOLDER
+        else:
+            manifest[key] = draw(JSON_VALUES)
+    text = json.dumps(manifest)
+    for _ in range(text.count(json.dumps(PLACEHOLDER))):
+        text = text.replace(json.dumps(PLACEHOLDER), draw(RAW_VALUES), 1)
+    return text.encode()
+
+
+DESCRS = ["<i8", "<i4", ">i8", "<u8", "<f8", "<f4", "|u1", "|b1", "<U4", "|V8", "<c16", "|O", "<m8"]
+SIZES = st.one_of(
+    st.integers(-3, 70), st.integers(0, 2**63 - 1), st.sampled_from([2**40, 2**31, 2**32])
+)
+HEADERS = st.tuples(st.sampled_from(DESCRS), st.booleans(), st.lists(SIZES, max_size=3).map(tuple))
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def check_tampered_open(opener, directory: Path, expected: list[str]) -> None:
+    """Either the cache still says exactly what it said, or it is discarded with a warning."""
+    opened = opener(directory, abort=True)
+    if opened.built:
+        check_one_line_warnings(opened.warnings, "cache", "rebuilding")
+    else:
+        assert opened.warnings == []
+        assert replies(opened.index) == expected
+
+
+def test_fuzzed_manifests_are_used_unchanged_or_discarded(opener, cached, expected):
+    folder = cache_folder(cached)
+    original = (folder / "manifest.json").read_bytes()
+
+    @FUZZ
+    @given(data=st.data())
+    def check(data):
+        try:
+            write_consistently(folder, data.draw(tampered_manifests(json.loads(original))))
+            check_tampered_open(opener, cached, expected)
+        finally:
+            (folder / "manifest.json").write_bytes(original)
+
+    check()
+
+
+def test_fuzzed_array_headers_are_used_unchanged_or_discarded(opener, cached, expected):
+    folder = cache_folder(cached)
+    files = sorted(p.stem for p in folder.glob("*.npy"))
+    originals = {name: (folder / f"{name}.npy").read_bytes() for name in files}
+    manifest = (folder / "manifest.json").read_bytes()
+
+    @FUZZ
+    @given(name=st.sampled_from(files), header=HEADERS)
+    def check(name, header):
+        try:
+            lying = npy_header(*header) + npy_body(originals[name])
+            write_consistently(folder, **{name: lying})
+            check_tampered_open(opener, cached, expected)
+        finally:
+            (folder / f"{name}.npy").write_bytes(originals[name])
+            (folder / "manifest.json").write_bytes(manifest)
+
+    check()
+
+
+def test_fuzzed_chunk_rows_are_checked_against_their_briefings(opener, cached):
+    folder = cache_folder(cached)
+    original = (folder / "chunk_rows.npy").read_bytes()
+    manifest = (folder / "manifest.json").read_bytes()
+    rows = np.load(io.BytesIO(original), allow_pickle=False)
+    values = st.one_of(st.integers(-(2**63), 2**63 - 1), st.integers(-5, 5000))
+
+    @FUZZ
+    @given(
+        cells=st.lists(
+            st.tuples(st.integers(0, rows.shape[0] - 1), st.integers(0, rows.shape[1] - 1), values),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    def check(cells):
+        def change(table: np.ndarray) -> None:
+            for row, column, value in cells:
+                table[row, column] = value
+
+        try:
+            write_consistently(folder, chunk_rows=with_rows(original, change))
+            opened = opener(cached, abort=True)
+            if opened.built:
+                check_one_line_warnings(opened.warnings, "cache", "rebuilding")
+                return
+            for chunk in opened.index.chunks:
+                briefing = opened.index.briefing(chunk.briefing_id)
+                paragraph = briefing.paragraph(chunk.paragraph)
+                assert paragraph.start <= chunk.start < chunk.end <= paragraph.end
+                assert briefing.body[chunk.start : chunk.end] == chunk.text
+        finally:
+            (folder / "chunk_rows.npy").write_bytes(original)
+            (folder / "manifest.json").write_bytes(manifest)
+
+    check()
 
 
 def check_in_memory_only(opener, directory: Path, expected: list[str]) -> None:

@@ -10,6 +10,7 @@ from index.briefing import Briefing, Paragraph
 from index.chunking import Chunk
 from index.scoring import LuceneBM25, lucene_idf
 from index.search import Index
+from tests.index.assembly import index_from_parts
 
 WORDS = ["missile", "test", "kim", "moscow", "treaty", "launch", "summit"]
 
@@ -30,7 +31,7 @@ def make_index(analyzer, *briefings: list[list[str]]) -> Index:
             text = body[span.start : span.end]
             chunks.append(Chunk(briefing.id, span.number, span.start, span.end, text, len(words)))
             terms.append(tuple(words))
-    return Index.from_parts(tuple(made), tuple(chunks), tuple(terms), analyzer)
+    return index_from_parts(tuple(made), tuple(chunks), tuple(terms), analyzer)
 
 
 def reference_ranking(index, corpus, query, k, briefing_id=None):
@@ -121,7 +122,7 @@ def test_idf_knows_and_terms_in_agree_with_the_reference(bundled_index):
 def test_build_equals_from_parts(bundled, analyzer, chunker, bundled_index):
     chunks = chunker.chunk(bundled)
     terms = tuple(tuple(analyzer.analyze(chunk.text)) for chunk in chunks)
-    assembled = Index.from_parts((bundled,), chunks, terms, analyzer)
+    assembled = index_from_parts((bundled,), chunks, terms, analyzer)
     assert assembled == bundled_index
     query = analyzer.analyze("Shoigu greetings Putin")
     assert assembled.search(query, 5) == bundled_index.search(query, 5)
@@ -129,7 +130,7 @@ def test_build_equals_from_parts(bundled, analyzer, chunker, bundled_index):
 
 def test_no_chunks_is_an_error(bundled, analyzer):
     with pytest.raises(ValueError, match="no text"):
-        Index.from_parts((bundled,), (), (), analyzer)
+        index_from_parts((bundled,), (), (), analyzer)
 
 
 def test_the_index_does_not_keep_rank_bm25s_per_chunk_dicts(bundled_index):

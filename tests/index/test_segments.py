@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from index.scoring import LuceneBM25
 from index.search import Index
 from index.segments import Segments
+from tests.index.assembly import index_from_parts
 from tests.index.test_search import WORDS, make_index, reference_ranking
 
 paragraphs = st.lists(st.lists(st.sampled_from(WORDS), max_size=10), min_size=1, max_size=8)
@@ -34,7 +35,7 @@ def split(analyzer, briefings, cuts) -> tuple[Segments, Index]:
         chunks = [whole.chunks[i] for i in positions]
         # make_index writes each chunk's terms as its text ("-" when it has none).
         terms = [[] if chunk.text == "-" else chunk.text.split() for chunk in chunks]
-        segments.append(Index.from_parts(kept, chunks, terms, analyzer))
+        segments.append(index_from_parts(kept, chunks, terms, analyzer))
     return Segments(segments), whole
 
 
@@ -70,7 +71,15 @@ def test_statistics_are_those_of_the_union(analyzer, library, term):
     assert tuple(segments.chunks) == tuple(whole.chunks)
     for position in range(len(whole.chunks)):
         assert segments.terms_in(position) == whole.terms_in(position)
+    assert segments.unseen_idf == whole.unseen_idf
+    assert set(segments.postings.terms) == set(whole.postings.terms)
+    assert segments.postings.document_frequency(term) == whole.postings.document_frequency(term)
+    assert segments.postings.chunks_with(term).tolist() == whole.postings.chunks_with(term).tolist()
+    for position in range(len(whole.chunks)):
+        assert segments.sentences_of(position) == whole.sentences_of(position)
     for briefing in whole.briefings:
+        assert segments.briefing_knows(briefing.id, term) == whole.briefing_knows(briefing.id, term)
+        assert segments.opening(briefing.id) == whole.opening(briefing.id)
         assert segments.chunk_count(briefing.id) == whole.chunk_count(briefing.id)
         assert segments.briefing(briefing.id) == briefing
 

@@ -75,3 +75,27 @@ async def test_prefix_command_works_with_the_message_content_intent(fake, start_
     later = await fake.send_message("?ASK Who visited Pyongyang?")
     await reply_to(fake, later)
     assert str(ignored) not in replies(fake)
+
+
+@pytest.mark.parametrize(
+    ("message", "starts"),
+    [
+        ("hey! thanks 🙏", "👋 Ask me anything about the briefing"),
+        ("help", "I answer questions about the briefing with its own words"),
+        ("tl;dr?", "**2025-03-21-north-korea-weapons-test** · 2025-03-21 · 14 paragraphs"),
+    ],
+)
+async def test_chat_help_and_summary_by_mention(fake, bot, bundled_index, message, starts):
+    asked = await fake.send_message(message, mentions_bot=True)
+    reply = await reply_to(fake, asked)
+    assert reply["content"] == render_answer(answer(bundled_index, message))
+    assert reply["content"].startswith(starts)
+    assert reply["components"] == []  # nothing to show more of
+
+
+async def test_a_chatty_question_with_a_typo_is_answered_and_says_how_it_was_read(fake, bot):
+    asked = await fake.send_message("hi all! which treaty did Shiogu hail? thx", mentions_bot=True)
+    reply = await reply_to(fake, asked)
+    assert "paragraph 6" in reply["content"]
+    assert reply["content"].endswith('-# Read "Shiogu" as "Shoigu"')
+    assert "Not in the briefing" not in reply["content"]

@@ -1,0 +1,141 @@
+"""A question as the engine reads it, analysed once.
+
+A message becomes a ``Question``: what it asks for (a question, chat, help,
+a summary), the words of its question with chat stripped (each as typed,
+folded and analysed, and whether it opens a sentence, since a capital there
+says nothing about a name), and, for "who is X" or "what does X stand for",
+the X it asks to have defined. Discord markup (mentions of users, roles and
+channels, custom emoji, timestamps) is not part of the question.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from index.analysis import Analyzer, fold, split_words
+from index.chat import ChatLexicon, Intent, default_lexicon, trim_chat
+
+_DISCORD_MARKUP = re.compile(r"</?[@#:!&a-zA-Z0-9_ -]*:?\d{5,}(?::[A-Za-z])?>|<@[!&]?\d+>|<#\d+>")
+_TOKEN = re.compile(r"\S+")
+# Punctuation and symbols around a word, and a possessive at its end ("(China’s)").
+_EDGES = re.compile(r"^[\W_]+|(?:['’]s)?[\W_]*$")
+# A token ending so, or standing alone so, ends a sentence or clause before the next word.
+_SENTENCE_END = re.compile(r"[.!?:;…—–]['\"”’)\]]*$|^[-—–]+$")
+_DEFINITION = (
+    re.compile(r"^(?:(?:who|what) (?:is|are|was|were)|whos|whats)(?: (?:a|an|the))? (?P<x>.+)$"),
+    re.compile(r"^(?:who|what) (?:a|an|the) (?P<x>.+)$"),
+    re.compile(r"^(?:who|what) (?P<x>.+) (?:is|are|was|were)$"),
+    re.compile(r"^what (?:does|do|did) (?P<x>.+) (?:stand for|mean|do)$"),
+    re.compile(r"^what (?:is|s) (?P<x>.+) short for$"),
+    re.compile(r"^(?:define|meaning of|definition of) (?P<x>.+)$"),
+)
+# Emoji and other symbols: a message of nothing else is chat ("👍"), not an empty question.
+_SYMBOLS = frozenset({"So"})
+# A "what is X" whose X is longer than this asks about more than a definition.
+_DEFINED_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Word:
+    """One content word of a question."""
+
+    typed: str
+    folded: str
+    term: str
+    opens_sentence: bool
+
+    @property
+    def named(self) -> bool:
+        """Capitalised where a capital is not just the start of a sentence: a name."""
+        return self.typed[:1].isupper() and not self.opens_sentence
+
+
+@dataclass(frozen=True)
+class Question:
+    """A message, what it asks for, and the words of its question."""
+
+    text: str
+    intent: Intent
+    words: tuple[Word, ...] = ()
+    defines: tuple[Word, ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The distinct index terms of the question, in order."""
+        return tuple(dict.fromkeys(word.term for word in self.words))
+
+
+@dataclass(frozen=True)
+class _Piece:
+    folded: str
+    typed: str
+    opens_sentence: bool
+
+
+def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = None) -> Question:
+    """Read ``text`` as the engine does: chat stripped, words analysed once."""
+    lexicon = lexicon or default_lexicon()
+    if not text.strip():
+        return Question(text, Intent.EMPTY)
+    plain = _DISCORD_MARKUP.sub(" ", text)
+    pieces = _pieces(plain)
+    folded = [piece.folded for piece in pieces]
+    had_symbols = plain != text or any(unicodedata.category(c) in _SYMBOLS for c in plain)
+    trimmed = trim_chat(folded, lexicon, had_symbols=had_symbols)
+    if trimmed.intent is not Intent.QUESTION:
+        return Question(text, trimmed.intent)
+    kept = [piece for i, piece in enumerate(pieces) if trimmed.kept(i)]
+    words = tuple(_words(kept, analyzer))
+    defined = _defined(kept, lexicon.light_words)
+    defines = tuple(w for w in words if w.folded in defined)
+    # "What does KCNA stand for?" is about KCNA alone: "stand" is not its topic.
+    return Question(text, Intent.QUESTION, defines or words, defines)
+
+
+def _pieces(text: str) -> list[_Piece]:
+    """Every folded word of ``text``, as typed, and whether it opens a sentence."""
+    pieces: list[_Piece] = []
+    opens = True
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        bare = _EDGES.sub("", token)
+        for word in split_words(token):
+            typed = bare if fold(bare) == word else word
+            pieces.append(_Piece(word, typed, opens))
+            opens = False
+        if _SENTENCE_END.search(token):
+            opens = True
+    return pieces
+
+
+def _words(pieces: list[_Piece], analyzer: Analyzer) -> list[Word]:
+    """The content words; the first piece left once chat is stripped opens a sentence."""
+    words = []
+    for number, piece in enumerate(pieces):
+        term = analyzer.term(piece.folded)
+        if term is None and _is_acronym(piece.typed):
+            term = piece.folded  # "US", "WHO": not the stopwords they fold to
+        if term is not None:
+            words.append(Word(piece.typed, piece.folded, term, piece.opens_sentence or not number))
+    return words
+
+
+def _is_acronym(typed: str) -> bool:
+    return len(typed) >= 2 and typed.isalpha() and typed.isupper()
+
+
+def _defined(pieces: list[_Piece], light: frozenset[str]) -> frozenset[str]:
+    """The folded words of X in "who is X", "what does X stand for" and the like.
+
+    X is a name or a short noun phrase: "who is visiting Pyongyang" asks who,
+    not what "visiting Pyongyang" is.
+    """
+    sentence = " ".join(piece.folded for piece in pieces)
+    for pattern in _DEFINITION:
+        if match := pattern.match(sentence):
+            found = match["x"].split()
+            verb = found[0] in light or found[0].endswith(("ing", "ed"))
+            return frozenset() if verb or len(found) > _DEFINED_WORDS else frozenset(found)
+    return frozenset()

@@ -1,0 +1,52 @@
+"""Typo tolerance: read a word the index lacks as the nearest word it has.
+
+In the spirit of Elasticsearch's ``fuzziness: AUTO``, a word of 3 to 5
+letters may be one edit from the index's term, a longer word two (an edit is
+an insertion, deletion, substitution or transposition: optimal string
+alignment distance, from RapidFuzz). A word the English dictionary knows is
+not a typo but a word the briefing lacks ("range", "praise"), so it is left
+as it is. Among equally near terms, the one in more chunks wins.
+"""
+
+from __future__ import annotations
+
+import simplemma
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from index.postings import Postings
+
+# Words shorter than this are never read as another word.
+MIN_LETTERS = 3
+# Words longer than this may be two edits away.
+ONE_EDIT_UP_TO = 5
+
+
+def allowed_edits(word: str) -> int:
+    """How many edits away a reading of ``word`` may be (0, 1 or 2)."""
+    if len(word) < MIN_LETTERS or not word.isalpha():
+        return 0
+    return 1 if len(word) <= ONE_EDIT_UP_TO else 2
+
+
+def nearest_term(postings: Postings, word: str, term: str) -> str | None:
+    """The index term that ``word`` (analysed as ``term``) is a typo of, if any."""
+    edits = allowed_edits(word)
+    if not edits or simplemma.is_known(word, lang="en"):
+        return None
+    near = process.extract(
+        term, postings.terms, scorer=OSA.distance, score_cutoff=edits, limit=None
+    )
+    if not near:
+        return None
+    best = min(near, key=lambda match: (match[1], -postings.document_frequency(match[2])))
+    return best[0]
+
+
+def nearest_word(word: str, words: tuple[str, ...]) -> str | None:
+    """The word of ``words`` that ``word`` is a typo of, if any (same edits as above)."""
+    edits = allowed_edits(word)
+    if not edits or simplemma.is_known(word, lang="en"):
+        return None
+    near = process.extractOne(word, words, scorer=OSA.distance, score_cutoff=edits)
+    return near[0] if near else None

@@ -1,0 +1,91 @@
+"""A question is read once: chat and Discord markup out, names told from sentence starts."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.answering import answer
+from index.chat import Intent, Kind, default_lexicon
+from index.evaluation import parse_cases
+from index.question import read_question
+from tests.conftest import PROJECT
+
+
+def words(question):
+    return [(word.typed, word.named) for word in question.words]
+
+
+def test_a_capital_that_opens_a_sentence_is_not_a_name(analyzer):
+    read = read_question("Unsurprisingly, what did Shoigu say? Hailed it?", analyzer)
+    assert words(read) == [("Unsurprisingly", False), ("Shoigu", True), ("Hailed", False)]
+
+
+def test_the_first_word_after_chat_opens_the_question(analyzer):
+    read = read_question("Hi! Shoigu visited whom?", analyzer)
+    assert words(read) == [("Shoigu", False), ("visited", False)]
+
+
+def test_discord_markup_is_not_part_of_the_question(analyzer):
+    read = read_question(
+        "<@123456789012345678> <@&987654321098765432> <#111111111111111111> "
+        "<:pepe:112233445566778899> what did KCNA say <t:1700000000:R>",
+        analyzer,
+    )
+    assert [word.typed for word in read.words] == ["KCNA"]
+
+
+def test_an_acronym_that_folds_to_a_stopword_is_kept(analyzer):
+    assert [w.typed for w in read_question("What did the WHO say?", analyzer).words] == ["WHO"]
+    assert read_question("Who did they tell?", analyzer).words == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "defined"),
+    [
+        ("What does KCNA stand for?", ["KCNA"]),
+        ("who is Shoigu", ["Shoigu"]),
+        ("could someone tell me who putin is", ["putin"]),
+        ("What's the Freedom Shield?", ["Freedom", "Shield"]),
+        ("Who is visiting Pyongyang?", []),
+        ("What was tested?", []),
+    ],
+)
+def test_definition_questions_name_what_they_ask_to_define(analyzer, question, defined):
+    read = read_question(question, analyzer)
+    assert [word.typed for word in read.defines] == defined
+    if defined:
+        assert read.words == read.defines  # "stand", "for" are not the topic
+
+
+def test_empty_and_chat_only_messages(analyzer):
+    assert read_question("  ", analyzer).intent is Intent.EMPTY
+    assert read_question("👍", analyzer).intent is Intent.CHAT
+    assert read_question("thanks!", analyzer).intent is Intent.CHAT
+
+
+DIRECT = [
+    case
+    for case in parse_cases((PROJECT / "tests" / "data" / "eval.jsonl").read_text().splitlines())
+    if case.kind == "direct"
+]
+LEXICON = default_lexicon()
+
+
+def phrases(kind):
+    return sorted(" ".join(phrase) for phrase in LEXICON.phrases[kind])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    case=st.sampled_from(DIRECT),
+    greeting=st.sampled_from(phrases(Kind.GREETING)),
+    framing=st.sampled_from(phrases(Kind.FRAMING)),
+    thanks=st.sampled_from(phrases(Kind.THANKS)),
+)
+def test_chat_around_a_question_does_not_change_its_answer(
+    bundled_index, case, greeting, framing, thanks
+):
+    plain = answer(bundled_index, case.question)
+    chatty = answer(bundled_index, f"{greeting.capitalize()}! {framing} {case.question} {thanks}")
+    assert chatty.status is plain.status
+    assert [p.paragraph for p in chatty.passages] == [p.paragraph for p in plain.passages]

@@ -1,0 +1,30 @@
+"""Typo tolerance reads a misspelt name as the index's nearest term, never a real word."""
+
+import pytest
+
+from index.spelling import allowed_edits, nearest_term, nearest_word
+
+
+@pytest.mark.parametrize(
+    ("word", "edits"), [("kj", 0), ("kim", 1), ("shoyg", 1), ("shiogu", 2), ("x1y2z3", 0)]
+)
+def test_edits_grow_with_the_word_as_elasticsearch_auto_does(word, edits):
+    assert allowed_edits(word) == edits
+
+
+@pytest.mark.parametrize(
+    ("typed", "term"),
+    [("shiogu", "shoigu"), ("soigu", "shoigu"), ("pyongyng", "pyongyang"), ("kcan", "kcna")],
+)
+def test_a_misspelt_name_is_read_as_the_nearest_term(bundled_index, analyzer, typed, term):
+    assert nearest_term(bundled_index.postings, typed, analyzer.term(typed)) == term
+
+
+@pytest.mark.parametrize("word", ["range", "praise", "china", "xq"])
+def test_dictionary_words_and_short_words_are_not_typos(bundled_index, analyzer, word):
+    assert nearest_term(bundled_index.postings, word, analyzer.term(word)) is None
+
+
+def test_a_misspelt_stopword_is_recognised():
+    assert nearest_word("actualy", ("actually", "really")) == "actually"
+    assert nearest_word("missle", ("actually", "really")) is None
