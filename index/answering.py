@@ -213,7 +213,11 @@ def _search(
 ) -> _Ranked:
     weights = {t: index.idf(t) for r in readings for t in r.terms}
     hits = index.search(list(weights), max(k, RERANK_DEPTH), briefing_id)
-    sentences = {hit.position: _best_sentence(index, hit, weights) for hit in hits}
+    split = {hit.position: index.sentences_of(hit.position) for hit in hits}
+    spellings = index.spellings(weights)
+    sentences = {
+        hit.position: _best_sentence(hit, split[hit.position], spellings, weights) for hit in hits
+    }
     total = sum(weights.values()) or 1.0
     as_typed = {word.folded: index.idf(word.term) for word in read.words}
 
@@ -364,13 +368,20 @@ def _passage(index: Index, hit: Hit, best: tuple[Sentence, float]) -> Passage:
     )
 
 
-def _best_sentence(index: Index, hit: Hit, weights: dict[str, float]) -> tuple[Sentence, float]:
-    """The sentence of the hit whose query terms weigh most (the first on ties), and that weight."""
+def _best_sentence(
+    hit: Hit, sentences: tuple[Sentence, ...], spellings: dict[str, str], weights: dict[str, float]
+) -> tuple[Sentence, float]:
+    """The hit's sentence whose distinct query terms weigh most (the first on ties).
+
+    ``spellings`` maps the words that spell a query term to it, so a sentence's
+    terms are found by a set intersection, not by analysing it again.
+    """
     best, most = None, -1.0
-    for sentence in index.sentences_of(hit.position):
-        weight = sum(w for term, w in weights.items() if term in sentence.terms)
+    for sentence in sentences:
+        terms = {spellings[word] for word in sentence.words & spellings.keys()}
+        weight = sum(weights[term] for term in terms)
         if weight > most:
             best, most = sentence, weight
     if best is None:  # a chunk of no sentence: the whole chunk stands for one
-        best = Sentence(hit.chunk.start, hit.chunk.end, frozenset(), frozenset())
+        best = Sentence(hit.chunk.start, hit.chunk.end, frozenset())
     return best, max(most, 0.0)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import re
+from collections import Counter
 from dataclasses import dataclass
+
+_LEADING_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -28,10 +34,10 @@ class Briefing:
     url: str | None = None
     dateline: str | None = None
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
-        """What a reader calls this briefing: its title, else its id."""
-        return self.title or self.id
+        """What a reader calls this briefing: its title, else one made from its id."""
+        return self.title or title_from_id(self.id, self.body)
 
     def paragraph(self, number: int) -> Paragraph:
         """Paragraph ``number`` (1-based); IndexError names the valid range."""
@@ -42,3 +48,18 @@ class Briefing:
     def text(self, paragraph: Paragraph) -> str:
         """The verbatim text of one of this briefing's paragraphs."""
         return self.body[paragraph.start : paragraph.end]
+
+
+def title_from_id(briefing_id: str, body: str) -> str:
+    """A readable title made from a file name, or the id itself if it has no words.
+
+    "2025-03-21-north-korea-weapons-test" becomes "North Korea weapons test":
+    the date goes (it is shown apart), and each word is capitalised as the
+    body mostly writes it.
+    """
+    words = _WORD.findall(_LEADING_DATE.sub("", briefing_id))
+    if not words:
+        return briefing_id
+    spelled = Counter(_WORD.findall(body))
+    shown = [max((w, w.capitalize(), w.upper()), key=lambda form: spelled[form]) for w in words]
+    return " ".join([shown[0][:1].upper() + shown[0][1:], *shown[1:]])

@@ -141,6 +141,8 @@ def render_briefing(briefing: Briefing, chunks: int, limit: int = MESSAGE_LIMIT)
 
 def _attribution(briefing: Briefing, paragraph: int, cites: tuple[str, ...]) -> str:
     parts = [f"*{cut_end(briefing.name, FIELD_LIMIT)}*"]
+    if briefing.dateline:
+        parts.append(cut_end(briefing.dateline, FIELD_LIMIT))
     if briefing.date:
         parts.append(briefing.date)
     parts.append(f"paragraph {paragraph}")

@@ -40,11 +40,10 @@ class Hit:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of a chunk: its body offsets, its index terms and its folded words."""
+    """A sentence of a chunk: its body offsets and its folded words."""
 
     start: int
     end: int
-    terms: frozenset[str]
     words: frozenset[str]
 
 
@@ -60,6 +59,14 @@ class Index:
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
     # Where each briefing's run of chunks starts (and, one on, ends).
     _runs: np.ndarray = field(init=False, repr=False, compare=False)
+    # The term of each word of the briefings met so far, and the words of each term
+    # (bounded by the briefings' vocabulary).
+    _word_terms: dict[str, str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _term_words: dict[str, set[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     # What the briefings spell each looked-up acronym out as (index.acronyms).
     spelled_out: Memo[str, str | None] = field(
         default_factory=lambda: Memo(MAX_ACRONYMS), init=False, repr=False, compare=False
@@ -158,13 +165,26 @@ class Index:
     def _split(self, position: int) -> tuple[Sentence, ...]:
         chunk = self.chunks[position]
         body = self.briefing(chunk.briefing_id).body
-        term = self.analyzer.term
         sentences = []
         for start, end in sentence_spans(body, chunk.start, chunk.end):
             words = frozenset(split_words(body[start:end]))
-            terms = frozenset(t for word in words if (t := term(word)) is not None)
-            sentences.append(Sentence(start, end, terms, words))
+            for word in [word for word in words if word not in self._word_terms]:
+                self._learn(word)
+            sentences.append(Sentence(start, end, words))
         return tuple(sentences)
+
+    def _learn(self, word: str) -> None:
+        term = self.analyzer.term(word)
+        self._word_terms[word] = term
+        if term is not None:
+            self._term_words.setdefault(term, set()).add(word)
+
+    def spellings(self, terms: Iterable[str]) -> dict[str, str]:
+        """The words met so far (in sentences looked at) that analyse to one of ``terms``.
+
+        Each maps to its term: a sentence holds a term if it holds one of its words.
+        """
+        return {word: term for term in terms for word in self._term_words.get(term, ())}
 
     def search(self, terms: Sequence[str], k: int, briefing_id: str | None = None) -> list[Hit]:
         """The ``k`` best chunks that contain a query term, best first."""

@@ -112,7 +112,7 @@ async def test_a_crash_during_briefing_add_leaves_the_old_state_or_the_new(
             else:
                 assert answer.startswith("The briefing does not mention emperor, penguins")
                 reply = await add_briefing(fake, "penguins.txt", PENGUINS)
-                assert reply["content"].startswith("Added *penguins*")
+                assert reply["content"].startswith("Added *Penguins*")
                 assert "4,000 emperor penguins" in await ask(fake, PENGUIN_QUESTION)
             assert "Shoigu" in await ask(fake)
         assert stored(settings) == {"penguins": PENGUINS}

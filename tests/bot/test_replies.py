@@ -42,7 +42,7 @@ def test_management_replies_fit_and_ping_nobody():
 
 def test_out_of_range_names_the_valid_range(bundled):
     assert out_of_range(bundled, 40) == (
-        f"*{bundled.id}* has paragraphs 1 to {len(bundled.paragraphs)}; there is no paragraph 40."
+        f"*{bundled.name}* has paragraphs 1 to {len(bundled.paragraphs)}; there is no paragraph 40."
     )
 
 

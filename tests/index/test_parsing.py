@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from index.briefing import title_from_id
 from index.parsing import BriefingFormatError, normalise_text, parse_briefing, with_front_matter
 from tests.conftest import BRIEFINGS, BUNDLED_ID
 
@@ -13,7 +14,21 @@ def test_bundled_briefing_metadata_comes_from_its_inline_header(bundled):
     assert bundled.date == "2025-03-21"
     assert bundled.dateline == "SEOUL"
     assert bundled.title is None
-    assert bundled.name == BUNDLED_ID
+    # Without a title, the name is made from the file name, capitalised as the text writes it.
+    assert bundled.name == "North Korea weapons test"
+
+
+@pytest.mark.parametrize(
+    ("briefing_id", "body", "name"),
+    [
+        ("penguin-census", "The penguin census counted.", "Penguin census"),
+        ("2025-01-02_kcna_report", "The KCNA said so. KCNA reported.", "KCNA report"),
+        ("eu-summit", "The EU met.", "EU summit"),
+        ("2025-01-02", "No words in the name.", "2025-01-02"),
+    ],
+)
+def test_a_name_is_made_from_the_file_name(briefing_id, body, name):
+    assert title_from_id(briefing_id, body) == name
 
 
 def test_bundled_briefing_has_fourteen_paragraphs_without_its_header(bundled):

@@ -24,8 +24,7 @@ def test_reply_is_a_quote_with_bold_sentence_and_attribution(bundled_index):
     quote, attribution, *rest = reply.split("\n")
     assert quote.startswith("> **Moscow's top security official Sergei Shoigu")
     assert (
-        attribution
-        == "— *2025-03-21-north-korea-weapons-test*, 2025-03-21, paragraph 4, citing TASS"
+        attribution == "— *North Korea weapons test*, SEOUL, 2025-03-21, paragraph 4, citing TASS"
     )
     assert all(line.startswith("-# Also relevant") for line in rest)
 
@@ -108,7 +107,7 @@ def hostile_briefing(title: str = "T" * 3000):
 def test_paragraph_is_verbatim_with_attribution(bundled):
     assert render_paragraph(bundled, 4) == (
         f"> {bundled.text(bundled.paragraph(4))}\n"
-        f"— *{bundled.id}*, 2025-03-21, paragraph 4, citing TASS"
+        f"— *{bundled.name}*, SEOUL, 2025-03-21, paragraph 4, citing TASS"
     )
 
 
@@ -136,7 +135,7 @@ def test_long_hostile_paragraph_is_cut_escaped_and_fits():
 def test_briefing_card_shows_metadata_sizes_and_opening(bundled):
     card = render_briefing(bundled, 12)
     name, date, sizes, opening = card.split("\n")
-    assert (name, date) == (f"**{bundled.id}**", "2025-03-21")
+    assert (name, date) == (f"**{bundled.name}**", "2025-03-21")
     assert sizes == f"{len(bundled.paragraphs)} paragraphs, 12 chunks · id: {bundled.id}"
     assert opening.startswith("> North Korea said on Friday (Mar 21)")
     assert render_briefing(bundled, 1).split("\n")[2].startswith("14 paragraphs, 1 chunk ·")

@@ -36,7 +36,9 @@ async def test_ask_quotes_shoigu_with_paragraph_and_attribution(fake, bot):
 
     quote, attribution, *rest = reply["content"].split("\n")
     assert quote.startswith("> **") and "Shoigu" in quote
-    assert attribution == f"— *{BUNDLED_ID}*, 2025-03-21, paragraph 4, citing TASS"
+    assert (
+        attribution == "— *North Korea weapons test*, SEOUL, 2025-03-21, paragraph 4, citing TASS"
+    )
     assert rest == ["-# Also relevant: paragraphs 1, 3"]
     assert not is_ephemeral(reply)
     assert reply["allowed_mentions"] == {"parse": []}

@@ -20,7 +20,7 @@ async def test_without_a_name_lists_the_loaded_briefings(fake, bot):
     assert is_ephemeral(reply)
     assert reply["content"] == (
         "**1 briefing loaded** (use `/briefing name` for one)\n"
-        f"• *{BUNDLED_ID}*, 2025-03-21 (id: {BUNDLED_ID})"
+        f"• *North Korea weapons test*, 2025-03-21 (id: {BUNDLED_ID})"
     )
 
 
@@ -28,7 +28,7 @@ async def test_with_a_name_shows_the_card_and_opening_paragraph(fake, bot, bundl
     reply = await briefing(fake, name=BUNDLED_ID)
     name, date, sizes, opening = reply["content"].split("\n")
     chunks = len(bundled_index.chunks)
-    assert name == f"**{BUNDLED_ID}**"
+    assert name == "**North Korea weapons test**"
     assert date == "2025-03-21"
     assert sizes == f"{len(bundled.paragraphs)} paragraphs, {chunks} chunks · id: {BUNDLED_ID}"
     assert opening.startswith("> North Korea said on Friday (Mar 21)")

@@ -82,7 +82,7 @@ async def test_prefix_command_works_with_the_message_content_intent(fake, start_
     [
         ("hey! thanks 🙏", "👋 Ask me anything about the briefing"),
         ("help", "I answer questions about the briefing with its own words"),
-        ("tl;dr?", "**2025-03-21-north-korea-weapons-test** · 2025-03-21 · 14 paragraphs"),
+        ("tl;dr?", "**North Korea weapons test** · 2025-03-21 · 14 paragraphs"),
     ],
 )
 async def test_chat_help_and_summary_by_mention(fake, bot, bundled_index, message, starts):

@@ -56,11 +56,11 @@ async def test_added_briefing_answers_at_once_and_after_a_restart(fake, settings
         reply = await add_briefing(fake, "Penguin Census.txt", PENGUINS)
         assert is_ephemeral(reply)
         assert reply["content"] == (
-            "Added *penguin-census* (2 paragraphs, id: penguin-census). /ask can quote it now."
+            "Added *Penguin census* (2 paragraphs, id: penguin-census). /ask can quote it now."
         )
         answer = await ask(fake, PENGUIN_QUESTION)
         assert "4,000 emperor penguins" in answer
-        assert "*penguin-census*, 2025-04-02, paragraph 1" in answer
+        assert "*Penguin census*, 2025-04-02, paragraph 1" in answer
     assert stored(settings) == ["penguin-census.txt"]
     assert stored_data(settings, "penguin-census") == PENGUINS
 
@@ -155,7 +155,7 @@ async def test_remove_deletes_an_uploaded_briefing(fake, bot, settings):
 
     reply = await remove(fake, "penguins")
     assert is_ephemeral(reply)
-    assert reply["content"] == "Removed *penguins*."
+    assert reply["content"] == "Removed *Penguins*."
     assert stored(settings) == []
     assert "does not mention" in await ask(fake, PENGUIN_QUESTION)
 
@@ -178,5 +178,5 @@ async def test_a_member_with_manage_server_who_is_not_the_owner_may_add(fake, bo
         member_permissions=DEFAULT_MEMBER_PERMISSIONS | MANAGE_GUILD,
     )
     await fake.wait_for_request(lambda _: bool(fake.followups(interaction)), timeout=TIMEOUT)
-    assert fake.followups(interaction)[0].json["content"].startswith("Added *penguins*")
+    assert fake.followups(interaction)[0].json["content"].startswith("Added *Penguins*")
     assert stored(settings) == ["penguins.txt"]

@@ -18,7 +18,8 @@ async def quote(fake, **options) -> dict:
 async def test_quote_posts_the_paragraph_verbatim_with_attribution(fake, bot, bundled):
     reply = await quote(fake, paragraph=5)
     assert reply["content"] == (
-        f"> {bundled.text(bundled.paragraph(5))}\n— *{BUNDLED_ID}*, 2025-03-21, paragraph 5"
+        f"> {bundled.text(bundled.paragraph(5))}\n"
+        "— *North Korea weapons test*, SEOUL, 2025-03-21, paragraph 5"
     )
     assert not is_ephemeral(reply)
 
@@ -34,5 +35,5 @@ async def test_out_of_range_paragraph_names_the_valid_range_privately(fake, bot,
     assert is_ephemeral(reply)
     last = len(bundled.paragraphs)
     assert reply["content"] == (
-        f"*{BUNDLED_ID}* has paragraphs 1 to {last}; there is no paragraph {number}."
+        f"*North Korea weapons test* has paragraphs 1 to {last}; there is no paragraph {number}."
     )

@@ -104,7 +104,7 @@ async def test_two_servers_may_upload_the_same_name_and_remove_only_their_own(fa
     removed = await command(
         fake, "briefing-remove", {"name": "penguins"}, theirs, user=fake.owner_id
     )
-    assert removed["content"] == "Removed *penguins*."
+    assert removed["content"] == "Removed *Penguins*."
     assert "not mention" in await ask(fake, theirs, HOW_MANY_PENGUINS)
     assert "4,000" in await ask(fake, ours, HOW_MANY_PENGUINS)
     refused = await command(
