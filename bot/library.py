@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import UserFacingError
+from bot.render import escape
 from bot.settings import Settings
 from bot.uploads import Upload
 from index.answering import DEFAULT_PASSAGES, Answer, answer
@@ -35,7 +36,6 @@ from index.briefing import Briefing
 from index.cache import write_atomically
 from index.catalog import open_catalog
 from index.loading import BRIEFING_SUFFIXES, BriefingsNotFoundError
-from index.render import escape
 from index.search import Index
 
 log = logging.getLogger(__name__)
