@@ -1,4 +1,4 @@
-"""The core is pure: no module of index/ imports Discord or the adapters, or reads the environment."""
+"""The core is pure: no module of index/ imports Discord or bot/, or reads the environment."""
 
 import ast
 
