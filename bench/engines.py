@@ -16,12 +16,12 @@ from typing import Protocol
 import numpy as np
 
 from bench.corpus import Corpus
+from bot.render import render_answer
 from index.analysis import Analyzer
 from index.answering import answer
 from index.cache import cache_key, cache_path, open_index, save_index
 from index.chunking import Chunker
 from index.parsing import parse_briefing
-from index.render import render_answer
 from index.scoring import DEFAULT_B, DEFAULT_K1, LuceneBM25
 from index.search import Index
 from index.tokens import load_encoding

@@ -16,7 +16,7 @@ the same analysed terms and the same BM25 (Lucene IDF, the project's k1 and b):
 
 - briefbot: ``Index`` over numpy postings, saved as the ``.npy`` cache and
   loaded through ``open_index``; "answer" is the whole reply a user reads
-  (``index.answering.answer`` + ``index.render.render_answer``);
+  (``index.answering.answer`` + ``bot.render.render_answer``);
 - rank-bm25: ``LuceneBM25`` scoring every chunk (saved with pickle, as it has
   no format of its own); it is slow, so it answers fewer queries (see the
   "queries" column and ``--rank-bm25-queries``);

@@ -29,6 +29,7 @@ import discord
 from bot.cooldown import cooldown_of
 from bot.errors import reply_to_failure, try_again_in
 from bot.library import library_of
+from bot.render import render_paragraph
 from bot.replies import (
     BRIEFING_CHANGED,
     BRIEFING_GONE,
@@ -39,7 +40,6 @@ from bot.replies import (
 from bot.sending import defer_after_of, in_time, send
 from index.answering import Answer, Passage
 from index.briefing import Briefing
-from index.render import render_paragraph
 
 CUSTOM_ID_LIMIT = 100
 MAX_RANK = 99

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from bot.render import plain, render_answer
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.base import StoreError
 from index.answering import DEFAULT_PASSAGES, Answer, answer
@@ -26,7 +27,6 @@ from index.cache import cache_key, cache_path
 from index.catalog import open_catalog
 from index.evaluation import EvalFormatError, Report, evaluate, parse_cases
 from index.loading import BriefingsNotFoundError
-from index.render import render_answer
 from index.search import Index
 
 EXIT_ERROR = 2
@@ -263,7 +263,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     if not cases:
         raise CommandError(f"{args.file} has no questions")
     index = _open(settings)
-    report = evaluate(index, cases)
+    report = evaluate(index, cases, render_answer, plain)
     baseline = evaluate_baseline(index.briefings, cases)
     answerable = sum(c.answerable for c in cases)
     print(f"{len(cases)} questions: {answerable} answerable, {len(cases) - answerable} not")

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from bot.errors import UserFacingError
 from bot.legacy import adopt_legacy_uploads
+from bot.render import escape
 from bot.settings import Settings
 from bot.store import Store, StoredUpload, StoreError, UploadTakenError, open_store
 from bot.uploads import Upload
@@ -46,7 +47,6 @@ from index.catalog import open_catalog
 from index.chunking import Chunker
 from index.loading import BriefingsNotFoundError, briefing_files, read_briefing
 from index.parsing import BriefingFormatError
-from index.render import escape
 from index.search import Index
 from index.segments import Segments
 from index.tokens import load_encoding

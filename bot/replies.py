@@ -1,6 +1,6 @@
-"""The bot's own messages, assembled only from what ``index.render`` makes.
+"""The bot's own messages, assembled only from what ``bot.render`` makes.
 
-``index.render`` renders answers, whole paragraphs and briefing cards, which
+``bot.render`` renders answers, whole paragraphs and briefing cards, which
 the harness shows too. What only the bot shows is here: a numbered passage
 under "More passages", the list of loaded briefings, what a briefing's
 management did, and short notices. Each fits Discord's 2,000 characters.
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from index.answering import Passage
-from index.briefing import Briefing
-from index.render import (
+from bot.render import (
     FIELD_LIMIT,
     MESSAGE_LIMIT,
     cut_end,
@@ -20,6 +18,8 @@ from index.render import (
     render_attribution,
     render_quote,
 )
+from index.answering import Passage
+from index.briefing import Briefing
 
 NO_MORE_PASSAGES = "There are no more passages for that question."
 BRIEFING_GONE = "That briefing is no longer loaded."

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from bot.errors import UserFacingError
+from bot.render import escape
 from index.briefing import Briefing
 from index.loading import BRIEFING_SUFFIXES, MAX_BRIEFING_BYTES, decode_briefing, read_briefing
 from index.parsing import BriefingFormatError, with_front_matter
-from index.render import escape
 
 # File systems allow 255 bytes a name: this leaves room for the suffix and the
 # hidden temporary name a write goes through, and keeps an id within the 100

@@ -192,11 +192,9 @@ def _alias(index: Index, word: Word) -> str | None:
 @functools.cache
 def _never_topics() -> tuple[str, ...]:
     """Words that are never a question's topic: stopwords, light words, one-word chat."""
-    lexicon = default_lexicon()
-    chat = {
-        phrase[0] for phrases in lexicon.phrases.values() for phrase in phrases if len(phrase) == 1
-    }
-    return tuple(sorted(ENGLISH_STOPWORDS | lexicon.light_words | (chat - lexicon.light_words)))
+    phrases = default_lexicon().phrases.values()
+    chat = {phrase[0] for kind in phrases for phrase in kind if len(phrase) == 1}
+    return tuple(sorted(ENGLISH_STOPWORDS | chat))
 
 
 @dataclass(frozen=True)

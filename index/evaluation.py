@@ -10,11 +10,10 @@ over answerable cases, and precision and recall of "not in the briefing".
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from index.answering import Answer, answer
-from index.render import render_answer
 from index.search import Index
 
 EVAL_DEPTH = 3
@@ -146,23 +145,35 @@ def _case(data: object) -> Case:
     return Case(data["q"], tuple(paragraphs), phrase, briefing, kind)
 
 
-def evaluate(index: Index, cases: Iterable[Case]) -> Report:
-    """Answer every case and score the replies."""
-    return Report(tuple(_outcome(case, answer(index, case.question, EVAL_DEPTH)) for case in cases))
+def evaluate(
+    index: Index,
+    cases: Iterable[Case],
+    render: Callable[[Answer], str],
+    readable: Callable[[str], str] = str,
+) -> Report:
+    """Answer every case and score the replies.
+
+    ``render`` makes the reply a user reads, and ``readable`` takes its markup
+    off, so that an answer phrase is found in the reply as a reader sees it:
+    the core knows no markup, the adapter that renders does.
+    """
+    return Report(
+        tuple(
+            _outcome(case, answer(index, case.question, EVAL_DEPTH), render, readable)
+            for case in cases
+        )
+    )
 
 
-def _outcome(case: Case, result: Answer) -> Outcome:
-    reply = render_answer(result)
+def _outcome(
+    case: Case, result: Answer, render: Callable[[Answer], str], readable: Callable[[str], str]
+) -> Outcome:
+    reply = render(result)
     rank = None
     for position, passage in enumerate(result.passages, 1):
         right_briefing = case.briefing_id in (None, passage.briefing.id)
         if right_briefing and passage.paragraph in case.paragraphs:
             rank = position
             break
-    phrase_in_reply = bool(case.phrase) and case.phrase in plain(reply)
+    phrase_in_reply = bool(case.phrase) and case.phrase in readable(reply)
     return Outcome(case, result.answered, rank, phrase_in_reply, reply)
-
-
-def plain(reply: str) -> str:
-    """A reply with its markdown escapes and emphasis removed, for matching."""
-    return reply.replace("**", "").replace("\\", "").replace("\u200b", "")

@@ -13,10 +13,10 @@ from bot.buttons import answer_view
 from bot.cooldown import QuestionCooldown
 from bot.exts.options import BriefingOption
 from bot.library import Library
+from bot.render import render_answer
 from bot.sending import DEFER_AFTER, in_time, send
 from bot.telemetry import log_question
 from index.briefing import Briefing
-from index.render import render_answer
 
 MAX_QUESTION = 500
 

@@ -10,10 +10,10 @@ from discord.ext import commands
 
 from bot.exts.options import BriefingOption
 from bot.library import Library
+from bot.render import render_briefing
 from bot.replies import catalog_reply
 from bot.sending import send
 from index.briefing import Briefing
-from index.render import render_briefing
 
 
 class Catalog(commands.Cog):

@@ -18,9 +18,9 @@ from bot.cooldown import QuestionCooldown
 from bot.errors import SOMETHING_WENT_WRONG, explain, try_again_in
 from bot.library import Library
 from bot.questions import question_in
+from bot.render import render_answer
 from bot.sending import reply
 from bot.telemetry import log_question
-from index.render import render_answer
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from discord import app_commands
 
 from bot.errors import UserFacingError
 from bot.library import Library, library_of
+from bot.render import escape
 from index.briefing import Briefing
-from index.render import escape
 
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100

@@ -11,10 +11,10 @@ from discord.ext import commands
 from bot.errors import UserFacingError
 from bot.exts.options import BriefingOption, choose_from
 from bot.library import Library
+from bot.render import render_paragraph
 from bot.replies import out_of_range
 from bot.sending import send
 from index.briefing import Briefing
-from index.render import render_paragraph
 
 
 class Quote(commands.Cog):

@@ -10,10 +10,10 @@ import sys
 import pytest
 
 from bot.cli import main
+from bot.render import plain, render_answer
 from index.answering import answer
 from index.baseline import evaluate_baseline
 from index.evaluation import evaluate, parse_cases
-from index.render import render_answer
 from tests.bot.conftest import SHOIGU_QUESTION
 from tests.conftest import BRIEFINGS, BUNDLED_ID
 
@@ -63,7 +63,9 @@ def test_eval_prints_the_figures_of_the_engine(capsys, bundled_index):
     eval_set = BRIEFINGS.parent / "tests" / "data" / "eval.jsonl"
     assert main(["eval", str(eval_set)]) == 0
     out = capsys.readouterr().out
-    report = evaluate(bundled_index, parse_cases(eval_set.read_text().splitlines()))
+    report = evaluate(
+        bundled_index, parse_cases(eval_set.read_text().splitlines()), render_answer, plain
+    )
     for label, value in [
         ("hit@1", report.hit_at_1),
         ("hit@3", report.hit_at_3),

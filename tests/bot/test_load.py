@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from bot.library import Library
+from bot.render import render_answer
 from index.answering import answer
-from index.render import render_answer
 from tests.bot.conftest import DEFERRED, TIMEOUT
 from tests.conftest import PROJECT
 from tests.fakediscord import FakeAttachment

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from bot.render import MESSAGE_LIMIT
 from bot.replies import added_reply, catalog_reply, out_of_range, passage_reply, removed_reply
 from index.answering import answer
 from index.parsing import parse_briefing
-from index.render import MESSAGE_LIMIT
 from tests.bot.conftest import SHOIGU_QUESTION
 
 HOSTILE = "@everyone **Shoigu** said <@123> [link](https://x.example) " * 200

@@ -1,10 +1,10 @@
 import pytest
 
+from bot.render import HELP, render_answer
 from index.answering import Correction, Status, answer, evidence_for
 from index.attribution import cited_sources
 from index.briefing import Briefing, Paragraph
 from index.question import read_question
-from index.render import HELP, render_answer
 from index.search import Index
 
 

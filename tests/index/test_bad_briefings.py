@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.render import MESSAGE_LIMIT, render_answer
 from index.answering import answer
 from index.catalog import open_catalog
 from index.chunking import Chunker
@@ -25,7 +26,6 @@ from index.loading import (
     read_briefing,
 )
 from index.parsing import BriefingFormatError
-from index.render import MESSAGE_LIMIT, render_answer
 from index.search import Index
 from tests.conftest import BRIEFINGS, BUNDLED_ID
 from tests.index.assembly import index_from_parts

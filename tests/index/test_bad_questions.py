@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.render import HELP, MESSAGE_LIMIT, escape, render_answer
 from index.analysis import Analyzer
 from index.answering import Answer, Status, answer
 from index.parsing import BriefingFormatError, parse_briefing
-from index.render import HELP, MESSAGE_LIMIT, escape, render_answer
 from index.search import Index
 from tests import hostile
 

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from index.evaluation import EvalFormatError, Report, evaluate, parse_cases, plain
+from bot.render import plain, render_answer
+from index.evaluation import EvalFormatError, Report, evaluate, parse_cases
 from tests.conftest import PROJECT
 
 EVAL_SET = PROJECT / "tests" / "data" / "eval.jsonl"
@@ -29,7 +30,7 @@ FIRST_KINDS = ("direct", "paraphrase", "near-topic", "unrelated")
 @pytest.fixture(scope="module")
 def report(bundled_index):
     with EVAL_SET.open() as handle:
-        return evaluate(bundled_index, parse_cases(handle))
+        return evaluate(bundled_index, parse_cases(handle), render_answer, plain)
 
 
 def test_eval_set_is_large_and_mixed():

@@ -28,11 +28,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.render import render_answer
 from index.answering import answer
 from index.cache import CACHE_FORMAT, open_index
 from index.catalog import open_catalog
 from index.parsing import parse_briefing
-from index.render import render_answer
 from index.search import Index
 from tests.conftest import BRIEFINGS, PROJECT
 

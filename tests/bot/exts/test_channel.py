@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.render import render_answer
 from index.answering import answer
-from index.render import render_answer
 from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT
 
 pytestmark = pytest.mark.e2e

@@ -5,16 +5,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.answering import Answer, Passage, Status, answer
-from index.chunking import Chunk
-from index.parsing import parse_briefing
-from index.render import (
+from bot.render import (
     MESSAGE_LIMIT,
     escape,
     render_answer,
     render_briefing,
     render_paragraph,
 )
+from index.answering import Answer, Passage, Status, answer
+from index.chunking import Chunk
+from index.parsing import parse_briefing
 
 
 def test_reply_is_a_quote_with_bold_sentence_and_attribution(bundled_index):

@@ -238,3 +238,8 @@ def _more_line(answer: Answer) -> str:
         return ""
     plural = "s" if len(others) > 1 else ""
     return f"-# Also relevant: paragraph{plural} " + ", ".join(map(str, others))
+
+
+def plain(reply: str) -> str:
+    """A reply with its markdown escapes and emphasis removed, as a reader reads it."""
+    return reply.replace("**", "").replace("\\", "").replace(_ZERO_WIDTH_SPACE, "")
