@@ -64,7 +64,7 @@ THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 class Example:
     """One question's features, whether it is answerable, and its group (article)."""
 
-    features: tuple[float, ...]
+    features: tuple[float, ...] | None  # None: not a question the engine searches
     answerable: bool
     group: str
 
@@ -95,6 +95,7 @@ def main() -> int:
     for number, claim in enumerate(_claims(args.scifact)):
         index = bundled if number % 2 else full
         examples.append(Example(_features(index, claim), False, f"scifact-{number % 7}"))
+    examples = [e for e in examples if e.features is not None]
     x = np.array([e.features for e in examples])
     y = np.array([e.answerable for e in examples])
     print(f"training: {int(y.sum())} answerable, {int((~y).sum())} not, {len(FEATURES)} features")
@@ -125,9 +126,15 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _features(index: Index, question: str) -> tuple[float, ...]:
-    """The evidence for ``question`` against ``index``; no match at all is all zeros."""
-    evidence = evidence_for(index, read_question(question, index.analyzer))
+def _features(index: Index, question: str) -> tuple[float, ...] | None:
+    """The evidence for ``question`` against ``index``; no match at all is all zeros.
+
+    None for a message the engine does not search (chat, help, no words).
+    """
+    read = read_question(question, index.analyzer)
+    if read.intent is not Intent.QUESTION or not read.words:
+        return None
+    evidence = evidence_for(index, read)
     return evidence.vector() if evidence else (0.0,) * len(FEATURES)
 
 
@@ -243,8 +250,11 @@ def _as_json(model: RefusalModel, positives: int, negatives: int, args: argparse
             "answerable": positives,
             "not_answerable": negatives,
             "data": (
-                "squad2-sample answerable questions (all briefings; own article left out), "
-                "SciFact claims"
+                "squad2-sample answerable questions: answerable with all 27 articles and with "
+                "their own article alone; not answerable with their own article left out, with "
+                "one other article alone, and with their most specific word swapped for another "
+                "article's; SciFact claims (not answerable) over the bundled briefing and the "
+                "articles"
             ),
         },
         "fitted_with": f"scikit-learn {sklearn.__version__} LogisticRegression, balanced classes",

@@ -14,19 +14,26 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.briefing import Briefing
+from index.stopwords import ENGLISH_STOPWORDS
 
 if TYPE_CHECKING:
     from index.search import Index
 
 _ACRONYM = re.compile(r"[A-Z]{2,6}s?")
-_LINKS = r"(?:(?:of|and|the|for|on|in)\s+)?"
+_LINK_WORDS = ("of", "and", "the", "for", "on", "in")
+_LINKS = r"(?:(?:" + "|".join(_LINK_WORDS) + r")\s+)?"
 # Longer words never count towards an acronym.
 MAX_WORD = 40
 
 
+def is_acronym(typed: str) -> bool:
+    """Whether a question word was typed as an acronym ("WMD", "WMDs")."""
+    return bool(_ACRONYM.fullmatch(typed))
+
+
 def spell_out(index: Index, typed: str) -> str | None:
     """The phrase the typed word ("WMD", "WMDs") stands for, if it is an acronym."""
-    if not _ACRONYM.fullmatch(typed):
+    if not is_acronym(typed):
         return None
     acronym = typed.removesuffix("s") if typed.endswith("s") else typed
     return index.spelled_out.get(acronym.upper(), lambda key: _search(index.briefings, key))
@@ -38,6 +45,20 @@ def _search(briefings: Sequence[Briefing], acronym: str) -> str | None:
     words = [rf"{letter}[\w'-]{{0,{MAX_WORD}}}" for letter in acronym.lower()]
     pattern = re.compile(r"\b" + rf"\s+{_LINKS}".join(words) + r"\b", re.IGNORECASE)
     for briefing in briefings:
-        if match := pattern.search(briefing.body):
-            return match.group()
+        for match in pattern.finditer(briefing.body):
+            if _a_name(match.group()):
+                return match.group()
     return None
+
+
+def _a_name(phrase: str) -> bool:
+    """Whether a run of words with the right initials reads as what they abbreviate.
+
+    "weapons of mass destruction" and "Korean Central News Agency" do; "Putin
+    made" (a name and a verb) and "it showed" (a stopword) do not.
+    """
+    words = [w for w in phrase.split() if w.lower() not in _LINK_WORDS]
+    if any(w.lower() in ENGLISH_STOPWORDS for w in words):
+        return False
+    capitals = {w[:1].isupper() for w in words}
+    return len(capitals) == 1

@@ -17,7 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from index.acronyms import spell_out
+from index.acronyms import is_acronym, spell_out
 from index.aliases import default_aliases
 from index.analysis import fold, split_words
 from index.attribution import cited_sources
@@ -41,6 +41,9 @@ RERANK_DEPTH = 5
 NEAR_BONUS = 1.0
 # What a sentence holding every question word in the form it was typed in adds.
 SAME_FORM_BONUS = 0.5
+# Acronyms looked up in the briefings per question.
+MAX_ACRONYMS = 4
+_QUESTION_WORDS = tuple(sorted(ENGLISH_STOPWORDS))
 # Briefings a summary request shows, newest first.
 SUMMARY_BRIEFINGS = 3
 _TOKEN = re.compile(r"\S+")
@@ -159,26 +162,34 @@ def evidence_for(index: Index, question: Question) -> Evidence | None:
 
 
 def read_words(index: Index, words: tuple[Word, ...]) -> list[Reading]:
-    """Each distinct question word read against the index's terms."""
+    """Each distinct question word read against the index's terms.
+
+    Each acronym lookup reads every briefing, so a question gets at most
+    ``MAX_ACRONYMS`` of them: a flood of made-up acronyms is not a flood of scans.
+    """
     light = default_lexicon().light_words
     readings: dict[str, Reading | None] = {}
+    acronyms = 0
     for word in words:
         if word.term not in readings:
-            readings[word.term] = _read(index, word)
+            readings[word.term] = _read(index, word, spell=acronyms < MAX_ACRONYMS)
+            acronyms += is_acronym(word.typed)
     # A light word ("take", "getting") the index lacks is no evidence either way.
     return [r for r in readings.values() if r and (r.terms or r.word.folded not in light)]
 
 
-def _read(index: Index, word: Word) -> Reading | None:
-    """The word as the index has it; None for a typo of a word that is never a topic."""
+def _read(index: Index, word: Word, *, spell: bool) -> Reading | None:
+    """The word as the index has it; None for chat, or a misspelt question word."""
     if index.knows(word.term):
         return Reading(word, (word.term,))
-    if phrase := spell_out(index, word.typed) or _alias(index, word):
+    if phrase := (spell and spell_out(index, word.typed)) or _alias(index, word):
         return Reading(word, tuple(dict.fromkeys(index.analyzer.analyze(phrase))))
     if near := nearest_term(index.postings, word.folded, word.term):
         return Reading(word, (near,), corrected=True)
-    if nearest_word(word.folded, _never_topics()):
-        return None  # "actualy", "hows": chat and question words, misspelt
+    if word.folded in _never_topics():
+        return None  # "lol", "bro": chat the lexicon knows, wherever it stands
+    if not word.typed[:1].isupper() and nearest_word(word.folded, _QUESTION_WORDS, edits=1):
+        return None  # "actualy", "wich": a question word, misspelt (never a name: "Modi")
     return Reading(word, ())
 
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from index.analysis import split_words
-from index.stopwords import ENGLISH_STOPWORDS
 
 
 class Kind(enum.Enum):
@@ -55,6 +54,38 @@ _CLOSERS = (Kind.THANKS, Kind.CLOSING, Kind.POLITENESS)
 # A vocative ("all", "guys") is chat only beside a greeting or thanks: "hi all".
 _ADDRESSED = (Kind.GREETING, Kind.THANKS, Kind.APOLOGY, Kind.CLOSING)
 _WHOLE = {Kind.HELP: Intent.HELP, Kind.SUMMARY: Intent.SUMMARY, Kind.REACTION: Intent.CHAT}
+# Words a whole-message phrase may gain or lose and stay the same request. Only
+# filler: question words stay, so "what was the test" never reads as chat.
+_FILLER = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "it",
+        "its",
+        "this",
+        "that",
+        "me",
+        "us",
+        "my",
+        "our",
+        "your",
+        "you",
+        "u",
+        "i",
+        "please",
+        "pls",
+        "for",
+        "of",
+        "to",
+        "just",
+        "some",
+        "briefing",
+        "article",
+        "story",
+        "bot",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +97,7 @@ class ChatLexicon:
     _first: dict[Kind, dict[str, list[tuple[str, ...]]]] = field(init=False, repr=False)
     _last: dict[Kind, dict[str, list[tuple[str, ...]]]] = field(init=False, repr=False)
     light_words: frozenset[str] = field(init=False, repr=False)
-    # Whole-message phrases by their words that are not stopwords ("summarize it" ~ "summarize").
+    # Whole-message phrases by their words that are not filler ("summarize it" ~ "summarize").
     _by_content: dict[Kind, frozenset[tuple[str, ...]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -132,7 +163,7 @@ class ChatLexicon:
     def whole(self, words: Sequence[str]) -> Kind | None:
         """The kind of whole message ``words`` are, if any.
 
-        An exact phrase of any kind wins; else one but for stopwords ("summarize it").
+        An exact phrase of any kind wins; else one but for filler ("summarize it").
         """
         exact = tuple(words)
         content = _content(words)
@@ -146,7 +177,8 @@ class ChatLexicon:
 
 
 def _content(words: Sequence[str]) -> tuple[str, ...]:
-    return tuple(word for word in words if word not in ENGLISH_STOPWORDS)
+    """``words`` without filler: "summarize it for me" is "summarize"."""
+    return tuple(word for word in words if word not in _FILLER)
 
 
 @functools.cache

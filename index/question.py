@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from index.analysis import Analyzer, fold, split_words
 from index.chat import ChatLexicon, Intent, default_lexicon, trim_chat
 
-_DISCORD_MARKUP = re.compile(r"</?[@#:!&a-zA-Z0-9_ -]*:?\d{5,}(?::[A-Za-z])?>|<@[!&]?\d+>|<#\d+>")
+# User, role and channel mentions, custom emoji, slash-command mentions and timestamps.
+_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w{1,32}:|/[\w -]{1,32}:|t:)\d{1,20}(?::[A-Za-z])?>")
+# "who's", "what's": the analyzer takes "'s" for a possessive, but here it is "is".
+_CONTRACTED_IS = re.compile(r"\b(who|what|where|when|how)['’]s\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
 # Punctuation and symbols around a word, and a possessive at its end ("(China’s)").
 _EDGES = re.compile(r"^[\W_]+|(?:['’]s)?[\W_]*$")
@@ -27,7 +30,8 @@ _DEFINITION = (
     re.compile(r"^(?:(?:who|what) (?:is|are|was|were)|whos|whats)(?: (?:a|an|the))? (?P<x>.+)$"),
     re.compile(r"^(?:who|what) (?:a|an|the) (?P<x>.+)$"),
     re.compile(r"^(?:who|what) (?P<x>.+) (?:is|are|was|were)$"),
-    re.compile(r"^what (?:does|do|did) (?P<x>.+) (?:stand for|mean|do)$"),
+    re.compile(r"^what (?:does|do|did) (?P<x>.+) (?:stand for|mean)$"),
+    re.compile(r"^what (?:does|do) (?P<x>.+) do$"),
     re.compile(r"^what (?:is|s) (?P<x>.+) short for$"),
     re.compile(r"^(?:define|meaning of|definition of) (?P<x>.+)$"),
 )
@@ -80,7 +84,7 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
     if not text.strip():
         return Question(text, Intent.EMPTY)
     plain = _DISCORD_MARKUP.sub(" ", text)
-    pieces = _pieces(plain)
+    pieces = _pieces(_CONTRACTED_IS.sub(r"\1 is", plain))
     folded = [piece.folded for piece in pieces]
     had_symbols = plain != text or any(unicodedata.category(c) in _SYMBOLS for c in plain)
     trimmed = trim_chat(folded, lexicon, had_symbols=had_symbols)

@@ -7,6 +7,7 @@ query term. Chunks are kept as a ``ChunkTable`` of offsets into the briefings.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -64,8 +65,11 @@ class Index:
     _word_terms: dict[str, str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    _term_words: dict[str, set[str]] = field(
+    _term_words: dict[str, frozenset[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
+    )
+    _learning: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
     )
     # What the briefings spell each looked-up acronym out as (index.acronyms).
     spelled_out: Memo[str, str | None] = field(
@@ -174,10 +178,17 @@ class Index:
         return tuple(sentences)
 
     def _learn(self, word: str) -> None:
+        """Remember the word's term, and the word among its term's spellings.
+
+        Answers run in several threads: the spellings of a term are replaced by
+        a new frozenset (under a lock) rather than grown in place, so a reader
+        never iterates a set that changes, and a word is marked known last.
+        """
         term = self.analyzer.term(word)
-        self._word_terms[word] = term
         if term is not None:
-            self._term_words.setdefault(term, set()).add(word)
+            with self._learning:
+                self._term_words[term] = self._term_words.get(term, frozenset()) | {word}
+        self._word_terms[word] = term
 
     def spellings(self, terms: Iterable[str]) -> dict[str, str]:
         """The words met so far (in sentences looked at) that analyse to one of ``terms``.

@@ -39,13 +39,13 @@ def nearest_term(postings: Postings, word: str, term: str) -> str | None:
     )
     if not near:
         return None
-    best = min(near, key=lambda match: (match[1], -postings.document_frequency(match[2])))
+    best = min(near, key=lambda match: (match[1], -postings.document_frequency(match[0])))
     return best[0]
 
 
-def nearest_word(word: str, words: tuple[str, ...]) -> str | None:
-    """The word of ``words`` that ``word`` is a typo of, if any (same edits as above)."""
-    edits = allowed_edits(word)
+def nearest_word(word: str, words: tuple[str, ...], edits: int = 2) -> str | None:
+    """The word of ``words`` that ``word`` is a typo of, if any (as above, at most ``edits``)."""
+    edits = min(edits, allowed_edits(word))
     if not edits or simplemma.is_known(word, lang="en"):
         return None
     near = process.extractOne(word, words, scorer=OSA.distance, score_cutoff=edits)

@@ -45,7 +45,7 @@ def test_refusals_are_plain_sentences(bundled_index):
         == "The briefing does not mention China."
     )
     assert "Ask me a question" in render_answer(answer(bundled_index, " "))
-    assert "no words I can look up" in render_answer(answer(bundled_index, "what is it"))
+    assert "no words I can look up" in render_answer(answer(bundled_index, "what was it"))
 
 
 def test_escape_neutralises_markdown_links_mentions_and_pings():

@@ -77,7 +77,8 @@ def test_off_topic_questions_are_not_answered(bundled_index):
     [
         ("", Status.EMPTY),
         ("  \n\t", Status.EMPTY),
-        ("what is it?", Status.NO_SEARCH_TERMS),
+        ("what is it?", Status.HELP),  # asked of a bot, the usage answers it
+        ("what was it?", Status.NO_SEARCH_TERMS),
         ("?!", Status.NO_SEARCH_TERMS),
     ],
 )
@@ -208,3 +209,36 @@ def test_a_name_the_briefing_lacks_is_refused(bundled_index):
     result = answer(bundled_index, "What did China say about the missile test?")
     assert result.status is Status.NOT_COVERED
     assert render_answer(result) == "The briefing does not mention China."
+
+
+@pytest.mark.parametrize("question", ["what was the test", "who is dead", "when did they test"])
+def test_a_question_is_never_taken_for_chat(bundled_index, question):
+    assert answer(bundled_index, question).status not in (Status.CHAT, Status.HELP)
+
+
+@pytest.mark.parametrize(
+    ("question", "name"), [("Did Modi meet Kim?", "Modi"), ("Did Lula visit?", "Lula")]
+)
+def test_a_name_near_a_stopword_is_still_a_name(bundled_index, question, name):
+    assert name in answer(bundled_index, question).missing
+
+
+def test_an_acronym_is_not_read_as_any_words_with_its_initials(bundled_index):
+    # "Putin made" has the initials of PM, but is no prime minister.
+    result = answer(bundled_index, "What did the PM say?")
+    assert result.status is Status.NOT_COVERED and result.missing == ("PM",)
+
+
+def test_a_question_looks_up_a_few_acronyms_at_most(bundled, analyzer, chunker):
+    index = Index.build([bundled], analyzer, chunker)
+    answer(index, "What about QXA QXB QXC QXD QXE QXF QXG QXH?")
+    assert len(index.spelled_out.remembered()) == 4
+
+
+@pytest.mark.parametrize(
+    "question", ["lol who is kim", "bro what did KCNA say", "ok cool, what did kim test"]
+)
+def test_chat_words_inside_a_question_are_not_missing_topics(bundled_index, question):
+    result = answer(bundled_index, question)
+    assert result.status is Status.ANSWERED
+    assert result.missing == ()

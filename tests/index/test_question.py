@@ -89,3 +89,12 @@ def test_chat_around_a_question_does_not_change_its_answer(
     chatty = answer(bundled_index, f"{greeting.capitalize()}! {framing} {case.question} {thanks}")
     assert chatty.status is plain.status
     assert [p.paragraph for p in chatty.passages] == [p.paragraph for p in plain.passages]
+
+
+def test_who_s_and_what_s_are_who_is_and_what_is(analyzer):
+    assert [w.typed for w in read_question("who's Kim?", analyzer).defines] == ["Kim"]
+    assert [w.typed for w in read_question("What's KCNA?", analyzer).defines] == ["KCNA"]
+
+
+def test_what_did_x_do_asks_what_happened_not_what_x_is(analyzer):
+    assert read_question("what did the US do", analyzer).defines == ()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from index.postings import Postings
 from index.spelling import allowed_edits, nearest_term, nearest_word
 
 
@@ -28,3 +29,8 @@ def test_dictionary_words_and_short_words_are_not_typos(bundled_index, analyzer,
 def test_a_misspelt_stopword_is_recognised():
     assert nearest_word("actualy", ("actually", "really")) == "actually"
     assert nearest_word("missle", ("actually", "really")) is None
+
+
+def test_among_equally_near_terms_the_more_common_wins():
+    postings = Postings.build([["kimz"], ["kima"], ["kima"], ["kima"]])
+    assert nearest_term(postings, "kimq", "kimq") == "kima"
