@@ -63,4 +63,4 @@ class Ask(commands.Cog):
         await send(
             interaction, render_answer(result), view=answer_view(result, scope), ephemeral=private
         )
-        log_question(interaction.guild_id, "ask", started, answered=result.answered)
+        log_question(interaction.guild_id, "ask", started, result)

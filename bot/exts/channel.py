@@ -66,12 +66,7 @@ class ChannelQuestions(commands.Cog):
         guild_id = message.guild.id if message.guild else None
         result = await self.library.answer(question, guild_id=guild_id)
         await reply(message, render_answer(result), answer_view(result, None))
-        log_question(
-            message.guild.id if message.guild else None,
-            "message",
-            started,
-            answered=result.answered,
-        )
+        log_question(message.guild.id if message.guild else None, "message", started, result)
 
     async def _ask_to_wait(self, message: discord.Message, retry_after: float) -> None:
         """A ⏳ on the message; a reply only where the bot may not react."""

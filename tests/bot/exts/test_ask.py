@@ -141,8 +141,10 @@ async def test_each_question_is_logged_once_without_who_or_what(fake, bot, caplo
     caplog.set_level(logging.INFO, logger="briefbot.questions")
     await ask(fake, SHOIGU_QUESTION)
     await ask(fake, "What did Zelensky say?")
+    await ask(fake, "thanks!")
     lines = [r.getMessage() for r in caplog.records if r.name == "briefbot.questions"]
     assert [re.sub(r"latency_ms=[\d.]+", "latency_ms=N", line) for line in lines] == [
         f"question guild={fake.guild_id} command=ask latency_ms=N answered=yes",
         f"question guild={fake.guild_id} command=ask latency_ms=N answered=no",
+        f"question guild={fake.guild_id} command=ask latency_ms=N answered=chat",
     ]
