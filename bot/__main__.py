@@ -14,6 +14,7 @@ import gc
 import logging
 import signal
 import sys
+import time
 
 import discord
 
@@ -22,6 +23,8 @@ from bot.library import Library
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import StoreError
 from index.loading import BriefingsNotFoundError
+
+log = logging.getLogger("briefbot")
 
 EXIT_ERROR = 2
 LOGIN_MISSING = (
@@ -53,6 +56,7 @@ def run(settings: Settings) -> int:
     if settings.token is None:
         return _fail(LOGIN_MISSING)
     setup_logging(settings)
+    started = time.perf_counter()
     try:
         library = Library.load(settings)
     except (BriefingsNotFoundError, StoreError, ValueError) as error:
@@ -62,10 +66,25 @@ def run(settings: Settings) -> int:
     # What is loaded now lives as long as the process: keep it out of the garbage
     # collector's full passes, each of which would pause the event loop longer.
     gc.freeze()
+    _log_loaded(library, time.perf_counter() - started)
     try:
         return _serve(settings, library)
     finally:
         library.close()
+
+
+def _log_loaded(library: Library, seconds: float) -> None:
+    """What the bot answers from: briefings, paragraphs, chunks, uploads, and how long it took."""
+    configured = library.index(None)
+    paragraphs = sum(len(briefing.paragraphs) for briefing in configured.briefings)
+    log.info(
+        "loaded %d configured briefing(s), %d paragraphs, %d chunks, and %d upload(s) in %.2f s",
+        len(configured.briefings),
+        paragraphs,
+        len(configured.chunks),
+        len(library.shelf.uploads),
+        seconds,
+    )
 
 
 def _serve(settings: Settings, library: Library) -> int:

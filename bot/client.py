@@ -29,6 +29,23 @@ from bot.watching import POLL_SECONDS, Watcher
 
 log = logging.getLogger(__name__)
 
+# What the bot needs in a channel: read it and its history, answer (in threads too),
+# and react with ⏳ to a member asked to wait.
+INVITE_PERMISSIONS = discord.Permissions(
+    read_messages=True,
+    read_message_history=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    add_reactions=True,
+)
+
+
+def invite_url(application_id: int) -> str:
+    """The link that adds the bot to a server, with its slash commands and permissions."""
+    return discord.utils.oauth_url(
+        application_id, permissions=INVITE_PERMISSIONS, scopes=("bot", "applications.commands")
+    )
+
 
 class GuildSyncError(Exception):
     """Discord refused the slash commands for ``BRIEFBOT_GUILD_ID``; the message says the fix."""
@@ -102,6 +119,9 @@ class BriefbotMixin:
         self._watching = asyncio.create_task(self.watcher.run(), name="briefbot-watcher")
         if _syncs_commands(self.settings):
             await _sync(self.tree, self.settings.guild_id)
+        # Logged in by now: say who the bot is and how to invite it elsewhere.
+        log.info("logged in as %s (id %s)", self.user, self.user.id)
+        log.info("invite link: %s", invite_url(self.application_id or self.user.id))
 
     async def close(self: Any) -> None:
         """Stop watching for changes, then disconnect."""

@@ -36,6 +36,13 @@ async def test_bot_process_connects_answers_and_stops_on_sigterm(tmp_path, entry
     assert "command=ask latency_ms=" in output and "answered=yes" in output
     assert "command=message latency_ms=" in output
     assert SHOIGU_QUESTION not in output
+    # Start-up says what was loaded, who the bot is and how to invite it.
+    assert (
+        "loaded 1 configured briefing(s), 14 paragraphs, 14 chunks, and 0 upload(s) in " in output
+    )
+    assert f"logged in as BriefBot (id {fake.bot_user_id})" in output, output
+    assert "invite link: https://discord.com/oauth2/authorize?client_id=" in output
+    assert "scope=bot+applications.commands&permissions=274877975616" in output
 
 
 async def test_missing_token_is_one_line_and_exit_2(tmp_path):
