@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot.store.base import Cursor, Store, StoreError
 from bot.store.migrations import Dialect, migrate
 
 BUSY_TIMEOUT_SECONDS = 30.0
+_WAL_RETRY_SECONDS = 0.05
 
 
 class SqliteStore(Store):
@@ -42,7 +44,7 @@ class SqliteStore(Store):
                 isolation_level=None,  # transactions are begun explicitly
                 check_same_thread=False,  # used from worker threads, one at a time
             )
-            connection.execute("PRAGMA journal_mode=WAL")
+            _use_wal(connection, busy_timeout)
             store = cls(connection, path)
         except (sqlite3.Error, OSError) as error:
             raise StoreError(f"cannot open the database {path}: {error}") from error
@@ -75,3 +77,21 @@ class SqliteStore(Store):
         """Close the database file."""
         with self._lock:
             self._connection.close()
+
+
+def _use_wal(connection: sqlite3.Connection, busy_timeout: float) -> None:
+    """Switch the file to WAL, waiting out another process that opens it at the same time.
+
+    Changing the journal mode needs the file to itself, and SQLite answers
+    "database is locked" at once instead of calling its busy handler, so two
+    processes starting together would have one of them refused.
+    """
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(_WAL_RETRY_SECONDS)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
-from bot.store import Store, StoredUpload, UploadTakenError, open_store
+from bot.store import Store, StoredUpload, StoreError, UploadTakenError, open_store
+from bot.store.sqlite import SqliteStore
 
 HOME, OTHER = 111, 222
 
@@ -113,3 +117,29 @@ def test_concurrent_writers_lose_nothing(tmp_path, database_url):
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_store_opened_while_another_process_writes_the_file_waits_for_it(tmp_path):
+    # Switching a new file to WAL needs it to itself, and SQLite refuses at once
+    # ("database is locked") instead of waiting: two bot processes starting
+    # together had one of them exit.
+    path = tmp_path / "briefbot.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("CREATE TABLE elsewhere (x)")
+    opened: list[object] = []
+    opener = threading.Thread(target=lambda: opened.append(_open(path)))
+    opener.start()
+    time.sleep(0.5)
+    other.execute("COMMIT")
+    other.close()
+    opener.join(timeout=30)
+    assert opened == ["ok"]
+
+
+def _open(path: Path) -> str:
+    try:
+        SqliteStore.open(path).close()
+    except StoreError as error:
+        return str(error)
+    return "ok"
