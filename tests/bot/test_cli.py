@@ -121,17 +121,23 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(capsys, data_dir):
     assert "rebuilding" in captured.err
 
 
-def test_chat_answers_until_quit(tmp_path):
-    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "chat", "--briefings", str(BRIEFINGS)],
-        input=f"{SHOIGU_QUESTION}\n:quit\n",
+def run_briefbot(tmp_path, *args: str, prefix: tuple[str, ...] = (), **options):
+    """``briefbot ARGS`` as a process of its own, with its data in tmp_path."""
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "bot.cli", *args],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")},
         timeout=60,
         cwd=BRIEFINGS.parent,
         check=False,
+        **options,
+    )
+
+
+def test_chat_answers_until_quit(tmp_path):
+    done = run_briefbot(
+        tmp_path, "chat", "--briefings", str(BRIEFINGS), input=f"{SHOIGU_QUESTION}\n:quit\n"
     )
     assert done.returncode == 0
     assert "Sergei Shoigu" in done.stdout and "Traceback" not in done.stderr
@@ -173,17 +179,9 @@ def test_an_eval_file_that_is_not_utf8_is_one_line_and_exit_2(capsys, tmp_path):
 
 
 def test_chat_with_standard_input_closed_is_one_line_and_exit_2(tmp_path):
-    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
-    command = [sys.executable, "-m", "bot.cli", "chat", "--briefings", str(BRIEFINGS)]
-    done = subprocess.run(
-        ["sh", "-c", 'exec "$@" <&-', "sh", *command],  # the shell closes descriptor 0
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        cwd=BRIEFINGS.parent,
-        check=False,
-    )
+    # The shell closes descriptor 0 before it runs briefbot.
+    closing = ("sh", "-c", 'exec "$@" <&-', "sh")
+    done = run_briefbot(tmp_path, "chat", "--briefings", str(BRIEFINGS), prefix=closing)
     assert done.returncode == 2
     assert done.stderr == (
         "briefbot: error: chat reads questions from standard input, which is closed; "
@@ -209,7 +207,6 @@ def test_an_unreadable_folder_among_the_briefings_is_warned_of(tmp_path):
     locked.mkdir()
     (locked / "hidden-away.txt").write_text("Penguins were counted in the locked folder.\n")
     locked.chmod(0)
-    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
     probe = [sys.executable, "-c", f"import os; os.listdir({str(locked)!r})"]
     listed = subprocess.run(
         probe, capture_output=True, check=False, preexec_fn=drop_file_permission_override
@@ -218,14 +215,12 @@ def test_an_unreadable_folder_among_the_briefings_is_warned_of(tmp_path):
         locked.chmod(0o700)
         pytest.skip("this user can read any folder, whatever its permissions")
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "ask", "--briefings", str(folder), SHOIGU_QUESTION],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-            cwd=BRIEFINGS.parent,
-            check=False,
+        done = run_briefbot(
+            tmp_path,
+            "ask",
+            "--briefings",
+            str(folder),
+            SHOIGU_QUESTION,
             preexec_fn=drop_file_permission_override,
         )
     finally:
