@@ -56,36 +56,11 @@ _ADDRESSED = (Kind.GREETING, Kind.THANKS, Kind.APOLOGY, Kind.CLOSING)
 _WHOLE = {Kind.HELP: Intent.HELP, Kind.SUMMARY: Intent.SUMMARY, Kind.REACTION: Intent.CHAT}
 # Words a whole-message phrase may gain or lose and stay the same request. Only
 # filler: question words stay, so "what was the test" never reads as chat.
-_FILLER = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "it",
-        "its",
-        "this",
-        "that",
-        "me",
-        "us",
-        "my",
-        "our",
-        "your",
-        "you",
-        "u",
-        "i",
-        "please",
-        "pls",
-        "for",
-        "of",
-        "to",
-        "just",
-        "some",
-        "briefing",
-        "article",
-        "story",
-        "bot",
-    ]
-)
+_FILLER_WORDS = """
+a an the it its this that me us my our your you u i please pls for of to just some
+briefing article story bot
+"""
+_FILLER = frozenset(_FILLER_WORDS.split())
 
 
 @dataclass(frozen=True)
