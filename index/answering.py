@@ -366,15 +366,17 @@ def overview(index: Index, briefing_id: str | None = None) -> tuple[Passage, ...
 
 def _lede(briefing: Briefing, chunk: Chunk) -> Passage:
     start, end = sentence_spans(briefing.body, chunk.start, chunk.end)[0]
-    return Passage(briefing, chunk, 0.0, start, end, cited_sources(briefing.body[start:end]))
+    return _passage_at(briefing, chunk, 0.0, start, end)
 
 
 def _passage(index: Index, hit: Hit, best: tuple[Sentence, float]) -> Passage:
     briefing = index.briefing(hit.chunk.briefing_id)
-    start, end = best[0].start, best[0].end
-    return Passage(
-        briefing, hit.chunk, hit.score, start, end, cited_sources(briefing.body[start:end])
-    )
+    return _passage_at(briefing, hit.chunk, hit.score, best[0].start, best[0].end)
+
+
+def _passage_at(briefing: Briefing, chunk: Chunk, score: float, start: int, end: int) -> Passage:
+    """The chunk as a passage whose best sentence is ``body[start:end]``, with whom it cites."""
+    return Passage(briefing, chunk, score, start, end, cited_sources(briefing.body[start:end]))
 
 
 def _best_sentence(
