@@ -75,7 +75,7 @@ class Index:
     spelled_out: Memo[str, str | None] = field(
         default_factory=lambda: Memo(MAX_ACRONYMS), init=False, repr=False, compare=False
     )
-    # Each looked-at chunk's sentences with their terms (index.answering).
+    # The sentences of each chunk an answer looked at, with their words (index.answering).
     sentences: Memo[int, tuple[Sentence, ...]] = field(
         default_factory=lambda: Memo(MAX_CHUNK_SENTENCES), init=False, repr=False, compare=False
     )
@@ -154,13 +154,12 @@ class Index:
 
     def opening(self, briefing_id: str) -> Chunk:
         """The first chunk of the briefing (its lede); KeyError if it is not indexed."""
-        owner = self._ordinals[briefing_id]
-        return self.chunks[int(np.flatnonzero(self.chunks.owners == owner)[0])]
+        return self.chunks[int(self._runs[self._ordinals[briefing_id]])]
 
     def chunk_count(self, briefing_id: str) -> int:
         """How many chunks the briefing was cut into; 0 if it is not indexed."""
         owner = self._ordinals.get(briefing_id)
-        return 0 if owner is None else int(np.count_nonzero(self.chunks.owners == owner))
+        return 0 if owner is None else int(self._runs[owner + 1] - self._runs[owner])
 
     def sentences_of(self, position: int) -> tuple[Sentence, ...]:
         """The sentences of the chunk at ``position``, analysed once while remembered."""
