@@ -222,10 +222,8 @@ def _search(
 ) -> _Ranked:
     weights = {t: index.idf(t) for r in readings for t in r.terms}
     hits = index.search(list(weights), max(k, RERANK_DEPTH), briefing_id)
-    split = {hit.position: index.sentences_of(hit.position) for hit in hits}
-    spellings = index.spellings(weights)
     sentences = {
-        hit.position: _best_sentence(hit, split[hit.position], spellings, weights) for hit in hits
+        hit.position: _best_sentence(hit, index.sentences_of(hit.position), weights) for hit in hits
     }
     total = sum(weights.values()) or 1.0
     as_typed = {word.folded: index.idf(word.term) for word in read.words}
@@ -380,17 +378,12 @@ def _passage_at(briefing: Briefing, chunk: Chunk, score: float, start: int, end:
 
 
 def _best_sentence(
-    hit: Hit, sentences: tuple[Sentence, ...], spellings: dict[str, str], weights: dict[str, float]
+    hit: Hit, sentences: tuple[Sentence, ...], weights: dict[str, float]
 ) -> tuple[Sentence, float]:
-    """The hit's sentence whose distinct query terms weigh most (the first on ties).
-
-    ``spellings`` maps the words that spell a query term to it, so a sentence's
-    terms are found by a set intersection, not by analysing it again.
-    """
+    """The hit's sentence whose distinct query terms weigh most (the first on ties)."""
     best, most = None, -1.0
     for sentence in sentences:
-        terms = {spellings[word] for word in sentence.words & spellings.keys()}
-        weight = sum(weights[term] for term in terms)
+        weight = sum(weights[term] for term in sentence.terms & weights.keys())
         if weight > most:
             best, most = sentence, weight
     if best is None:  # a chunk of no sentence: the whole chunk stands for one

@@ -7,9 +7,9 @@ query term. Chunks are kept as a ``ChunkTable`` of offsets into the briefings.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from index.sentences import sentence_spans
 # Acronyms and chunks whose sentences each index remembers.
 MAX_ACRONYMS = 1024
 MAX_CHUNK_SENTENCES = 16384
+_NO_TERM = (None,)  # the term of a word the analyzer drops
 
 # Wraps the briefings being indexed, to report progress (rich.progress.track fits).
 Progress = Callable[[Sequence[Briefing]], Iterable[Briefing]]
@@ -41,11 +42,12 @@ class Hit:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of a chunk: its body offsets and its folded words."""
+    """A sentence of a chunk: its body offsets, its folded words and their terms."""
 
     start: int
     end: int
     words: frozenset[str]
+    terms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -60,16 +62,10 @@ class Index:
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
     # Where each briefing's run of chunks starts (and, one on, ends).
     _runs: np.ndarray = field(init=False, repr=False, compare=False)
-    # The term of each word of the briefings met so far, and the words of each term
-    # (bounded by the briefings' vocabulary).
+    # The term of each word met so far in the sentences looked at (bounded by the
+    # briefings' vocabulary). Each entry is written once, whole, so threads may share it.
     _word_terms: dict[str, str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
-    )
-    _term_words: dict[str, frozenset[str]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    _learning: threading.Lock = field(
-        default_factory=threading.Lock, init=False, repr=False, compare=False
     )
     # What the briefings spell each looked-up acronym out as (index.acronyms).
     spelled_out: Memo[str, str | None] = field(
@@ -168,33 +164,18 @@ class Index:
     def _split(self, position: int) -> tuple[Sentence, ...]:
         chunk = self.chunks[position]
         body = self.briefing(chunk.briefing_id).body
-        sentences = []
-        for start, end in sentence_spans(body, chunk.start, chunk.end):
-            words = frozenset(split_words(body[start:end]))
-            for word in [word for word in words if word not in self._word_terms]:
-                self._learn(word)
-            sentences.append(Sentence(start, end, words))
-        return tuple(sentences)
+        return tuple(
+            self._sentence(start, end, frozenset(split_words(body[start:end])))
+            for start, end in sentence_spans(body, chunk.start, chunk.end)
+        )
 
-    def _learn(self, word: str) -> None:
-        """Remember the word's term, and the word among its term's spellings.
-
-        Answers run in several threads: the spellings of a term are replaced by
-        a new frozenset (under a lock) rather than grown in place, so a reader
-        never iterates a set that changes, and a word is marked known last.
-        """
-        term = self.analyzer.term(word)
-        if term is not None:
-            with self._learning:
-                self._term_words[term] = self._term_words.get(term, frozenset()) | {word}
-        self._word_terms[word] = term
-
-    def spellings(self, terms: Iterable[str]) -> dict[str, str]:
-        """The words met so far (in sentences looked at) that analyse to one of ``terms``.
-
-        Each maps to its term: a sentence holds a term if it holds one of its words.
-        """
-        return {word: term for term in terms for word in self._term_words.get(term, ())}
+    def _sentence(self, start: int, end: int, words: frozenset[str]) -> Sentence:
+        """The sentence with the term of each of its words, each word analysed once per index."""
+        known = self._word_terms
+        for word in words.difference(known):  # a set's difference with a dict reads only keys
+            known[word] = self.analyzer.term(word)
+        terms = frozenset(map(known.__getitem__, words)).difference(_NO_TERM)
+        return Sentence(start, end, words, cast(frozenset[str], terms))
 
     def search(self, terms: Sequence[str], k: int, briefing_id: str | None = None) -> list[Hit]:
         """The ``k`` best chunks that contain a query term, best first."""

@@ -17,7 +17,7 @@ terms are touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 
 import numpy as np
@@ -117,14 +117,6 @@ class Segments:
         """The sentences of the chunk at ``position``, as its segment analyses them."""
         number = int(np.searchsorted(self._offsets, position, side="right")) - 1
         return self.segments[number].sentences_of(position - int(self._offsets[number]))
-
-    def spellings(self, terms: Iterable[str]) -> dict[str, str]:
-        """The words met so far, in any segment's sentences, that analyse to one of ``terms``."""
-        terms = tuple(terms)
-        spelled: dict[str, str] = {}
-        for segment in self.segments:
-            spelled.update(segment.spellings(terms))
-        return spelled
 
     @cached_property
     def chunks(self) -> ChunkTable:
