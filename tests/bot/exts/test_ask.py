@@ -10,7 +10,13 @@ import pytest
 from bot.buttons import CUSTOM_ID_LIMIT
 from bot.client import create_bot
 from bot.library import Library
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons, is_ephemeral
+from tests.bot.conftest import (
+    HARBOUR_QUESTION,
+    SHOIGU_QUESTION,
+    TIMEOUT,
+    buttons,
+    is_ephemeral,
+)
 from tests.conftest import BUNDLED_ID
 
 pytestmark = pytest.mark.e2e
@@ -42,30 +48,46 @@ async def test_ask_quotes_shoigu_with_paragraph_and_attribution(fake, bot):
     assert rest == ["-# Also relevant: paragraphs 1, 3"]
     assert not is_ephemeral(reply)
     assert reply["allowed_mentions"] == {"parse": []}
-    assert set(buttons(reply)) == {"Whole paragraph", "More passages"}
+    # Paragraph 4 is one sentence, all of it quoted: no "Whole paragraph" to repeat it.
+    assert buttons(reply) == {
+        "More passages": f"bb:more:1:-:{SHOIGU_QUESTION}",
+        "Delete": f"bb:del:{fake.user_id}",
+    }
 
 
-async def test_private_answer_is_ephemeral(fake, bot):
+async def test_private_answer_is_ephemeral_without_delete(fake, bot):
     reply = await ask(fake, SHOIGU_QUESTION, private=True)
     assert is_ephemeral(reply)
     assert "Shoigu" in reply["content"]
+    assert set(buttons(reply)) == {"More passages"}
 
 
-async def test_unanswerable_question_is_refused_without_buttons(fake, bot):
+async def test_unanswerable_question_is_refused_with_only_delete(fake, bot):
     reply = await ask(fake, "What did Zelensky say about Crimea?")
     assert reply["content"] == "The briefing does not mention Zelensky or Crimea."
-    assert not reply.get("components")
+    assert set(buttons(reply)) == {"Delete"}
+    private = await ask(fake, "What did Zelensky say about Crimea?", private=True)
+    assert not private.get("components")
 
 
-async def test_whole_paragraph_shows_the_paragraph_privately(fake, bot):
-    reply = await ask(fake, "What did Kim oversee?")
+async def test_whole_paragraph_shows_the_paragraph_privately(
+    fake, start_bot, make_settings, harbour_briefings
+):
+    await start_bot(make_settings(BRIEFBOT_BRIEFINGS=str(harbour_briefings)))
+    reply = await ask(fake, HARBOUR_QUESTION)
+    assert reply["content"].startswith("> The dredging will start in September")
+    assert "Fishing boats" in reply["content"] and "breakwater" not in reply["content"]
     paragraph = await press(fake, buttons(reply)["Whole paragraph"])
 
     assert is_ephemeral(paragraph)
     quote, attribution = paragraph["content"].split("\n")
-    assert quote.startswith("> Kim oversaw the test-fire")
-    assert quote.endswith("without specifying when the test happened.")
-    assert "paragraph 7" in attribution
+    assert quote.startswith("> The dredging will start in September")
+    assert quote.endswith("will be decided next year.")
+    assert "paragraph 2" in attribution
+
+    kayakers = await ask(fake, "What did kayakers fear?")
+    assert "Kayakers said they feared" in kayakers["content"]
+    assert "Whole paragraph" not in buttons(kayakers)
 
 
 async def test_more_passages_shows_each_next_passage_until_there_are_no_more(fake, bot):
@@ -86,9 +108,10 @@ async def test_more_passages_shows_each_next_passage_until_there_are_no_more(fak
     assert len(set(seen)) == len(seen)
 
 
-async def test_buttons_work_after_a_restart(fake, settings):
+async def test_buttons_work_after_a_restart(fake, make_settings, harbour_briefings):
+    settings = make_settings(BRIEFBOT_BRIEFINGS=str(harbour_briefings))
     async with fake.run_client(create_bot(settings, Library.load(settings)), timeout=TIMEOUT):
-        reply = await ask(fake, SHOIGU_QUESTION)
+        reply = await ask(fake, "When will the dredging start?")
         more = buttons(reply)["More passages"]
         whole = buttons(reply)["Whole paragraph"]
         first = await press(fake, more)
@@ -97,7 +120,8 @@ async def test_buttons_work_after_a_restart(fake, settings):
         again = await press(fake, more)
         paragraph = await press(fake, whole)
     assert again["content"] == first["content"]
-    assert paragraph["content"].startswith("> Moscow's top security official Sergei Shoigu")
+    assert paragraph["content"].startswith("> The dredging will start in September")
+    assert "will be decided next year." in paragraph["content"]
     assert len([i for i in fake.identifies if i.accepted]) == 2
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.render import render_answer
 from index.answering import answer
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ async def test_mention_gets_the_same_answer_as_ask(fake, bot, bundled_index):
     assert "Shoigu" in reply["content"] and "paragraph 4" in reply["content"]
     assert reply["mentions"] == []
     labels = [b["label"] for row in reply["components"] for b in row["components"]]
-    assert labels == ["Whole paragraph", "More passages"]
+    assert labels == ["More passages", "Delete"]
     post = fake.find_requests("POST", rf"^/channels/{fake.channel_id}/messages$")[-1]
     assert post.json["allowed_mentions"] == {"parse": [], "replied_user": False}
 
@@ -90,7 +90,7 @@ async def test_chat_help_and_summary_by_mention(fake, bot, bundled_index, messag
     reply = await reply_to(fake, asked)
     assert reply["content"] == render_answer(answer(bundled_index, message))
     assert reply["content"].startswith(starts)
-    assert reply["components"] == []  # nothing to show more of
+    assert buttons(reply) == {"Delete": f"bb:del:{fake.user_id}"}  # nothing to show more of
 
 
 async def test_a_chatty_question_with_a_typo_is_answered_and_says_how_it_was_read(fake, bot):
