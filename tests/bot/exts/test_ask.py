@@ -9,15 +9,20 @@ import pytest
 
 from bot.buttons import CUSTOM_ID_LIMIT
 from bot.client import create_bot
+from bot.exts.ask import ASK_MESSAGE, MAX_QUESTION, NO_TEXT
 from bot.library import Library
+from bot.render import render_answer
+from index.answering import answer
 from tests.bot.conftest import (
     HARBOUR_QUESTION,
     SHOIGU_QUESTION,
     TIMEOUT,
     buttons,
     is_ephemeral,
+    reply_to_interaction,
 )
 from tests.conftest import BUNDLED_ID
+from tests.fakediscord import FakeAttachment
 
 pytestmark = pytest.mark.e2e
 
@@ -172,3 +177,40 @@ async def test_each_question_is_logged_once_without_who_or_what(fake, bot, caplo
         f"question guild={fake.guild_id} command=ask latency_ms=N answered=no",
         f"question guild={fake.guild_id} command=ask latency_ms=N answered=chat",
     ]
+
+
+# -- "Ask briefbot": right-click a message ---------------------------------------------
+
+CLAIM = "Apparently Shoigu went to Pyongyang to see Kim?"
+
+
+async def ask_about(fake, message_id: int, **kwargs) -> dict:
+    interaction = await fake.send_message_command(ASK_MESSAGE, message_id, **kwargs)
+    return await reply_to_interaction(fake, interaction)
+
+
+async def test_ask_briefbot_answers_a_message_privately_from_its_text(fake, bot, bundled_index):
+    claim = await fake.send_message(CLAIM, author=fake.add_user("poster"))
+    reply = await ask_about(fake, claim)
+
+    assert is_ephemeral(reply)
+    assert reply["content"] == render_answer(answer(bundled_index, CLAIM))
+    assert "Shoigu" in reply["content"]
+    assert set(buttons(reply)) == {"More passages"}  # private: nothing to delete
+    posted = [m for m in fake.bot_messages(fake.channel_id) if not is_ephemeral(m)]
+    assert posted == []  # nothing anyone else sees
+
+
+async def test_ask_briefbot_on_a_message_without_text_says_so_privately(fake, bot):
+    photo = FakeAttachment("photo.png", b"\x89PNG\r\n", "image/png")
+    posted = await fake.send_message("", attachments=[photo])
+    reply = await ask_about(fake, posted)
+    assert is_ephemeral(reply)
+    assert reply["content"] == NO_TEXT
+
+
+async def test_ask_briefbot_reads_a_message_longer_than_a_question_may_be(fake, bot):
+    long_claim = "Shoigu met Kim in Pyongyang, I read. " * 100
+    assert len(long_claim) > MAX_QUESTION
+    reply = await ask_about(fake, await fake.send_message(long_claim))
+    assert is_ephemeral(reply) and "Shoigu" in reply["content"]
