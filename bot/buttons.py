@@ -223,7 +223,8 @@ class DeleteAnswer(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Delete the answer, or tell anyone else privately that they may not."""
         try:
-            if not self.may_delete(interaction.user.id, interaction.permissions):
+            asker_id = asker_of(interaction.message, self.asker_id)
+            if not may_delete(asker_id, interaction.user.id, interaction.permissions):
                 await send(interaction, ONLY_ASKER_OR_MODERATOR, ephemeral=True)
                 return
             await interaction.response.defer()
@@ -233,9 +234,25 @@ class DeleteAnswer(
         except Exception as error:  # noqa: BLE001 - every failure is reported to the user
             await reply_to_failure(interaction, error)
 
-    def may_delete(self, user_id: int, permissions: discord.Permissions) -> bool:
-        """The asker may, and so may whoever can manage messages in the channel."""
-        return user_id == self.asker_id or permissions.manage_messages
+
+def asker_of(message: discord.Message | None, claimed: int) -> int:
+    """Who asked for an answer, by what Discord says of the message where it can.
+
+    A tampered client could put its own id in a custom_id; Discord itself
+    tells who used the command an answer responds to, and whose message a
+    reply answers. Only an answer in a thread relies on the custom_id alone.
+    """
+    if message is None:
+        return claimed
+    if message.interaction_metadata is not None:
+        return message.interaction_metadata.user.id
+    replied = message.reference.resolved if message.reference else None
+    return replied.author.id if isinstance(replied, discord.Message) else claimed
+
+
+def may_delete(asker_id: int, user_id: int, permissions: discord.Permissions) -> bool:
+    """The asker may, and so may whoever can manage messages in the channel."""
+    return user_id == asker_id or permissions.manage_messages
 
 
 def answer_view(

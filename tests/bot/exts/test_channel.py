@@ -153,3 +153,18 @@ async def test_a_public_ask_answer_can_be_deleted_by_its_asker(fake, bot):
     await press_delete(fake, answer_, fake.user_id)
     await fake.wait_for_request(method="DELETE", path=r"/messages/@original$", timeout=TIMEOUT)
     assert fake.original_response(asked) is None
+
+
+async def test_a_forged_delete_naming_someone_else_is_refused(fake, bot):
+    """Discord says who asked (the command's user, the replied-to author): that decides."""
+    bystander = fake.add_user("bystander")
+    asked = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    await fake.wait_for_interaction_response(asked, timeout=TIMEOUT)
+    by_command = fake.original_response(asked)
+    by_mention = await reply_to(fake, await fake.send_message(SHOIGU_QUESTION, mentions_bot=True))
+    for answer_ in (by_command, by_mention):
+        forged = f"bb:del:{bystander}"
+        pressed = await fake.send_component(forged, int(answer_["id"]), user=bystander, forged=True)
+        refused = (await fake.wait_for_interaction_response(pressed, timeout=TIMEOUT)).json
+        assert refused["data"]["content"] == ONLY_ASKER_OR_MODERATOR
+        assert fake.message(int(answer_["id"])) is not None
