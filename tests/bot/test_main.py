@@ -42,7 +42,7 @@ async def test_bot_process_connects_answers_and_stops_on_sigterm(tmp_path, entry
     )
     assert f"logged in as BriefBot (id {fake.bot_user_id})" in output, output
     assert "invite link: https://discord.com/oauth2/authorize?client_id=" in output
-    assert "scope=bot+applications.commands&permissions=274877975616" in output
+    assert "scope=bot+applications.commands&permissions=309237713984" in output
 
 
 async def test_missing_token_is_one_line_and_exit_2(tmp_path):
