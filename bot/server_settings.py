@@ -85,10 +85,18 @@ class ServerSettings:
 
 
 async def load_server_settings(store: Store, guild_id: int | None) -> ServerSettings:
-    """A server's settings (the defaults outside servers), read off the event loop."""
+    """A server's settings (the defaults outside servers), read off the event loop.
+
+    If the store cannot be read, questions are still answered, with the defaults.
+    """
     if guild_id is None:
         return ServerSettings()
-    return ServerSettings.from_stored(await asyncio.to_thread(store.settings, guild_id))
+    try:
+        stored = await asyncio.to_thread(store.settings, guild_id)
+    except StoreError as error:
+        log.warning("could not read the settings of guild %s, using defaults: %s", guild_id, error)
+        return ServerSettings()
+    return ServerSettings.from_stored(stored)
 
 
 async def save_server_settings(store: Store, guild_id: int, settings: ServerSettings) -> None:

@@ -281,6 +281,35 @@ async def test_questions_asked_while_an_upload_fails_are_answered(fake, start_bo
     assert stored(settings) == {}
 
 
+class UnreadableSettingsStore(SqliteStore):
+    """The real store, except that a server's settings can be neither read nor written."""
+
+    def settings(self, guild_id):
+        raise StoreError("the database is locked")
+
+    def set_settings(self, guild_id, values):
+        raise StoreError("the database is locked")
+
+
+async def test_a_store_that_cannot_read_settings_answers_with_the_defaults(
+    fake, start_bot, settings, caplog
+):
+    store = UnreadableSettingsStore.open(settings.data_dir / "briefbot.sqlite3")
+    await start_bot(library=Library.load(settings, store=store))
+    changed = await fake.send_slash_command(
+        "briefbot-settings", {"private": True}, user=fake.owner_id
+    )
+    refused = await reply_to_interaction(fake, changed)
+    assert is_ephemeral(refused)
+    assert refused["content"] == (
+        "The settings could not be saved: the bot's store refused them. Nothing was changed."
+    )
+    assert "Shoigu" in await ask(fake)
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    assert "Shoigu" in (await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT))["content"]
+    assert f"could not read the settings of guild {fake.guild_id}" in caplog.text
+
+
 # -- a tampered index cache ----------------------------------------------------------
 
 
