@@ -220,10 +220,24 @@ class DeleteAnswer(
         """Rebuild the button from its custom_id."""
         return cls(int(match["asker"]))
 
+    async def asker(self, interaction: discord.Interaction[Any]) -> int:
+        """Who asked, by what Discord says where it can.
+
+        A tampered client could put its own id in the custom_id, so that is
+        trusted only when Discord says nothing (a reply to a deleted message).
+        """
+        message = interaction.message
+        known = asker_of(message) if message is not None else None
+        if known is None and message is not None and message.reference is None:
+            me = interaction.client.user
+            starter = await thread_starter(interaction.channel, me.id if me else 0)
+            known = starter.author.id if starter is not None else None
+        return self.asker_id if known is None else known
+
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Delete the answer, or tell anyone else privately that they may not."""
         try:
-            asker_id = asker_of(interaction.message, self.asker_id)
+            asker_id = await self.asker(interaction)
             if not may_delete(asker_id, interaction.user.id, interaction.permissions):
                 await send(interaction, ONLY_ASKER_OR_MODERATOR, ephemeral=True)
                 return
@@ -235,19 +249,27 @@ class DeleteAnswer(
             await reply_to_failure(interaction, error)
 
 
-def asker_of(message: discord.Message | None, claimed: int) -> int:
-    """Who asked for an answer, by what Discord says of the message where it can.
+def asker_of(message: discord.Message) -> int | None:
+    """Who asked for an answer, as Discord says: the command's user, the replied-to author.
 
-    A tampered client could put its own id in a custom_id; Discord itself
-    tells who used the command an answer responds to, and whose message a
-    reply answers. Only an answer in a thread relies on the custom_id alone.
+    None when Discord does not say: an answer that starts a thread replies to nothing.
     """
-    if message is None:
-        return claimed
     if message.interaction_metadata is not None:
         return message.interaction_metadata.user.id
     replied = message.reference.resolved if message.reference else None
-    return replied.author.id if isinstance(replied, discord.Message) else claimed
+    return replied.author.id if isinstance(replied, discord.Message) else None
+
+
+async def thread_starter(channel: object, bot_id: int) -> discord.Message | None:
+    """The message a thread the bot started was started from, or None."""
+    if not isinstance(channel, discord.Thread) or channel.owner_id != bot_id:
+        return None
+    if not isinstance(channel.parent, discord.TextChannel):
+        return None
+    try:
+        return await channel.parent.fetch_message(channel.id)
+    except discord.HTTPException:
+        return None
 
 
 def may_delete(asker_id: int, user_id: int, permissions: discord.Permissions) -> bool:

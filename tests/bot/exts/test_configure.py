@@ -6,6 +6,7 @@ import contextlib
 
 import pytest
 
+from bot.buttons import ONLY_ASKER_OR_MODERATOR
 from bot.client import create_bot
 from bot.errors import NEEDS_MANAGE_SERVER
 from bot.library import Library
@@ -96,6 +97,13 @@ async def test_settings_survive_a_restart_and_are_obeyed(fake, settings):
         assert fake.thread(asked)["name"] == thread_name(SHOIGU_QUESTION)
         assert int(fake.thread(asked)["parent_id"]) == news
         assert buttons(thread)["Delete"] == f"bb:del:{fake.user_id}"
+        # Discord says who started the thread: a Delete forged by someone else is refused.
+        bystander = fake.add_user("bystander")
+        forged = await fake.send_component(
+            f"bb:del:{bystander}", int(thread["id"]), user=bystander, forged=True
+        )
+        refused = (await fake.wait_for_interaction_response(forged, timeout=TIMEOUT)).json
+        assert refused["data"]["content"] == ONLY_ASKER_OR_MODERATOR
         # The ignored mention got no reply, no thread and no reaction.
         assert fake.find_requests("POST", rf"^/channels/{fake.channel_id}/messages") == []
         assert fake.message(ignored)["reactions"] == []
@@ -104,6 +112,12 @@ async def test_settings_survive_a_restart_and_are_obeyed(fake, settings):
         again = await fake.send_message("What did KCNA say?", mentions_bot=True, channel_id=asked)
         in_thread = await reply_to(fake, again, channel_id=asked)
         assert "KCNA" in in_thread["content"]
+
+        # The asker may delete the answer that started the thread.
+        mine = await fake.send_component(buttons(thread)["Delete"], int(thread["id"]))
+        await fake.wait_for_interaction_response(mine, timeout=TIMEOUT)
+        await fake.wait_for_request(method="DELETE", path=r"/messages/@original$", timeout=TIMEOUT)
+        assert fake.message(int(thread["id"])) is None
 
 
 async def test_a_refused_thread_falls_back_to_a_reply(fake, bot):
