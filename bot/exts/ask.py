@@ -88,10 +88,10 @@ class Ask(commands.Cog):
         self, interaction: discord.Interaction[Any], message: discord.Message
     ) -> None:
         """Ask the briefings about a message's text; only the asker sees the answer."""
-        self._check_cooldown(interaction)
         text = cut_question(message.content, MAX_QUESTION)
-        if not text:
+        if not text:  # nothing to search, so it does not count toward the cooldown
             raise UserFacingError(NO_TEXT)
+        self._check_cooldown(interaction)
         asked = Question(text, interaction.guild_id, interaction.user.id, "message-command")
         to = ToInteraction(interaction, private=True, defer_after=self.defer_after)
         await answer_question(self.library, asked, to)
