@@ -72,7 +72,8 @@ class ChannelQuestions(commands.Cog):
             if self.cooldown.notice_due(message):
                 await self._ask_to_wait(message, retry_after)
             return
-        threaded = settings.threads and guild_id is not None
+        # A bare mention gets how-to-ask help: not worth a thread of its own.
+        threaded = settings.threads and guild_id is not None and bool(question)
         to = ToMessage(message, thread_name(question) if threaded else None)
         asked = Question(question, guild_id, message.author.id, "message")
         await answer_question(self.library, asked, to)

@@ -129,6 +129,14 @@ async def test_a_refused_thread_falls_back_to_a_reply(fake, bot):
     assert fake.thread(asked) is None
 
 
+async def test_a_bare_mention_gets_its_help_as_a_plain_reply(fake, bot):
+    await configure(fake, threads=True)
+    asked = await fake.send_message("", mentions_bot=True)
+    reply = await reply_to(fake, asked, channel_id=fake.channel_id)
+    assert reply["content"].startswith("Ask me a question about the briefing")
+    assert fake.thread(asked) is None
+
+
 async def test_a_long_question_names_its_thread_within_discord_limit(fake, bot):
     await configure(fake, threads=True)
     question = "Who is Russia's top security official " + "visiting Pyongyang and " * 8
