@@ -84,16 +84,24 @@ class ServerSettings:
         )
 
 
-async def load_server_settings(store: Store, guild_id: int | None) -> ServerSettings:
+async def load_server_settings(
+    store: Store, guild_id: int | None, *, or_defaults: bool = True
+) -> ServerSettings:
     """A server's settings (the defaults outside servers), read off the event loop.
 
-    If the store cannot be read, questions are still answered, with the defaults.
+    If the store cannot be read, questions are still answered, with the
+    defaults; a change (``or_defaults=False``) is refused instead, so that it
+    never saves the defaults over what the server chose.
     """
     if guild_id is None:
         return ServerSettings()
     try:
         stored = await asyncio.to_thread(store.settings, guild_id)
     except StoreError as error:
+        if not or_defaults:
+            raise UserFacingError(
+                "The settings could not be read: the bot's store refused. Nothing was changed."
+            ) from error
         log.warning("could not read the settings of guild %s, using defaults: %s", guild_id, error)
         return ServerSettings()
     return ServerSettings.from_stored(stored)

@@ -18,6 +18,11 @@ from bot.replies import settings_reply
 from bot.sending import send
 from bot.server_settings import load_server_settings, save_server_settings
 
+CANNOT_START_THREADS = (
+    "-# The bot may not create public threads in this channel, so here it replies instead. "
+    "Give its role **Create Public Threads** to answer in threads."
+)
+
 
 class Configure(commands.Cog):
     """Shows and changes a server's settings."""
@@ -46,17 +51,19 @@ class Configure(commands.Cog):
         """Show or change how briefbot answers in this server."""
         guild_id = guild_of(interaction)
         store = self.library.store
-        current = await load_server_settings(store, guild_id)
+        shown = await load_server_settings(store, guild_id, or_defaults=False)
         changes = (private, threads, add_channel, remove_channel)
-        if all(change is None for change in changes) and not clear_channels:
-            await send(interaction, settings_reply(current), ephemeral=True)
-            return
-        updated = current.changed(
-            private=private,
-            threads=threads,
-            add=add_channel.id if add_channel else None,
-            remove=remove_channel.id if remove_channel else None,
-            clear=clear_channels,
-        )
-        await save_server_settings(store, guild_id, updated)
-        await send(interaction, settings_reply(updated, saved=True), ephemeral=True)
+        saved = clear_channels or any(change is not None for change in changes)
+        if saved:
+            shown = shown.changed(
+                private=private,
+                threads=threads,
+                add=add_channel.id if add_channel else None,
+                remove=remove_channel.id if remove_channel else None,
+                clear=clear_channels,
+            )
+            await save_server_settings(store, guild_id, shown)
+        reply = settings_reply(shown, saved=saved)
+        if shown.threads and not interaction.app_permissions.create_public_threads:
+            reply += "\n" + CANNOT_START_THREADS
+        await send(interaction, reply, ephemeral=True)

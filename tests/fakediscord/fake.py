@@ -324,6 +324,16 @@ class FakeDiscord:
         value = permissions.value if isinstance(permissions, discord.Permissions) else permissions
         return self._world.add_role(name, int(value))
 
+    def set_bot_permissions(self, permissions: int | discord.Permissions) -> None:
+        """What the bot's own role grants from now on, as when an admin edits it.
+
+        Interactions carry the new ``app_permissions`` and the REST API enforces
+        them (threads, deleting others' messages); no GUILD_ROLE_UPDATE is sent.
+        """
+        value = permissions.value if isinstance(permissions, discord.Permissions) else permissions
+        world = self._world
+        world.roles[world.bot_role_id]["permissions"] = str(int(value))
+
     def thread(self, thread_id: int) -> dict[str, Any] | None:
         """A thread the bot started (its id is the id of the message it started from)."""
         thread = self._world.threads.get(int(thread_id))

@@ -9,9 +9,11 @@ import pytest
 from bot.buttons import ONLY_ASKER_OR_MODERATOR
 from bot.client import create_bot
 from bot.errors import NEEDS_MANAGE_SERVER
+from bot.exts.configure import CANNOT_START_THREADS
 from bot.library import Library
 from bot.questions import thread_name
 from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons, is_ephemeral, reply_to_interaction
+from tests.fakediscord.payloads import CREATE_PUBLIC_THREADS, DEFAULT_BOT_PERMISSIONS
 
 pytestmark = pytest.mark.e2e
 
@@ -120,13 +122,26 @@ async def test_settings_survive_a_restart_and_are_obeyed(fake, settings):
         assert fake.message(int(thread["id"])) is None
 
 
-async def test_a_refused_thread_falls_back_to_a_reply(fake, bot):
-    await configure(fake, threads=True)
-    fake.fail_next("POST", r"/threads$", 403)
+async def test_without_create_public_threads_it_warns_and_replies(fake, bot):
+    fake.set_bot_permissions(DEFAULT_BOT_PERMISSIONS & ~CREATE_PUBLIC_THREADS)
+    saved = await configure(fake, threads=True)
+    assert saved["content"].endswith(CANNOT_START_THREADS)
     asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
     reply = await reply_to(fake, asked, channel_id=fake.channel_id)
     assert "Shoigu" in reply["content"]
     assert fake.thread(asked) is None
+    refused = fake.find_requests("POST", rf"/messages/{asked}/threads$")
+    assert [r.status for r in refused] == [403]
+
+
+async def test_a_thread_discord_refuses_falls_back_to_a_reply(fake, bot):
+    saved = await configure(fake, threads=True)
+    assert CANNOT_START_THREADS not in saved["content"]
+    taken = {"code": 160004, "message": "A thread has already been created for this message"}
+    fake.fail_next("POST", r"/threads$", 400, body=taken)
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    reply = await reply_to(fake, asked, channel_id=fake.channel_id)
+    assert "Shoigu" in reply["content"]
 
 
 async def test_a_bare_mention_gets_its_help_as_a_plain_reply(fake, bot):
