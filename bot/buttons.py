@@ -6,6 +6,7 @@ message was sent:
 
     bb:more:<rank>:<scope>:<question>        show passage number <rank> (0 is the best)
     bb:para:<briefing>:<digest>:<paragraph>  show that whole paragraph
+    bb:del:<asker>                           delete this public answer
 
 <scope> and <briefing> are ``briefing_key``: 8 hex digits of the briefing id's
 SHA-256 (``-`` means every briefing), so long ids fit. <digest> is the start
@@ -15,7 +16,10 @@ before the digest was added have none, and quote the current text.) The
 question is the asker's own words with white space collapsed, cut at a word
 to fit. Lengths are counted as Discord's API counts them: in code points.
 
-"More passages" searches, so it counts toward the asker's cooldown.
+"More passages" searches, so it counts toward the asker's cooldown. "Whole
+paragraph" is offered only when the quote is part of a paragraph. "Delete"
+sits under public answers only (a private one can be dismissed already); the
+asker, or a member who may manage messages in that channel, may press it.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from bot.sending import defer_after_of, in_time, send
 from index.answering import Answer, Passage
 from index.briefing import Briefing
 
+ONLY_ASKER_OR_MODERATOR = "Only the asker or a moderator can delete this answer."
 CUSTOM_ID_LIMIT = 100
 MAX_RANK = 99
 DIGEST_LENGTH = 8
@@ -192,20 +197,121 @@ class WholeParagraph(
         return render_paragraph(briefing, self.paragraph)
 
 
-def answer_view(result: Answer, briefing_id: str | None) -> discord.ui.View | None:
-    """The buttons under an answer: its best passage's paragraph, and more passages."""
-    if result.best is None:
+class DeleteAnswer(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"bb:del:(?P<asker>\d{1,20})",
+):
+    """Deletes the public answer it sits under, for its asker or a moderator."""
+
+    def __init__(self, asker_id: int) -> None:
+        self.asker_id = asker_id
+        button = discord.ui.Button(
+            label="Delete",
+            emoji="🗑️",
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"bb:del:{asker_id}",
+        )
+        super().__init__(button)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> DeleteAnswer:
+        """Rebuild the button from its custom_id."""
+        return cls(int(match["asker"]))
+
+    async def asker(self, interaction: discord.Interaction[Any]) -> int:
+        """Who asked, by what Discord says where it can.
+
+        A tampered client could put its own id in the custom_id, so that is
+        trusted only when Discord says nothing (a reply to a deleted message).
+        """
+        message = interaction.message
+        known = asker_of(message) if message is not None else None
+        if known is None and message is not None and message.reference is None:
+            me = interaction.client.user
+            starter = await thread_starter(interaction.channel, me.id if me else 0)
+            known = starter.author.id if starter is not None else None
+        return self.asker_id if known is None else known
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Delete the answer, or tell anyone else privately that they may not."""
+        try:
+            asker_id = await self.asker(interaction)
+            if not may_delete(asker_id, interaction.user.id, interaction.permissions):
+                await send(interaction, ONLY_ASKER_OR_MODERATOR, ephemeral=True)
+                return
+            await interaction.response.defer()
+            await interaction.delete_original_response()
+        except discord.NotFound:
+            pass  # deleted already, by another press or by hand: what was wanted
+        except Exception as error:  # noqa: BLE001 - every failure is reported to the user
+            await reply_to_failure(interaction, error)
+
+
+def asker_of(message: discord.Message) -> int | None:
+    """Who asked for an answer, as Discord says: the command's user, the replied-to author.
+
+    None when Discord does not say: an answer that starts a thread replies to nothing.
+    """
+    if message.interaction_metadata is not None:
+        return message.interaction_metadata.user.id
+    replied = message.reference.resolved if message.reference else None
+    return replied.author.id if isinstance(replied, discord.Message) else None
+
+
+async def thread_starter(channel: object, bot_id: int) -> discord.Message | None:
+    """The message a thread the bot started was started from, or None."""
+    if not isinstance(channel, discord.Thread) or channel.owner_id != bot_id:
         return None
-    return passage_view(result.best, result, 0, briefing_id)
+    if not isinstance(channel.parent, discord.TextChannel):
+        return None
+    try:
+        return await channel.parent.fetch_message(channel.id)
+    except discord.HTTPException:
+        return None
+
+
+def may_delete(asker_id: int, user_id: int, permissions: discord.Permissions) -> bool:
+    """The asker may, and so may whoever can manage messages in the channel."""
+    return user_id == asker_id or permissions.manage_messages
+
+
+def answer_view(
+    result: Answer, briefing_id: str | None, *, asker_id: int | None = None
+) -> discord.ui.View | None:
+    """The buttons under an answer: its paragraph, more passages, and Delete.
+
+    Delete only under a public answer, which is what an ``asker_id`` means.
+    """
+    view = discord.ui.View(timeout=None)
+    if result.best is not None:
+        _add_passage_buttons(view, result.best, result, 0, briefing_id)
+    if asker_id is not None:
+        view.add_item(DeleteAnswer(asker_id))
+    return view if view.children else None
 
 
 def passage_view(
     passage: Passage, result: Answer, rank: int, briefing_id: str | None
-) -> discord.ui.View:
+) -> discord.ui.View | None:
     """Buttons under passage ``rank``: its whole paragraph, and the next passage if any."""
     view = discord.ui.View(timeout=None)
-    view.add_item(WholeParagraph.of(passage))
+    _add_passage_buttons(view, passage, result, rank, briefing_id)
+    return view if view.children else None
+
+
+def quotes_whole_paragraph(passage: Passage) -> bool:
+    """Whether the passage is its whole paragraph, so "Whole paragraph" would repeat it."""
+    paragraph = passage.briefing.paragraph(passage.paragraph)
+    return (passage.chunk.start, passage.chunk.end) == (paragraph.start, paragraph.end)
+
+
+def _add_passage_buttons(
+    view: discord.ui.View, passage: Passage, result: Answer, rank: int, briefing_id: str | None
+) -> None:
+    if not quotes_whole_paragraph(passage):
+        view.add_item(WholeParagraph.of(passage))
     if len(result.passages) > rank + 1 and rank + 1 <= MAX_RANK:
         scope = briefing_key(briefing_id) if briefing_id else None
         view.add_item(MorePassages(result.question, rank + 1, scope))
-    return view

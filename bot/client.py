@@ -14,12 +14,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.buttons import MorePassages, WholeParagraph
+from bot.buttons import DeleteAnswer, MorePassages, WholeParagraph
 from bot.cooldown import QuestionCooldown
 from bot.errors import reply_to_failure
 from bot.exts.ask import Ask
 from bot.exts.catalog import Catalog
 from bot.exts.channel import ChannelQuestions
+from bot.exts.configure import Configure
 from bot.exts.manage import Manage
 from bot.exts.quote import Quote
 from bot.library import Library
@@ -30,12 +31,14 @@ from bot.watching import POLL_SECONDS, Watcher
 log = logging.getLogger(__name__)
 
 # What the bot needs in a channel: read it and its history, answer (in threads too),
-# and react with ⏳ to a member asked to wait.
+# start a thread for an answer (when a server asks for threads), and react with ⏳ to
+# a member asked to wait. Deleting its own answers needs no permission.
 INVITE_PERMISSIONS = discord.Permissions(
     read_messages=True,
     read_message_history=True,
     send_messages=True,
     send_messages_in_threads=True,
+    create_public_threads=True,
     add_reactions=True,
 )
 
@@ -110,12 +113,15 @@ class BriefbotMixin:
     async def setup_hook(self: Any) -> None:
         """Add the features and the buttons, then sync the slash commands."""
         prefix = self.settings.prefix if self.settings.message_content else None
-        await self.add_cog(Ask(self.library, self.cooldown, self.defer_after))
+        ask = Ask(self.library, self.cooldown, self.defer_after)
+        await self.add_cog(ask)
+        self.tree.add_command(ask.message_command)
         await self.add_cog(Quote(self.library))
         await self.add_cog(Catalog(self.library))
         await self.add_cog(Manage(self.library))
+        await self.add_cog(Configure(self.library))
         await self.add_cog(ChannelQuestions(self, self.library, self.cooldown, prefix))
-        self.add_dynamic_items(MorePassages, WholeParagraph)
+        self.add_dynamic_items(MorePassages, WholeParagraph, DeleteAnswer)
         self._watching = asyncio.create_task(self.watcher.run(), name="briefbot-watcher")
         if _syncs_commands(self.settings):
             await _sync(self.tree, self.settings.guild_id)

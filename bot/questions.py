@@ -1,8 +1,11 @@
-"""Find the question in a channel message: after a mention of the bot, or ``!ask``."""
+"""Find the question in a message: after a mention of the bot, ``!ask``, or a whole DM."""
 
 from __future__ import annotations
 
 import re
+
+THREAD_NAME_LIMIT = 100
+UNTITLED_THREAD = "Question for briefbot"
 
 
 def question_in(content: str, bot_id: int, prefix: str | None) -> str | None:
@@ -22,3 +25,26 @@ def question_in(content: str, bot_id: int, prefix: str | None) -> str | None:
         if head.casefold() == command.casefold() and (not rest or rest[0].isspace()):
             return " ".join(rest.split())
     return None
+
+
+def question_in_dm(content: str, bot_id: int, prefix: str | None) -> str:
+    """The question a direct message asks: all of it, less a mention or ``!ask`` if any."""
+    question = question_in(content, bot_id, prefix)
+    return " ".join(content.split()) if question is None else question
+
+
+def thread_name(question: str) -> str:
+    """A thread's name for a question: its words, cut at a word to Discord's 100 characters."""
+    whole = cut_question(question, len(question))
+    if len(whole) <= THREAD_NAME_LIMIT:
+        return whole or UNTITLED_THREAD
+    return cut_question(whole, THREAD_NAME_LIMIT - 1) + "…"
+
+
+def cut_question(text: str, limit: int) -> str:
+    """A message's text as a question: white space collapsed, cut at a word to ``limit``."""
+    whole = " ".join(text.split())
+    if len(whole) <= limit:
+        return whole
+    head = whole[: limit + 1]
+    return head.rsplit(" ", 1)[0] if " " in head else whole[:limit]

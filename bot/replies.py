@@ -18,6 +18,7 @@ from bot.render import (
     render_attribution,
     render_quote,
 )
+from bot.server_settings import ServerSettings
 from index.answering import Passage
 from index.briefing import Briefing
 
@@ -73,6 +74,27 @@ def catalog_reply(briefings: Iterable[Briefing], limit: int = MESSAGE_LIMIT) -> 
             break
         lines.append(line)
     return "\n".join(lines)
+
+
+def settings_reply(settings: ServerSettings, *, saved: bool = False) -> str:
+    """The server's settings as /briefbot-settings shows them, after a change or not."""
+    answers = "private (only the asker sees them)" if settings.private else "public"
+    mentions = "in a new thread" if settings.threads else "with a reply"
+    channels = (
+        ", ".join(f"<#{channel}>" for channel in sorted(settings.channels))
+        if settings.channels
+        else "every channel"
+    )
+    head = "Saved. Settings for this server:" if saved else "Settings for this server:"
+    return "\n".join(
+        [
+            f"**{head}**",
+            f"• /ask answers are {answers} unless the asker chooses (option `private`)",
+            f"• Mentions are answered {mentions}",
+            f"• Mentions are answered in: {channels}",
+            "-# Change them with the options of /briefbot-settings.",
+        ]
+    )
 
 
 def _count(number: int, noun: str) -> str:

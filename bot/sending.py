@@ -4,19 +4,23 @@ Discord forgets an interaction that is not acknowledged within 3 seconds.
 ``in_time`` answers at once when the answer is quick, and otherwise defers
 ("briefbot is thinking…") after ``DEFER_AFTER`` seconds so that the answer
 can follow; ``send`` then posts it as the response or as the follow-up that
-replaces "thinking…". Every message goes out with link previews suppressed,
-so a URL quoted from a briefing never unfurls; mentions are disabled for the
-whole client (``AllowedMentions.none()``).
+replaces "thinking…". A channel message is answered with ``reply``, or with
+``reply_in_thread`` in a thread started from it. Every message goes out with
+link previews suppressed, so a URL quoted from a briefing never unfurls;
+mentions are disabled for the whole client (``AllowedMentions.none()``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import discord
 from discord.utils import MISSING
+
+log = logging.getLogger(__name__)
 
 # Well inside Discord's 3 s, leaving room for a slow event loop and the network.
 DEFER_AFTER = 1.0
@@ -76,3 +80,22 @@ async def reply(
     await message.channel.send(
         content, view=view, reference=reference, mention_author=False, suppress_embeds=True
     )
+
+
+async def reply_in_thread(
+    message: discord.Message, name: str, content: str, view: discord.ui.View | None = None
+) -> None:
+    """Answer in a new thread started from the message; a plain reply where none can start.
+
+    Threads start only from a message in a text or news channel, once per
+    message, and only if the bot may create public threads there.
+    """
+    if isinstance(message.channel, discord.TextChannel):
+        try:
+            thread = await message.create_thread(name=name)
+        except discord.HTTPException as error:
+            log.info("could not start a thread, replying instead (%s)", error.status)
+        else:
+            await thread.send(content, view=view, suppress_embeds=True)
+            return
+    await reply(message, content, view)

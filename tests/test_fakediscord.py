@@ -280,3 +280,44 @@ async def test_a_command_opened_to_everyone_reaches_the_bot(fake: FakeDiscord) -
         fake.open_command_to_everyone("ping")
         ping = await fake.send_slash_command("ping", {"count": 1})
         assert (await fake.wait_for_interaction_response(ping, timeout=TIMEOUT)).status == 200
+
+
+async def test_threads_refuse_what_discord_refuses(fake: FakeDiscord) -> None:
+    client = SmokeClient(fake.guild_id)
+    async with fake.run_client(client, timeout=TIMEOUT):
+        channel = client.get_channel(fake.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        asked = await channel.fetch_message(await fake.send_message("a question"))
+        with pytest.raises(discord.HTTPException) as too_long:
+            await asked.create_thread(name="x" * 101)
+        assert (too_long.value.status, too_long.value.code) == (400, 50035)
+        thread = await asked.create_thread(name="a question")
+        assert (thread.id, thread.parent_id) == (asked.id, fake.channel_id)
+        assert fake.thread(asked.id)["name"] == "a question"
+        with pytest.raises(discord.HTTPException) as again:
+            await asked.create_thread(name="a question")
+        assert again.value.code == 160004
+        sent = await thread.send("in the thread")
+        assert fake.message(sent.id)["channel_id"] == str(asked.id)
+        await asked.delete()  # the bot's role may manage messages
+        assert fake.message(asked.id) is None
+
+
+async def test_a_message_command_carries_its_message(fake: FakeDiscord) -> None:
+    client = SmokeClient(fake.guild_id)
+    seen: list[str] = []
+
+    @client.tree.context_menu(name="Echo")
+    async def echo(interaction: discord.Interaction, message: discord.Message) -> None:
+        seen.append(message.content)
+        await interaction.response.send_message(message.content, ephemeral=True)
+
+    async with fake.run_client(client, timeout=TIMEOUT):
+        posted = await fake.send_message("right-click me")
+        used = await fake.send_message_command("Echo", posted)
+        response = await fake.wait_for_interaction_response(used, timeout=TIMEOUT)
+        assert response.data["content"] == "right-click me" and seen == ["right-click me"]
+        shown = fake.original_response(used)
+        assert shown is not None and shown["type"] == 23  # a context-menu command's answer
+        with pytest.raises(LookupError):
+            await fake.send_message_command("Echo", 12345)

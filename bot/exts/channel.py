@@ -1,4 +1,8 @@
-"""Questions asked in a channel: by mentioning the bot, or with ``!ask`` (needs content).
+"""Questions asked by message: mentioning the bot, ``!ask`` (needs content), or a DM.
+
+A direct message is always addressed to the bot, so it needs neither. In a
+server, the server's settings decide the channels answered in (a thread
+counts as its channel) and whether the answer starts a thread.
 
 A question asked during the member's cooldown gets a ⏳ reaction, once per
 cooldown window; the rest get nothing, so one member cannot spend the bot's
@@ -8,19 +12,17 @@ own rate limit by asking over and over.
 from __future__ import annotations
 
 import logging
-import time
 
 import discord
 from discord.ext import commands
 
-from bot.buttons import answer_view
+from bot.asking import Question, ToMessage, answer_question
 from bot.cooldown import QuestionCooldown
 from bot.errors import SOMETHING_WENT_WRONG, explain, try_again_in
 from bot.library import Library
-from bot.questions import question_in
-from bot.render import render_answer
+from bot.questions import question_in, question_in_dm, thread_name
 from bot.sending import reply
-from bot.telemetry import log_question
+from bot.server_settings import load_server_settings
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,10 @@ class ChannelQuestions(commands.Cog):
         me = self.client.user
         if me is None or message.author.bot or message.author.id == me.id:
             return
-        question = question_in(message.content, me.id, self.prefix)
+        if message.guild is None:
+            question: str | None = question_in_dm(message.content, me.id, self.prefix)
+        else:
+            question = question_in(message.content, me.id, self.prefix)
         if question is None:
             return
         try:
@@ -57,16 +62,21 @@ class ChannelQuestions(commands.Cog):
             await self._report(message, error)
 
     async def _answer(self, message: discord.Message, question: str) -> None:
-        started = time.perf_counter()
+        guild_id = message.guild.id if message.guild else None
+        settings = await load_server_settings(self.library.store, guild_id)
+        channel = message.channel
+        if not settings.answers_in(channel.id, getattr(channel, "parent_id", None)):
+            return
         retry_after = self.cooldown.retry_after(message)
         if retry_after:
             if self.cooldown.notice_due(message):
                 await self._ask_to_wait(message, retry_after)
             return
-        guild_id = message.guild.id if message.guild else None
-        result = await self.library.answer(question, guild_id=guild_id)
-        await reply(message, render_answer(result), answer_view(result, None))
-        log_question(message.guild.id if message.guild else None, "message", started, result)
+        # A bare mention gets how-to-ask help: not worth a thread of its own.
+        threaded = settings.threads and guild_id is not None and bool(question)
+        to = ToMessage(message, thread_name(question) if threaded else None)
+        asked = Question(question, guild_id, message.author.id, "message")
+        await answer_question(self.library, asked, to)
 
     async def _ask_to_wait(self, message: discord.Message, retry_after: float) -> None:
         """A ⏳ on the message; a reply only where the bot may not react."""

@@ -71,7 +71,7 @@ class Manage(commands.Cog):
         data = await download(file)
         # Up to 2 MiB of text, and YAML that may be hostile: not on the event loop.
         upload = await asyncio.to_thread(check_upload, file.filename, data, title=title, date=date)
-        briefing = await self.library.add(upload, _guild(interaction))
+        briefing = await self.library.add(upload, guild_of(interaction))
         await send(interaction, added_reply(briefing), ephemeral=True)
 
     @app_commands.command(name="briefing-remove")
@@ -84,11 +84,11 @@ class Manage(commands.Cog):
     ) -> None:
         """Remove a briefing that was added with /briefing-add."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        removed = await self.library.remove(name.id, _guild(interaction))
+        removed = await self.library.remove(name.id, guild_of(interaction))
         await send(interaction, removed_reply(removed), ephemeral=True)
 
 
-def _guild(interaction: discord.Interaction[Any]) -> int:
+def guild_of(interaction: discord.Interaction[Any]) -> int:
     """The server the command was used in (the commands are guild-only)."""
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -163,20 +163,33 @@ class Store(ABC):
             ).fetchone()
         return None if row is None else str(row[0])
 
+    def settings(self, guild_id: int) -> dict[str, str]:
+        """Every setting a server has set, by name, in one read."""
+        with self.transaction(write=False) as cursor:
+            rows = self._run(
+                cursor, "SELECT name, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            ).fetchall()
+        return {str(name): str(value) for name, value in rows}
+
     def set_setting(self, guild_id: int, name: str, value: str | None) -> None:
         """Set (or, with None, clear) a server's setting."""
+        self.set_settings(guild_id, {name: value})
+
+    def set_settings(self, guild_id: int, values: Mapping[str, str | None]) -> None:
+        """Set (or, with None, clear) several of a server's settings in one transaction."""
         with self.transaction() as cursor:
-            self._run(
-                cursor,
-                "DELETE FROM guild_settings WHERE guild_id = ? AND name = ?",
-                (guild_id, name),
-            )
-            if value is not None:
+            for name, value in values.items():
                 self._run(
                     cursor,
-                    "INSERT INTO guild_settings (guild_id, name, value) VALUES (?, ?, ?)",
-                    (guild_id, name, value),
+                    "DELETE FROM guild_settings WHERE guild_id = ? AND name = ?",
+                    (guild_id, name),
                 )
+                if value is not None:
+                    self._run(
+                        cursor,
+                        "INSERT INTO guild_settings (guild_id, name, value) VALUES (?, ?, ?)",
+                        (guild_id, name, value),
+                    )
 
     def _exists(self, cursor: Cursor, guild_id: int | None, briefing_id: str) -> bool:
         row = self._run(

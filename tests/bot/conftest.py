@@ -30,6 +30,30 @@ PENGUINS = (
     b"The survey team flew drones over the colony for three weeks.\n"
 )
 PENGUIN_QUESTION = "How many emperor penguins were counted?"
+# A briefing whose second paragraph has many sentences, more than one chunk holds,
+# so its quotes are part of a paragraph (each of the bundled one's is a whole one).
+HARBOUR_FILE = "2025-05-06-wellington-harbour.txt"
+HARBOUR = (
+    b"date 2025-05-06\n"
+    b"WELLINGTON: The city council approved a plan to dredge the inner harbour on Tuesday,"
+    b" the Harbour Board said.\n"
+    b"\n"
+    b"The dredging will start in September and last about eighteen months. Contractors "
+    b"will remove roughly 400,000 cubic metres of silt from the shipping channel. The silt"
+    b" will be taken by barge to a disposal site twelve kilometres offshore. Ferry "
+    b"timetables will change during the work, and the ferry operator said it would publish"
+    b" the new times in August. Fishing boats will be moved to the eastern wharf for the "
+    b"first six months. The council expects the project to cost 38 million dollars, of "
+    b"which the government will pay half. A monitoring team from the university will test "
+    b"the water every week for sediment and heavy metals. Residents near the wharf will be"
+    b" told about night work at least a week in advance. The old breakwater will be "
+    b"repaired at the same time, using stone from the quarry at Kaiwharawhara. A second "
+    b"phase, to deepen the outer channel for larger container ships, will be decided next "
+    b"year.\n"
+    b"\n"
+    b"Kayakers said they feared the channel would be closed for the summer.\n"
+)
+HARBOUR_QUESTION = "How much silt will contractors remove?"
 DEFERRED = 5  # the interaction callback type of a deferral ("thinking…")
 MANAGE_GUILD = 1 << 5  # the Manage Server permission
 FIGURES = pytest.StashKey[list[str]]()
@@ -59,6 +83,15 @@ def make_settings(tmp_path: Path) -> MakeSettings:
         return load_settings(environment(tmp_path / "data", **overrides), dotenv=False)
 
     return make
+
+
+@pytest.fixture
+def harbour_briefings(tmp_path: Path) -> Path:
+    """A briefings folder holding only the harbour briefing."""
+    folder = tmp_path / "harbour-briefings"
+    folder.mkdir()
+    (folder / HARBOUR_FILE).write_bytes(HARBOUR)
+    return folder
 
 
 @pytest.fixture

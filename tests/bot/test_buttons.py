@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.buttons import (
     CUSTOM_ID_LIMIT,
+    DeleteAnswer,
     MorePassages,
     WholeParagraph,
     answer_view,
@@ -19,27 +20,67 @@ from bot.buttons import (
     fit_question,
 )
 from index.answering import answer
-from tests.bot.conftest import SHOIGU_QUESTION
+from index.loading import load_briefings
+from index.search import Index
+from tests.bot.conftest import HARBOUR, HARBOUR_FILE, SHOIGU_QUESTION
+
+ASKER = 1200000000000000300
+DREDGING = "When will the dredging start?"
 
 
-def test_answer_view_carries_paragraph_and_next_rank(bundled_index):
-    view = answer_view(answer(bundled_index, SHOIGU_QUESTION), None)
-    ids = [item.custom_id for item in view.children]
-    briefing = bundled_index.briefings[0]
+@pytest.fixture(scope="module")
+def harbour_index(tmp_path_factory, analyzer, chunker) -> Index:
+    path = tmp_path_factory.mktemp("harbour") / HARBOUR_FILE
+    path.write_bytes(HARBOUR)
+    return Index.build(list(load_briefings(path).briefings), analyzer, chunker)
+
+
+def ids(view) -> list[str]:
+    return [item.custom_id for item in view.children]
+
+
+def test_answer_view_carries_paragraph_and_next_rank(harbour_index):
+    view = answer_view(answer(harbour_index, DREDGING), None)
+    briefing = harbour_index.briefings[0]
     key, digest = briefing_key(briefing.id), content_key(briefing)
-    assert ids == [f"bb:para:{key}:{digest}:4", f"bb:more:1:-:{SHOIGU_QUESTION}"]
+    assert ids(view) == [f"bb:para:{key}:{digest}:2", f"bb:more:1:-:{DREDGING}"]
     assert digest == briefing.digest[:8]
     assert view.timeout is None
 
 
-def test_refusals_get_no_buttons(bundled_index):
+def test_no_whole_paragraph_when_the_quote_is_the_whole_paragraph(bundled_index, harbour_index):
+    """Each bundled paragraph is one sentence, one chunk: its quote is all of it."""
+    assert ids(answer_view(answer(bundled_index, SHOIGU_QUESTION), None)) == [
+        f"bb:more:1:-:{SHOIGU_QUESTION}"
+    ]
+    kayakers = answer(harbour_index, "What did kayakers fear?")
+    assert kayakers.best.paragraph == 3
+    assert answer_view(kayakers, None) is None
+
+
+def test_public_answers_end_with_delete_for_their_asker(bundled_index, harbour_index):
+    shoigu = answer_view(answer(bundled_index, SHOIGU_QUESTION), None, asker_id=ASKER)
+    assert ids(shoigu) == [f"bb:more:1:-:{SHOIGU_QUESTION}", f"bb:del:{ASKER}"]
+    dredging = answer_view(answer(harbour_index, DREDGING), None, asker_id=ASKER)
+    assert len(ids(dredging)) == 3 and ids(dredging)[2] == f"bb:del:{ASKER}"
+    refusal = answer_view(answer(bundled_index, "What did Zelensky say?"), None, asker_id=ASKER)
+    assert ids(refusal) == [f"bb:del:{ASKER}"]
+
+
+def test_delete_ids_parse_back():
+    item = DeleteAnswer(ASKER)
+    match = re.fullmatch(DeleteAnswer.__discord_ui_compiled_template__, item.custom_id)
+    assert match is not None and int(match["asker"]) == ASKER
+
+
+def test_private_refusals_get_no_buttons(bundled_index):
     assert answer_view(answer(bundled_index, "What did Zelensky say?"), None) is None
 
 
 def test_scoped_answers_carry_the_briefing_key(bundled_index):
     briefing_id = bundled_index.briefings[0].id
     view = answer_view(answer(bundled_index, SHOIGU_QUESTION, briefing_id=briefing_id), briefing_id)
-    more = view.children[1].custom_id
+    more = view.children[0].custom_id
     assert more == f"bb:more:1:{briefing_key(briefing_id)}:{SHOIGU_QUESTION}"
     assert find_by_key(bundled_index.briefings, briefing_key(briefing_id)).id == briefing_id
 

@@ -14,18 +14,29 @@ from tests.fakediscord import DEFAULT_TOKEN
 
 pytestmark = pytest.mark.e2e
 
-COMMANDS = {"ask", "quote", "briefing", "briefing-add", "briefing-remove"}
+SLASH_COMMANDS = {
+    "ask",
+    "quote",
+    "briefing",
+    "briefing-add",
+    "briefing-remove",
+    "briefbot-settings",
+}
+COMMANDS = SLASH_COMMANDS | {"Ask briefbot"}
+MESSAGE_COMMAND = 3
 
 
 async def test_commands_are_synced_to_the_configured_guild(fake, bot):
     synced = {command["name"]: command for command in fake.synced_commands(fake.guild_id)}
     assert set(synced) == COMMANDS
     assert fake.synced_commands(None) == []
-    for command in synced.values():
-        assert command["description"]
-        assert all(option["description"] != "…" for option in command.get("options", []))
-    assert int(synced["briefing-add"]["default_member_permissions"]) == MANAGE_GUILD
-    assert int(synced["briefing-remove"]["default_member_permissions"]) == MANAGE_GUILD
+    for name in SLASH_COMMANDS:
+        assert synced[name]["description"]
+        assert all(option["description"] != "…" for option in synced[name].get("options", []))
+    for name in ("briefing-add", "briefing-remove", "briefbot-settings"):
+        assert int(synced[name]["default_member_permissions"]) == MANAGE_GUILD
+    assert synced["Ask briefbot"]["type"] == MESSAGE_COMMAND
+    assert synced["Ask briefbot"].get("default_member_permissions") is None
     assert synced["ask"].get("default_member_permissions") is None
     options = {option["name"]: option for option in synced["ask"]["options"]}
     assert options["briefing"]["autocomplete"] is True

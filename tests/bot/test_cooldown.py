@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.exts.ask import ASK_MESSAGE
 from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, is_ephemeral
 
 pytestmark = pytest.mark.e2e
@@ -42,3 +43,22 @@ async def test_cooldown_is_per_user_and_only_for_questions(fake, bot):
     quoted = await fake.send_slash_command("quote", {"paragraph": 4})
     reply = (await fake.wait_for_interaction_response(quoted, timeout=TIMEOUT)).data
     assert "Shoigu" in reply["content"]
+
+
+async def test_ask_briefbot_on_a_message_shares_the_cooldown_and_says_so_privately(fake, bot):
+    assert "Shoigu" in (await ask(fake))["content"]
+    claim = await fake.send_message("Shoigu was in Pyongyang", author=fake.add_user("poster"))
+    pressed = await fake.send_message_command(ASK_MESSAGE, claim)
+    declined = (await fake.wait_for_interaction_response(pressed, timeout=TIMEOUT)).data
+    assert is_ephemeral(declined)
+    assert declined["content"] == TRY_AGAIN
+
+
+async def test_a_direct_message_asked_too_soon_gets_an_hourglass(fake, bot):
+    first = await fake.send_message(SHOIGU_QUESTION, dm=True)
+    await fake.wait_for_bot_message(after=first, timeout=TIMEOUT)
+    again = await fake.send_message(SHOIGU_QUESTION, dm=True)
+    await fake.wait_for_request(
+        method="PUT", path=rf"/messages/{again}/reactions/", timeout=TIMEOUT
+    )
+    assert fake.message(again)["reactions"][0]["emoji"]["name"] == "⏳"

@@ -281,6 +281,54 @@ async def test_questions_asked_while_an_upload_fails_are_answered(fake, start_bo
     assert stored(settings) == {}
 
 
+class UnreadableSettingsStore(SqliteStore):
+    """The real store, except that a server's settings cannot be read."""
+
+    def settings(self, guild_id):
+        raise StoreError("the database is locked")
+
+
+async def test_a_store_that_cannot_read_settings_answers_with_the_defaults(
+    fake, start_bot, settings, caplog
+):
+    store = UnreadableSettingsStore.open(settings.data_dir / "briefbot.sqlite3")
+    store.set_settings(fake.guild_id, {"threads": "true"})
+    await start_bot(library=Library.load(settings, store=store))
+    changed = await fake.send_slash_command(
+        "briefbot-settings", {"private": True}, user=fake.owner_id
+    )
+    refused = await reply_to_interaction(fake, changed)
+    assert is_ephemeral(refused)
+    assert refused["content"] == (
+        "The settings could not be read: the bot's store refused. Nothing was changed."
+    )
+    assert SqliteStore.settings(store, fake.guild_id) == {"threads": "true"}  # not overwritten
+    assert "Shoigu" in await ask(fake)
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    reply = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+    assert "Shoigu" in reply["content"] and int(reply["channel_id"]) == fake.channel_id
+    assert f"could not read the settings of guild {fake.guild_id}" in caplog.text
+
+
+async def test_a_store_that_refuses_a_settings_change_says_so(fake, start_bot, settings):
+    store = SqliteStore.open(settings.data_dir / "briefbot.sqlite3", busy_timeout=0.05)
+    await start_bot(library=Library.load(settings, store=store))
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+    try:
+        changed = await fake.send_slash_command(
+            "briefbot-settings", {"private": True}, user=fake.owner_id
+        )
+        refused = await reply_to_interaction(fake, changed)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert refused["content"] == (
+        "The settings could not be saved: the bot's store refused them. Nothing was changed."
+    )
+    assert store.settings(fake.guild_id) == {}
+
+
 # -- a tampered index cache ----------------------------------------------------------
 
 

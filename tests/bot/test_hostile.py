@@ -23,7 +23,9 @@ from bot.replies import BRIEFING_CHANGED, out_of_range
 from bot.store import open_store
 from index.answering import answer
 from tests.bot.conftest import (
-    PENGUIN_QUESTION,
+    HARBOUR,
+    HARBOUR_FILE,
+    HARBOUR_QUESTION,
     PENGUINS,
     SHOIGU_QUESTION,
     TIMEOUT,
@@ -138,6 +140,8 @@ async def test_a_hostile_briefing_is_shown_safely_everywhere(fake, bot):
         body = await reply_to_interaction(fake, await fake.send_slash_command(name, options))
         replies.append(body["content"])
         for button in (b for row in body.get("components", []) for b in row["components"]):
+            if button["custom_id"].startswith("bb:del:"):
+                continue  # deletes the answer, showing nothing
             pressed = await fake.send_component(button["custom_id"])
             replies.append((await reply_to_interaction(fake, pressed))["content"])
     assert len(replies) > 8
@@ -204,24 +208,23 @@ async def test_more_passages_counts_toward_the_cooldown(fake, start_bot, make_se
     assert mine["content"] == TRY_AGAIN and is_ephemeral(mine)
 
 
-PENGUINS_AGAIN = b"date 2025-05-01\nThe penguin colony moved inland after a storm.\n"
+HARBOUR_AGAIN = HARBOUR.replace(b"eighteen months", b"two years")
 
 
 async def test_a_paragraph_button_quotes_only_the_text_it_was_made_for(fake, bot):
-    await add_briefing(fake, "penguins.txt", PENGUINS)
-    asked = await fake.send_slash_command("ask", {"question": PENGUIN_QUESTION})
+    await add_briefing(fake, HARBOUR_FILE, HARBOUR)
+    asked = await fake.send_slash_command("ask", {"question": HARBOUR_QUESTION})
     whole = buttons(await reply_to_interaction(fake, asked))["Whole paragraph"]
     first = await reply_to_interaction(fake, await fake.send_component(whole))
-    assert "4,000 emperor penguins" in first["content"]
+    assert "eighteen months" in first["content"]
 
-    removed = await fake.send_slash_command(
-        "briefing-remove", {"name": "penguins"}, user=fake.owner_id
-    )
+    name = HARBOUR_FILE.removesuffix(".txt")
+    removed = await fake.send_slash_command("briefing-remove", {"name": name}, user=fake.owner_id)
     assert (await reply_to_interaction(fake, removed))["content"].startswith("Removed")
-    await add_briefing(fake, "penguins.txt", PENGUINS_AGAIN)
+    await add_briefing(fake, HARBOUR_FILE, HARBOUR_AGAIN)
     again = await reply_to_interaction(fake, await fake.send_component(whole))
     assert again["content"] == BRIEFING_CHANGED
-    assert "colony moved inland" not in again["content"]
+    assert "two years" not in again["content"]
 
 
 @pytest.mark.parametrize("paragraph", [0, 15, 999999])

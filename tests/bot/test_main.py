@@ -19,7 +19,15 @@ async def test_bot_process_connects_answers_and_stops_on_sigterm(tmp_path, entry
             await connected(fake, process)
             await fake.wait_for_request(method="PUT", path=r"/commands$", timeout=TIMEOUT)
             synced = {command["name"] for command in fake.synced_commands(fake.guild_id)}
-            assert synced == {"ask", "quote", "briefing", "briefing-add", "briefing-remove"}
+            assert synced == {
+                "ask",
+                "quote",
+                "briefing",
+                "briefing-add",
+                "briefing-remove",
+                "briefbot-settings",
+                "Ask briefbot",
+            }
 
             interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
             reply = await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
@@ -42,7 +50,7 @@ async def test_bot_process_connects_answers_and_stops_on_sigterm(tmp_path, entry
     )
     assert f"logged in as BriefBot (id {fake.bot_user_id})" in output, output
     assert "invite link: https://discord.com/oauth2/authorize?client_id=" in output
-    assert "scope=bot+applications.commands&permissions=274877975616" in output
+    assert "scope=bot+applications.commands&permissions=309237713984" in output
 
 
 async def test_missing_token_is_one_line_and_exit_2(tmp_path):

@@ -8,7 +8,17 @@ import pytest
 
 from bot.client import Briefbot
 from bot.library import Library
-from tests.bot.conftest import DEFERRED, SHOIGU_QUESTION, TIMEOUT, buttons, is_ephemeral
+from tests.bot.conftest import (
+    DEFERRED,
+    HARBOUR,
+    HARBOUR_FILE,
+    HARBOUR_QUESTION,
+    SHOIGU_QUESTION,
+    TIMEOUT,
+    buttons,
+    is_ephemeral,
+    reply_to_interaction,
+)
 from tests.fakediscord import FakeAttachment
 
 pytestmark = pytest.mark.e2e
@@ -52,7 +62,8 @@ async def test_a_slow_answer_is_deferred_then_sent(fake, slow_bot, private):
     )
     reply = await deferred_reply(fake, interaction, ephemeral=private)
     assert "Shoigu" in reply["content"] and "paragraph 4" in reply["content"]
-    assert set(buttons(reply)) == {"Whole paragraph", "More passages"}
+    assert "More passages" in buttons(reply)
+    assert ("Delete" in buttons(reply)) is not private
     assert reply["flags"] & SUPPRESS_EMBEDS
     assert reply["allowed_mentions"] == {"parse": []}
     shown = fake.original_response(interaction)
@@ -89,15 +100,19 @@ async def test_nothing_the_bot_posts_unfurls_links(fake, bot):
             {"file": FakeAttachment("notes.txt", b"See https://example.org.\n")},
             fake.owner_id,
         ),
+        ("briefing-add", {"file": FakeAttachment(HARBOUR_FILE, HARBOUR)}, fake.owner_id),
     ]:
         sent.append(await fake.send_slash_command(name, options, user=user))
     asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
     await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
     answer = (await fake.wait_for_interaction_response(sent[0], timeout=TIMEOUT)).data
-    sent.append(await fake.send_component(buttons(answer)["Whole paragraph"]))
     sent.append(await fake.send_component(buttons(answer)["More passages"]))
+    await reply_to_interaction(fake, sent[6])  # the harbour briefing is added
+    sent.append(await fake.send_slash_command("ask", {"question": HARBOUR_QUESTION}))
+    harbour = await reply_to_interaction(fake, sent[-1])
+    sent.append(await fake.send_component(buttons(harbour)["Whole paragraph"]))
     await fake.wait_for_request(lambda _: bool(fake.followups(sent[5])), timeout=TIMEOUT)
-    for pressed in sent[-2:]:
+    for pressed in (sent[7], sent[-1]):
         await fake.wait_for_interaction_response(pressed, timeout=TIMEOUT)
 
     bodies = [

@@ -313,11 +313,31 @@ class FakeDiscord:
 
     # -- world setup ------------------------------------------------------------------
 
-    def add_user(self, username: str, *, bot: bool = False) -> int:
-        """Add a guild member and return their id."""
+    def add_user(self, username: str, *, bot: bool = False, roles: Iterable[int] = ()) -> int:
+        """Add a guild member (with these roles of the guild) and return their id."""
         user_id = self._world.ids.next()
-        self._world.add_user(user_id, username, bot=bot)
+        self._world.add_user(user_id, username, bot=bot, roles=roles)
         return user_id
+
+    def add_role(self, name: str, permissions: int | discord.Permissions) -> int:
+        """Add a role granting ``permissions`` (before the bot connects); returns its id."""
+        value = permissions.value if isinstance(permissions, discord.Permissions) else permissions
+        return self._world.add_role(name, int(value))
+
+    def set_bot_permissions(self, permissions: int | discord.Permissions) -> None:
+        """What the bot's own role grants from now on, as when an admin edits it.
+
+        Interactions carry the new ``app_permissions`` and the REST API enforces
+        them (threads, deleting others' messages); no GUILD_ROLE_UPDATE is sent.
+        """
+        value = permissions.value if isinstance(permissions, discord.Permissions) else permissions
+        world = self._world
+        world.roles[world.bot_role_id]["permissions"] = str(int(value))
+
+    def thread(self, thread_id: int) -> dict[str, Any] | None:
+        """A thread the bot started (its id is the id of the message it started from)."""
+        thread = self._world.threads.get(int(thread_id))
+        return dict(thread) if thread is not None else None
 
     def add_guild(self, name: str) -> tuple[int, int]:
         """Put the bot in another guild (before it connects), with the same members and one
@@ -772,6 +792,54 @@ class FakeDiscord:
             require_synced=require_synced,
         )
 
+    async def send_message_command(
+        self,
+        name: str,
+        message_id: int,
+        *,
+        user: int | None = None,
+        member_permissions: int | str | discord.Permissions | None = None,
+        locale: str = "en-US",
+    ) -> SentInteraction:
+        """Dispatch INTERACTION_CREATE type 2 for the message command ``name`` (Apps → name)
+        on ``message_id``, as a user right-clicking that message would.
+
+        The message travels in ``resolved.messages`` with its content, whatever
+        the bot's intents. An unsynced command, an unknown or ephemeral message,
+        or a user lacking ``default_member_permissions`` raises.
+        """
+        world = self._world
+        target = world.messages.get(int(message_id))
+        if target is None or target["flags"] & p.FLAG_EPHEMERAL:
+            raise LookupError(f"no message {message_id} a user could right-click")
+        user_id = world.user_id if user is None else user
+        permissions = self._permission_value(member_permissions, user_id)
+        dm = "guild_id" not in target
+        guild_id = None if dm else int(target["guild_id"])
+        command = world.find_command(name, guild_id, p.COMMAND_MESSAGE)
+        if command is None:
+            raise LookupError(f"message command {name!r} was never synced to Discord")
+        self._check_command_access(command, permissions, dm)
+        data: dict[str, Any] = {
+            "id": command["id"],
+            "name": name,
+            "type": p.COMMAND_MESSAGE,
+            "target_id": str(target["id"]),
+            "resolved": {"messages": {str(target["id"]): world.with_member_mentions(target)}},
+        }
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        return await self._send_interaction(
+            2,
+            data,
+            user_id=user_id,
+            permissions=permissions,
+            channel_id=None if dm else int(target["channel_id"]),
+            dm=dm,
+            locale=locale,
+            command_type=p.COMMAND_MESSAGE,
+        )
+
     async def send_autocomplete(
         self,
         name: str,
@@ -1066,6 +1134,7 @@ class FakeDiscord:
         locale: str,
         message_payload: Mapping[str, Any] | None = None,
         component_message_id: int | None = None,
+        command_type: int | None = None,
     ) -> SentInteraction:
         world = self._world
         if user_id not in world.users:
@@ -1089,6 +1158,7 @@ class FakeDiscord:
             guild_id=guild_id,
             user_id=user_id,
             component_message_id=component_message_id,
+            command_type=command_type,
         )
         payload = p.interaction(
             interaction_id=state.id,
@@ -1169,6 +1239,7 @@ class FakeDiscord:
             channel_id=channel_id,
             dm=dm,
             locale=locale,
+            command_type=p.COMMAND_CHAT_INPUT,
         )
 
     @staticmethod

@@ -24,6 +24,7 @@ ATTACH_FILES = 1 << 15
 READ_MESSAGE_HISTORY = 1 << 16
 USE_EXTERNAL_EMOJIS = 1 << 18
 USE_APPLICATION_COMMANDS = 1 << 31
+CREATE_PUBLIC_THREADS = 1 << 35
 SEND_MESSAGES_IN_THREADS = 1 << 38
 ADMINISTRATOR = 1 << 3
 
@@ -40,7 +41,7 @@ DEFAULT_MEMBER_PERMISSIONS = (
     | SEND_MESSAGES_IN_THREADS
 )
 #: What the bot may do in the default channel (its managed role).
-DEFAULT_BOT_PERMISSIONS = DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES
+DEFAULT_BOT_PERMISSIONS = DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES | CREATE_PUBLIC_THREADS
 
 # Gateway intent bits.
 INTENT_GUILDS = 1 << 0
@@ -52,6 +53,7 @@ INTENT_MESSAGE_CONTENT = 1 << 15
 PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
 
 # Message flags.
+FLAG_HAS_THREAD = 1 << 5
 FLAG_EPHEMERAL = 1 << 6
 FLAG_LOADING = 1 << 7
 
@@ -61,11 +63,21 @@ APP_FLAG_GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
 # Channel types.
 CHANNEL_GUILD_TEXT = 0
 CHANNEL_DM = 1
+CHANNEL_PUBLIC_THREAD = 11
+
+#: The auto-archive durations (minutes) Discord accepts for a thread.
+THREAD_ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
+
+# Application command types.
+COMMAND_CHAT_INPUT = 1
+COMMAND_USER = 2
+COMMAND_MESSAGE = 3
 
 # Message types.
 MESSAGE_DEFAULT = 0
 MESSAGE_REPLY = 19
 MESSAGE_CHAT_INPUT_COMMAND = 20
+MESSAGE_CONTEXT_MENU_COMMAND = 23
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
@@ -234,6 +246,39 @@ def dm_channel(channel_id: int, recipient: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def thread_channel(
+    thread_id: int,
+    guild_id: int,
+    parent_id: int,
+    name: str,
+    *,
+    owner_id: int,
+    auto_archive_duration: int = 1440,
+) -> dict[str, Any]:
+    """A public thread; one started from a message has that message's id."""
+    return {
+        "id": str(thread_id),
+        "type": CHANNEL_PUBLIC_THREAD,
+        "guild_id": str(guild_id),
+        "parent_id": str(parent_id),
+        "owner_id": str(owner_id),
+        "name": name,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+        "message_count": 0,
+        "member_count": 1,
+        "total_message_sent": 0,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": auto_archive_duration,
+            "archive_timestamp": iso_timestamp(),
+            "locked": False,
+            "create_timestamp": iso_timestamp(),
+        },
+    }
+
+
 def guild(
     guild_id: int,
     name: str,
@@ -241,6 +286,7 @@ def guild(
     owner_id: int,
     roles: Sequence[Mapping[str, Any]],
     channels: Sequence[Mapping[str, Any]] = (),
+    threads: Sequence[Mapping[str, Any]] = (),
     members: Sequence[Mapping[str, Any]] = (),
     member_count: int | None = None,
     system_channel_id: int | None = None,
@@ -292,7 +338,7 @@ def guild(
                 "joined_at": joined_at or iso_timestamp(),
                 "member_count": member_count if member_count is not None else len(members),
                 "channels": [dict(c) for c in channels],
-                "threads": [],
+                "threads": [dict(t) for t in threads],
                 "members": [dict(m) for m in members],
                 "presences": [],
                 "voice_states": [],

@@ -20,7 +20,7 @@ from aiohttp import BodyPartReader, web
 
 from . import payloads as p
 from .records import Incoming, RecordedFile
-from .validation import command_error, commands_error, form_error, message_error
+from .validation import command_error, commands_error, form_error, message_error, thread_error
 
 if TYPE_CHECKING:
     from .fake import FakeDiscord
@@ -78,6 +78,19 @@ def unknown_interaction() -> Reply:
     return error(404, 10062, "Unknown interaction")
 
 
+def missing_permissions() -> Reply:
+    return error(403, 50013, "Missing Permissions")
+
+
+def _response_type(state: InteractionState) -> int:
+    """The type of a message answering an interaction: a command's, or a plain one."""
+    if state.type != 2:
+        return p.MESSAGE_DEFAULT
+    if state.command_type in (p.COMMAND_USER, p.COMMAND_MESSAGE):
+        return p.MESSAGE_CONTEXT_MENU_COMMAND
+    return p.MESSAGE_CHAT_INPUT_COMMAND
+
+
 def _bucket_for(method: str, path: str) -> str:
     template = re.sub(r"\d{5,}", "{id}", path)
     return hashlib.sha256(f"{method} {template}".encode()).hexdigest()[:16]
@@ -121,6 +134,7 @@ class RestApi:
         add("GET", f"/channels/{sf}/messages/{sf}", self._get_message)
         add("PATCH", f"/channels/{sf}/messages/{sf}", self._edit_channel_message)
         add("DELETE", f"/channels/{sf}/messages/{sf}", self._delete_channel_message)
+        add("POST", f"/channels/{sf}/messages/{sf}/threads", self._start_thread)
         add("POST", f"/channels/{sf}/typing", self._typing)
         add("PUT", f"/channels/{sf}/messages/{sf}/reactions/{tok}/@me", self._add_reaction)
         add("DELETE", f"/channels/{sf}/messages/{sf}/reactions/{tok}/@me", self._remove_reaction)
@@ -605,7 +619,7 @@ class RestApi:
         files: tuple[RecordedFile, ...],
     ) -> tuple[dict[str, Any] | None, Reply | None]:
         """Carry out one callback type; returns (message shown to the user, error)."""
-        message_type = p.MESSAGE_CHAT_INPUT_COMMAND if state.type == 2 else p.MESSAGE_DEFAULT
+        message_type = _response_type(state)
         if ctype in (4, 5):
             if ctype == 4:
                 problem = message_error(data, file_count=len(files), prefix=("data",))
@@ -669,7 +683,7 @@ class RestApi:
                 return failure
             msg = original
         else:
-            message_type = p.MESSAGE_CHAT_INPUT_COMMAND if state.type == 2 else p.MESSAGE_DEFAULT
+            message_type = _response_type(state)
             created, failure = await self.create_bot_message(
                 state.channel_id, body, req.files, message_type=message_type, interaction=state
             )
@@ -771,7 +785,34 @@ class RestApi:
         return await self._edit(msg, req)
 
     async def _delete_channel_message(self, req: Incoming, m: re.Match[str]) -> Reply:
-        return await self._delete(self._channel_message(m))
+        msg = self._channel_message(m)
+        world = self.world
+        others = int(msg["author"]["id"]) != world.bot_user_id
+        if others and not world.permissions_of(world.bot_user_id) & p.MANAGE_MESSAGES:
+            return missing_permissions()
+        return await self._delete(msg)
+
+    async def _start_thread(self, req: Incoming, m: re.Match[str]) -> Reply:
+        msg = self._channel_message(m)
+        world = self.world
+        if int(m[1]) not in world.channels:  # a DM, or a thread: no thread starts there
+            return error(400, 50024, "Cannot execute action on this channel type")
+        if not world.permissions_of(world.bot_user_id) & p.CREATE_PUBLIC_THREADS:
+            return missing_permissions()
+        problem = thread_error(req.json)
+        if problem is not None:
+            return Reply(400, problem)
+        if int(msg["id"]) in world.threads:
+            return error(400, 160004, "A thread has already been created for this message")
+        parent = world.channels[int(m[1])]
+        duration = req.json.get("auto_archive_duration") or parent["default_auto_archive_duration"]
+        thread = world.start_thread(msg, req.json["name"], int(duration))
+        guild_id = world.guild_of(int(m[1]))
+        await self.fake._deliver(
+            guild_id, "THREAD_CREATE", {**thread, "newly_created": True}, required=False
+        )
+        self.fake._changed()
+        return Reply(201, thread)
 
     async def _typing(self, req: Incoming, m: re.Match[str]) -> Reply:
         if self.world.channel_payload(int(m[1])) is None:

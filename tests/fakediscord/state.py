@@ -26,6 +26,7 @@ class InteractionState:
     user_id: int
     created: float
     component_message_id: int | None = None
+    command_type: int | None = None
     acknowledged: bool = False
     callback_type: int | None = None
     original_message_id: int | None = None
@@ -93,6 +94,8 @@ class World:
         self.channels: dict[int, dict[str, Any]] = {
             channel_id: p.text_channel(channel_id, guild_id, channel_name)
         }
+        # Threads, by id (a thread started from a message has the message's id).
+        self.threads: dict[int, dict[str, Any]] = {}
         self.dm_channels: dict[int, dict[str, Any]] = {}
         self.dm_by_user: dict[int, int] = {}
 
@@ -112,6 +115,13 @@ class World:
         self.users[user_id] = p.user(user_id, username, bot=bot)
         self.member_roles[user_id] = list(roles)
         self.joined_at[user_id] = p.iso_timestamp()
+
+    def add_role(self, name: str, permissions: int) -> int:
+        """A role of the main guild with these permissions; returns its id."""
+        role_id = self.ids.next()
+        position = len(self.roles)
+        self.roles[role_id] = p.role(role_id, name, permissions=permissions, position=position)
+        return role_id
 
     def user_payload(self, user_id: int) -> dict[str, Any]:
         """User object of a known user (or a placeholder for an unknown id)."""
@@ -143,15 +153,15 @@ class World:
         return value
 
     def is_guild_channel(self, channel_id: int) -> bool:
-        """True for a text channel of the fake guild."""
-        return channel_id in self.channels
+        """True for a text channel or thread of a guild the bot is in."""
+        return channel_id in self.channels or channel_id in self.threads
 
     def channel_payload(
         self, channel_id: int, *, permissions: int | None = None
     ) -> dict[str, Any] | None:
         """Channel object for a guild or DM channel id."""
-        if channel_id in self.channels:
-            data = dict(self.channels[channel_id])
+        if channel_id in self.channels or channel_id in self.threads:
+            data = dict(self.channels.get(channel_id) or self.threads[channel_id])
             if permissions is not None:
                 data["permissions"] = str(permissions)
             return data
@@ -180,8 +190,26 @@ class World:
         return [self.guild_id, *self.other_guilds]
 
     def guild_of(self, channel_id: int) -> int:
-        """The guild a guild text channel belongs to."""
-        return int(self.channels[channel_id]["guild_id"])
+        """The guild a guild text channel or thread belongs to."""
+        return int((self.channels.get(channel_id) or self.threads[channel_id])["guild_id"])
+
+    def start_thread(
+        self, message: dict[str, Any], name: str, auto_archive_duration: int
+    ) -> dict[str, Any]:
+        """A public thread started by the bot from ``message`` (which now points at it)."""
+        parent_id = int(message["channel_id"])
+        thread = p.thread_channel(
+            int(message["id"]),
+            self.guild_of(parent_id),
+            parent_id,
+            name,
+            owner_id=self.bot_user_id,
+            auto_archive_duration=auto_archive_duration,
+        )
+        self.threads[int(thread["id"])] = thread
+        message["flags"] |= p.FLAG_HAS_THREAD
+        message["thread"] = dict(thread)
+        return dict(thread)
 
     def add_text_channel(self, name: str) -> dict[str, Any]:
         """Create another text channel in the guild."""
@@ -212,6 +240,7 @@ class World:
                 for c in self.channels.values()
                 if int(c["guild_id"]) == guild_id
             ],
+            threads=[dict(t) for t in self.threads.values() if int(t["guild_id"]) == guild_id],
             members=[self.member_payload(uid) for uid in member_ids],
             member_count=len(self.users),
             system_channel_id=next(
@@ -313,6 +342,7 @@ class World:
         guild_id: int | None,
         user_id: int,
         component_message_id: int | None = None,
+        command_type: int | None = None,
     ) -> InteractionState:
         """Register a new interaction id/token pair."""
         state = InteractionState(
@@ -324,6 +354,7 @@ class World:
             user_id=user_id,
             created=time.monotonic(),
             component_message_id=component_message_id,
+            command_type=command_type,
         )
         self.interactions[state.id] = state
         self.interactions_by_token[state.token] = state

@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .payloads import walk_components
+from .payloads import THREAD_ARCHIVE_DURATIONS, walk_components
 
 CONTENT_LIMIT = 2000
+THREAD_NAME_LIMIT = 100
 EMBEDS_LIMIT = 10
 EMBED_TOTAL_LIMIT = 6000
 _EMBED_LIMITS = {"title": 256, "description": 4096}
@@ -254,5 +255,39 @@ def command_error(cmd: Any, *, path: Sequence[str] = ()) -> dict[str, Any] | Non
     elif not 1 <= len(name) <= 32:
         return _form_error(
             _nest([*where, "name"], "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.")
+        )
+    elif cmd.get("description") or cmd.get("options"):
+        field = "description" if cmd.get("description") else "options"
+        return _form_error(
+            _nest(
+                [*where, field],
+                "APPLICATION_COMMAND_CONTEXT_MENU_FIELD_INVALID",
+                f"User and message commands cannot have {field}",
+            )
+        )
+    return None
+
+
+def thread_error(body: Any) -> dict[str, Any] | None:
+    """Validate a start-thread (``POST .../messages/{id}/threads``) body."""
+    if not isinstance(body, Mapping):
+        return _form_error(
+            {"_errors": [{"code": "MODEL_TYPE_CONVERT", "message": "Must be an object."}]}
+        )
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return form_error(["name"], "BASE_TYPE_REQUIRED", "This field is required")
+    if len(name) > THREAD_NAME_LIMIT:
+        return form_error(
+            ["name"],
+            "BASE_TYPE_BAD_LENGTH",
+            f"Must be between 1 and {THREAD_NAME_LIMIT} in length.",
+        )
+    duration = body.get("auto_archive_duration")
+    if duration is not None and duration not in THREAD_ARCHIVE_DURATIONS:
+        return form_error(
+            ["auto_archive_duration"],
+            "BASE_TYPE_CHOICES",
+            f"Value must be one of {set(THREAD_ARCHIVE_DURATIONS)}.",
         )
     return None

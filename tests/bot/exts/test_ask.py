@@ -9,9 +9,20 @@ import pytest
 
 from bot.buttons import CUSTOM_ID_LIMIT
 from bot.client import create_bot
+from bot.exts.ask import ASK_MESSAGE, MAX_QUESTION, NO_TEXT
 from bot.library import Library
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons, is_ephemeral
+from bot.render import render_answer
+from index.answering import answer
+from tests.bot.conftest import (
+    HARBOUR_QUESTION,
+    SHOIGU_QUESTION,
+    TIMEOUT,
+    buttons,
+    is_ephemeral,
+    reply_to_interaction,
+)
 from tests.conftest import BUNDLED_ID
+from tests.fakediscord import FakeAttachment
 
 pytestmark = pytest.mark.e2e
 
@@ -42,30 +53,46 @@ async def test_ask_quotes_shoigu_with_paragraph_and_attribution(fake, bot):
     assert rest == ["-# Also relevant: paragraphs 1, 3"]
     assert not is_ephemeral(reply)
     assert reply["allowed_mentions"] == {"parse": []}
-    assert set(buttons(reply)) == {"Whole paragraph", "More passages"}
+    # Paragraph 4 is one sentence, all of it quoted: no "Whole paragraph" to repeat it.
+    assert buttons(reply) == {
+        "More passages": f"bb:more:1:-:{SHOIGU_QUESTION}",
+        "Delete": f"bb:del:{fake.user_id}",
+    }
 
 
-async def test_private_answer_is_ephemeral(fake, bot):
+async def test_private_answer_is_ephemeral_without_delete(fake, bot):
     reply = await ask(fake, SHOIGU_QUESTION, private=True)
     assert is_ephemeral(reply)
     assert "Shoigu" in reply["content"]
+    assert set(buttons(reply)) == {"More passages"}
 
 
-async def test_unanswerable_question_is_refused_without_buttons(fake, bot):
+async def test_unanswerable_question_is_refused_with_only_delete(fake, bot):
     reply = await ask(fake, "What did Zelensky say about Crimea?")
     assert reply["content"] == "The briefing does not mention Zelensky or Crimea."
-    assert not reply.get("components")
+    assert set(buttons(reply)) == {"Delete"}
+    private = await ask(fake, "What did Zelensky say about Crimea?", private=True)
+    assert not private.get("components")
 
 
-async def test_whole_paragraph_shows_the_paragraph_privately(fake, bot):
-    reply = await ask(fake, "What did Kim oversee?")
+async def test_whole_paragraph_shows_the_paragraph_privately(
+    fake, start_bot, make_settings, harbour_briefings
+):
+    await start_bot(make_settings(BRIEFBOT_BRIEFINGS=str(harbour_briefings)))
+    reply = await ask(fake, HARBOUR_QUESTION)
+    assert reply["content"].startswith("> The dredging will start in September")
+    assert "Fishing boats" in reply["content"] and "breakwater" not in reply["content"]
     paragraph = await press(fake, buttons(reply)["Whole paragraph"])
 
     assert is_ephemeral(paragraph)
     quote, attribution = paragraph["content"].split("\n")
-    assert quote.startswith("> Kim oversaw the test-fire")
-    assert quote.endswith("without specifying when the test happened.")
-    assert "paragraph 7" in attribution
+    assert quote.startswith("> The dredging will start in September")
+    assert quote.endswith("will be decided next year.")
+    assert "paragraph 2" in attribution
+
+    kayakers = await ask(fake, "What did kayakers fear?")
+    assert "Kayakers said they feared" in kayakers["content"]
+    assert "Whole paragraph" not in buttons(kayakers)
 
 
 async def test_more_passages_shows_each_next_passage_until_there_are_no_more(fake, bot):
@@ -86,9 +113,10 @@ async def test_more_passages_shows_each_next_passage_until_there_are_no_more(fak
     assert len(set(seen)) == len(seen)
 
 
-async def test_buttons_work_after_a_restart(fake, settings):
+async def test_buttons_work_after_a_restart(fake, make_settings, harbour_briefings):
+    settings = make_settings(BRIEFBOT_BRIEFINGS=str(harbour_briefings))
     async with fake.run_client(create_bot(settings, Library.load(settings)), timeout=TIMEOUT):
-        reply = await ask(fake, SHOIGU_QUESTION)
+        reply = await ask(fake, "When will the dredging start?")
         more = buttons(reply)["More passages"]
         whole = buttons(reply)["Whole paragraph"]
         first = await press(fake, more)
@@ -97,7 +125,8 @@ async def test_buttons_work_after_a_restart(fake, settings):
         again = await press(fake, more)
         paragraph = await press(fake, whole)
     assert again["content"] == first["content"]
-    assert paragraph["content"].startswith("> Moscow's top security official Sergei Shoigu")
+    assert paragraph["content"].startswith("> The dredging will start in September")
+    assert "will be decided next year." in paragraph["content"]
     assert len([i for i in fake.identifies if i.accepted]) == 2
 
 
@@ -148,3 +177,40 @@ async def test_each_question_is_logged_once_without_who_or_what(fake, bot, caplo
         f"question guild={fake.guild_id} command=ask latency_ms=N answered=no",
         f"question guild={fake.guild_id} command=ask latency_ms=N answered=chat",
     ]
+
+
+# -- "Ask briefbot": right-click a message ---------------------------------------------
+
+CLAIM = "Apparently Shoigu went to Pyongyang to see Kim?"
+
+
+async def ask_about(fake, message_id: int, **kwargs) -> dict:
+    interaction = await fake.send_message_command(ASK_MESSAGE, message_id, **kwargs)
+    return await reply_to_interaction(fake, interaction)
+
+
+async def test_ask_briefbot_answers_a_message_privately_from_its_text(fake, bot, bundled_index):
+    claim = await fake.send_message(CLAIM, author=fake.add_user("poster"))
+    reply = await ask_about(fake, claim)
+
+    assert is_ephemeral(reply)
+    assert reply["content"] == render_answer(answer(bundled_index, CLAIM))
+    assert "Shoigu" in reply["content"]
+    assert set(buttons(reply)) == {"More passages"}  # private: nothing to delete
+    posted = [m for m in fake.bot_messages(fake.channel_id) if not is_ephemeral(m)]
+    assert posted == []  # nothing anyone else sees
+
+
+async def test_ask_briefbot_on_a_message_without_text_says_so_privately(fake, bot):
+    photo = FakeAttachment("photo.png", b"\x89PNG\r\n", "image/png")
+    posted = await fake.send_message("", attachments=[photo])
+    reply = await ask_about(fake, posted)
+    assert is_ephemeral(reply)
+    assert reply["content"] == NO_TEXT
+
+
+async def test_ask_briefbot_reads_a_message_longer_than_a_question_may_be(fake, bot):
+    long_claim = "Shoigu met Kim in Pyongyang, I read. " * 100
+    assert len(long_claim) > MAX_QUESTION
+    reply = await ask_about(fake, await fake.send_message(long_claim))
+    assert is_ephemeral(reply) and "Shoigu" in reply["content"]

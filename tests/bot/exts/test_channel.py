@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.buttons import ONLY_ASKER_OR_MODERATOR
 from bot.render import render_answer
 from index.answering import answer
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT
+from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons, is_ephemeral
+
+DEFERRED_UPDATE = 6  # the callback type of a button that changes its own message
+MANAGE_MESSAGES = 1 << 13
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +38,7 @@ async def test_mention_gets_the_same_answer_as_ask(fake, bot, bundled_index):
     assert "Shoigu" in reply["content"] and "paragraph 4" in reply["content"]
     assert reply["mentions"] == []
     labels = [b["label"] for row in reply["components"] for b in row["components"]]
-    assert labels == ["Whole paragraph", "More passages"]
+    assert labels == ["More passages", "Delete"]
     post = fake.find_requests("POST", rf"^/channels/{fake.channel_id}/messages$")[-1]
     assert post.json["allowed_mentions"] == {"parse": [], "replied_user": False}
 
@@ -90,7 +94,7 @@ async def test_chat_help_and_summary_by_mention(fake, bot, bundled_index, messag
     reply = await reply_to(fake, asked)
     assert reply["content"] == render_answer(answer(bundled_index, message))
     assert reply["content"].startswith(starts)
-    assert reply["components"] == []  # nothing to show more of
+    assert buttons(reply) == {"Delete": f"bb:del:{fake.user_id}"}  # nothing to show more of
 
 
 async def test_a_chatty_question_with_a_typo_is_answered_and_says_how_it_was_read(fake, bot):
@@ -99,3 +103,68 @@ async def test_a_chatty_question_with_a_typo_is_answered_and_says_how_it_was_rea
     assert "paragraph 6" in reply["content"]
     assert reply["content"].endswith('-# Read "Shiogu" as "Shoigu"')
     assert "Not in the briefing" not in reply["content"]
+
+
+async def test_a_direct_message_is_answered_without_a_mention(fake, bot, bundled_index):
+    asked = await fake.send_message(SHOIGU_QUESTION, dm=True)
+    reply = await reply_to(fake, asked)
+    assert reply["content"] == render_answer(answer(bundled_index, SHOIGU_QUESTION))
+    assert "guild_id" not in reply  # in the DM itself
+    hello = await reply_to(fake, await fake.send_message("hi!", dm=True))
+    assert hello["content"].startswith("👋 Ask me anything about the briefing")
+
+
+# -- 🗑️ Delete under a public answer ----------------------------------------------------
+
+
+async def press_delete(fake, answer: dict, user: int) -> dict:
+    pressed = await fake.send_component(buttons(answer)["Delete"], int(answer["id"]), user=user)
+    return (await fake.wait_for_interaction_response(pressed, timeout=TIMEOUT)).json
+
+
+async def test_the_asker_can_delete_their_answer(fake, bot):
+    answer_ = await reply_to(fake, await fake.send_message(SHOIGU_QUESTION, mentions_bot=True))
+    assert buttons(answer_)["Delete"] == f"bb:del:{fake.user_id}"
+    assert await press_delete(fake, answer_, fake.user_id) == {"type": DEFERRED_UPDATE}
+    await fake.wait_for_request(method="DELETE", path=r"/messages/@original$", timeout=TIMEOUT)
+    assert fake.message(int(answer_["id"])) is None
+
+
+async def test_a_moderator_can_delete_an_answer_and_others_cannot(fake, bot):
+    moderators = fake.add_role("moderators", MANAGE_MESSAGES)
+    moderator = fake.add_user("moderator", roles=[moderators])
+    bystander = fake.add_user("bystander")
+    answer_ = await reply_to(fake, await fake.send_message(SHOIGU_QUESTION, mentions_bot=True))
+
+    refused = await press_delete(fake, answer_, bystander)
+    assert refused["data"]["content"] == ONLY_ASKER_OR_MODERATOR
+    assert is_ephemeral(refused["data"])
+    assert fake.message(int(answer_["id"])) is not None
+
+    await press_delete(fake, answer_, moderator)
+    await fake.wait_for_request(method="DELETE", path=r"/messages/@original$", timeout=TIMEOUT)
+    assert fake.message(int(answer_["id"])) is None
+
+
+async def test_a_public_ask_answer_can_be_deleted_by_its_asker(fake, bot):
+    asked = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    await fake.wait_for_interaction_response(asked, timeout=TIMEOUT)
+    answer_ = fake.original_response(asked)
+    await press_delete(fake, answer_, fake.user_id)
+    await fake.wait_for_request(method="DELETE", path=r"/messages/@original$", timeout=TIMEOUT)
+    assert fake.original_response(asked) is None
+
+
+async def test_a_forged_delete_naming_someone_else_is_refused(fake, bot):
+    """Discord says who asked (the command's user, the replied-to author): that decides."""
+    bystander = fake.add_user("bystander")
+    asked = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
+    await fake.wait_for_interaction_response(asked, timeout=TIMEOUT)
+    by_command = fake.original_response(asked)
+    by_mention = await reply_to(fake, await fake.send_message(SHOIGU_QUESTION, mentions_bot=True))
+    for answer_ in (by_command, by_mention):
+        forged = f"bb:del:{bystander}"
+        pressed = await fake.send_component(forged, int(answer_["id"]), user=bystander, forged=True)
+        refused = (await fake.wait_for_interaction_response(pressed, timeout=TIMEOUT)).json
+        assert refused["data"]["content"] == ONLY_ASKER_OR_MODERATOR
+        assert fake.message(int(answer_["id"])) is not None

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.bot.conftest import (
+    HARBOUR,
+    HARBOUR_FILE,
+    HARBOUR_QUESTION,
     PENGUINS,
     SHOIGU_QUESTION,
     TIMEOUT,
@@ -115,11 +118,11 @@ async def test_two_servers_may_upload_the_same_name_and_remove_only_their_own(fa
 
 async def test_buttons_answer_from_the_server_they_were_pressed_in(fake, servers):
     _, ours, _, _ = servers
-    await add(fake, ours, "penguins.txt", PENGUINS)
-    answer = await command(fake, "ask", {"question": HOW_MANY_PENGUINS}, ours)
+    await add(fake, ours, HARBOUR_FILE, HARBOUR)
+    answer = await command(fake, "ask", {"question": HARBOUR_QUESTION}, ours)
     buttons = {
         b["label"]: b["custom_id"] for row in answer["components"] for b in row["components"]
     }
     pressed = await fake.send_component(buttons["Whole paragraph"])
     reply = await fake.wait_for_interaction_response(pressed, timeout=TIMEOUT)
-    assert "4,000 emperor penguins" in reply.data["content"]
+    assert "will be decided next year." in reply.data["content"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.server_settings import ServerSettings
 from bot.store import Store, StoredUpload, StoreError, UploadTakenError, open_store
 from bot.store.sqlite import SqliteStore
 
@@ -85,6 +86,34 @@ def test_settings_are_per_server(store):
     assert store.setting(OTHER, "private") == "false"
     store.set_setting(HOME, "private", None)
     assert store.setting(HOME, "private") is None
+
+
+def test_a_servers_settings_are_written_together_and_read_in_one_go(store):
+    store.set_settings(HOME, {"private": "true", "threads": "true", "channels": "5,7"})
+    store.set_settings(OTHER, {"threads": "true"})
+    assert store.settings(HOME) == {"private": "true", "threads": "true", "channels": "5,7"}
+    store.set_settings(HOME, {"private": None, "channels": "7"})
+    assert store.settings(HOME) == {"threads": "true", "channels": "7"}
+    assert store.settings(OTHER) == {"threads": "true"}
+    assert store.settings(333) == {}
+
+
+def test_server_settings_round_trip_through_the_store(tmp_path, database_url):
+    chosen = ServerSettings(
+        private=True, threads=True, channels=frozenset({5, 1234567890123456789})
+    )
+    first = open_store(tmp_path / "data", database_url)
+    try:
+        first.set_settings(HOME, chosen.stored())
+    finally:
+        first.close()
+    reopened = open_store(tmp_path / "data", database_url)
+    try:
+        assert ServerSettings.from_stored(reopened.settings(HOME)) == chosen
+        reopened.set_settings(HOME, ServerSettings().stored())
+        assert reopened.settings(HOME) == {}
+    finally:
+        reopened.close()
 
 
 def test_what_one_connection_writes_the_next_one_reads(tmp_path, database_url):
