@@ -3,7 +3,10 @@
 The figures are printed in the "briefbot figures" section at the end of the
 run. The bounds are correctness bounds, not benchmarks: every interaction
 acknowledged within Discord's 3 s, and the event loop (which runs the fake
-Discord too) never blocked for more than 50 ms.
+Discord too) never blocked for more than 200 ms. Work wrongly run on the loop
+(building an index, refusing a hostile upload) blocks it for 500 ms or more;
+scheduling noise on a busy 2-core machine alone has reached 70 ms, so the bound
+sits between the two. The lag itself is a figure, reported, not a target.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ pytestmark = pytest.mark.e2e
 
 AT_ONCE = 200
 DEADLINE = 3.0
-MAX_LOOP_LAG = 0.050
+MAX_LOOP_LAG = 0.200
 CHANNELS = 8
 QUESTIONS = [json.loads(line)["q"] for line in (PROJECT / "tests/data/eval.jsonl").open()]
 
@@ -171,7 +174,7 @@ async def test_200_asks_and_200_mentions_at_once(fake, bot, bundled_index, figur
     figures.append(f"  /ask acknowledged after:    {summary(acks)} (deadline 3,000 ms)")
     figures.append(f"  mention replied after:      {summary(answered)}")
     figures.append(
-        f"  event loop lag ({len(probe.lags)} probes): {summary(probe.lags)} (bound 50 ms)"
+        f"  event loop lag ({len(probe.lags)} probes): {summary(probe.lags)} (bound 200 ms)"
     )
     assert max(probe.lags) < MAX_LOOP_LAG
 
