@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.buttons import answer_view
 from bot.cooldown import QuestionCooldown
 from bot.exts.options import BriefingOption
+from bot.feedback import record_answer
 from bot.library import Library
 from bot.render import render_answer
 from bot.sending import DEFER_AFTER, in_time, send
@@ -60,7 +61,9 @@ class Ask(commands.Cog):
             ephemeral=private,
             defer_after=self.defer_after,
         )
-        await send(
-            interaction, render_answer(result), view=answer_view(result, scope), ephemeral=private
+        record = await record_answer(
+            interaction.client, result, guild_id=interaction.guild_id, command="ask", scope=scope
         )
+        view = answer_view(result, record=record)
+        await send(interaction, render_answer(result), view=view, ephemeral=private)
         log_question(interaction.guild_id, "ask", started, result)

@@ -16,6 +16,7 @@ from discord.ext import commands
 from bot.buttons import answer_view
 from bot.cooldown import QuestionCooldown
 from bot.errors import SOMETHING_WENT_WRONG, explain, try_again_in
+from bot.feedback import record_answer
 from bot.library import Library
 from bot.questions import question_in
 from bot.render import render_answer
@@ -65,8 +66,9 @@ class ChannelQuestions(commands.Cog):
             return
         guild_id = message.guild.id if message.guild else None
         result = await self.library.answer(question, guild_id=guild_id)
-        await reply(message, render_answer(result), answer_view(result, None))
-        log_question(message.guild.id if message.guild else None, "message", started, result)
+        record = await record_answer(self.client, result, guild_id=guild_id, command="message")
+        await reply(message, render_answer(result), answer_view(result, record=record))
+        log_question(guild_id, "message", started, result)
 
     async def _ask_to_wait(self, message: discord.Message, retry_after: float) -> None:
         """A ⏳ on the message; a reply only where the bot may not react."""

@@ -11,37 +11,62 @@ from hypothesis import strategies as st
 from bot.buttons import (
     CUSTOM_ID_LIMIT,
     MorePassages,
+    Vote,
     WholeParagraph,
     answer_view,
     briefing_key,
     content_key,
     find_by_key,
-    fit_question,
 )
+from bot.feedback import new_answer_id
+from bot.legacy_buttons import LegacyMorePassages, fit_question
 from index.answering import answer
 from tests.bot.conftest import SHOIGU_QUESTION
 
 
-def test_answer_view_carries_paragraph_and_next_rank(bundled_index):
-    view = answer_view(answer(bundled_index, SHOIGU_QUESTION), None)
+def test_answer_view_carries_paragraph_next_rank_and_votes(bundled_index):
+    view = answer_view(answer(bundled_index, SHOIGU_QUESTION), record="AbCd-_1234")
     ids = [item.custom_id for item in view.children]
     briefing = bundled_index.briefings[0]
     key, digest = briefing_key(briefing.id), content_key(briefing)
-    assert ids == [f"bb:para:{key}:{digest}:4", f"bb:more:1:-:{SHOIGU_QUESTION}"]
+    assert ids == [
+        f"bb:para:{key}:{digest}:4",
+        "bb:more:AbCd-_1234:1",
+        "bb:vote:AbCd-_1234:y",
+        "bb:vote:AbCd-_1234:n",
+    ]
     assert digest == briefing.digest[:8]
     assert view.timeout is None
 
 
+def test_an_answer_that_was_not_recorded_keeps_only_its_paragraph(bundled_index):
+    view = answer_view(answer(bundled_index, SHOIGU_QUESTION), record=None)
+    assert [item.custom_id[:8] for item in view.children] == ["bb:para:"]
+
+
 def test_refusals_get_no_buttons(bundled_index):
-    assert answer_view(answer(bundled_index, "What did Zelensky say?"), None) is None
+    assert answer_view(answer(bundled_index, "What did Zelensky say?"), record="AbCd-_1234") is None
 
 
-def test_scoped_answers_carry_the_briefing_key(bundled_index):
+def test_briefing_keys_find_their_briefing(bundled_index):
     briefing_id = bundled_index.briefings[0].id
-    view = answer_view(answer(bundled_index, SHOIGU_QUESTION, briefing_id=briefing_id), briefing_id)
-    more = view.children[1].custom_id
-    assert more == f"bb:more:1:{briefing_key(briefing_id)}:{SHOIGU_QUESTION}"
     assert find_by_key(bundled_index.briefings, briefing_key(briefing_id)).id == briefing_id
+
+
+@given(st.integers(0, 99), st.booleans())
+def test_record_ids_fit_and_parse_back(rank, helpful):
+    record = new_answer_id()
+    for item, template in [
+        (MorePassages(record, rank), MorePassages),
+        (Vote(record, helpful=helpful), Vote),
+    ]:
+        assert len(item.custom_id) <= CUSTOM_ID_LIMIT
+        match = re.fullmatch(template.__discord_ui_compiled_template__, item.custom_id)
+        assert match is not None and match["record"] == record
+        # A new button is never mistaken for a button of the older scheme, and back.
+        assert not re.fullmatch(LegacyMorePassages.__discord_ui_compiled_template__, item.custom_id)
+    legacy = LegacyMorePassages("Who visited?", rank, None).custom_id
+    assert not re.fullmatch(MorePassages.__discord_ui_compiled_template__, legacy)
 
 
 # Long runs of characters outside the Basic Multilingual Plane (two UTF-16 units
@@ -57,11 +82,11 @@ questions = st.one_of(
 
 
 @given(questions, st.integers(0, 99), st.booleans())
-def test_more_passages_ids_fit_and_parse_back(question, rank, scoped):
+def test_legacy_more_passages_ids_fit_and_parse_back(question, rank, scoped):
     scope = briefing_key("some-briefing") if scoped else None
-    item = MorePassages(question, rank, scope)
+    item = LegacyMorePassages(question, rank, scope)
     assert len(item.custom_id) <= CUSTOM_ID_LIMIT
-    match = re.fullmatch(MorePassages.__discord_ui_compiled_template__, item.custom_id)
+    match = re.fullmatch(LegacyMorePassages.__discord_ui_compiled_template__, item.custom_id)
     assert match is not None
     assert (match["question"], int(match["rank"])) == (item.question, rank)
     assert match["scope"] == (scope or "-")

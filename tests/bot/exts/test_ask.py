@@ -42,7 +42,7 @@ async def test_ask_quotes_shoigu_with_paragraph_and_attribution(fake, bot):
     assert rest == ["-# Also relevant: paragraphs 1, 3"]
     assert not is_ephemeral(reply)
     assert reply["allowed_mentions"] == {"parse": []}
-    assert set(buttons(reply)) == {"Whole paragraph", "More passages"}
+    assert list(buttons(reply)) == ["Whole paragraph", "More passages", "Helpful", "Not helpful"]
 
 
 async def test_private_answer_is_ephemeral(fake, bot):
@@ -117,7 +117,7 @@ async def test_briefing_option_autocompletes_and_scopes_the_search(fake, bot):
 
     reply = await ask(fake, SHOIGU_QUESTION, briefing=BUNDLED_ID)
     assert "paragraph 4" in reply["content"]
-    assert re.fullmatch(r"bb:more:1:[0-9a-f]{8}:.+", buttons(reply)["More passages"])
+    assert re.fullmatch(r"bb:more:[A-Za-z0-9_-]{10}:1", buttons(reply)["More passages"])
     more = await press(fake, buttons(reply)["More passages"])
     assert more["content"].startswith("-# Passage 2")
 
