@@ -51,9 +51,14 @@ class GapReport:
         return sum(self.summary.outcomes.values()) - self.answered - self.refused
 
 
+def period_start(days: int) -> str:
+    """The moment ``days`` days ago, as the store keeps times."""
+    return iso(dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
+
+
 def gap_report(feedback: Feedback, guild_id: int | None, days: int = DEFAULT_DAYS) -> GapReport:
     """The report for ``guild_id`` (None: direct messages) over the last ``days`` days."""
-    since = iso(dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
+    since = period_start(days)
     summary = feedback.store.feedback_summary(
         guild_id, since, words=WORDS_LISTED, flagged=FLAGGED_LISTED
     )
