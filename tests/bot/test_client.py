@@ -14,7 +14,7 @@ from tests.fakediscord import DEFAULT_TOKEN
 
 pytestmark = pytest.mark.e2e
 
-COMMANDS = {"ask", "quote", "briefing", "briefing-add", "briefing-remove"}
+COMMANDS = {"ask", "quote", "briefing", "briefing-add", "briefing-remove", "briefing-gaps"}
 
 
 async def test_commands_are_synced_to_the_configured_guild(fake, bot):
@@ -26,6 +26,7 @@ async def test_commands_are_synced_to_the_configured_guild(fake, bot):
         assert all(option["description"] != "…" for option in command.get("options", []))
     assert int(synced["briefing-add"]["default_member_permissions"]) == MANAGE_GUILD
     assert int(synced["briefing-remove"]["default_member_permissions"]) == MANAGE_GUILD
+    assert int(synced["briefing-gaps"]["default_member_permissions"]) == MANAGE_GUILD
     assert synced["ask"].get("default_member_permissions") is None
     options = {option["name"]: option for option in synced["ask"]["options"]}
     assert options["briefing"]["autocomplete"] is True

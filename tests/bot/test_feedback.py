@@ -18,7 +18,6 @@ from bot.store import SQLITE_FILE
 from bot.store.base import AnswerRecord
 from index.answering import answer
 from tests.bot.conftest import (
-    MANAGE_GUILD,
     PENGUINS,
     SHOIGU_QUESTION,
     TIMEOUT,
@@ -27,6 +26,7 @@ from tests.bot.conftest import (
     is_ephemeral,
     reply_to_interaction,
 )
+from tests.fakediscord.payloads import DEFAULT_MEMBER_PERMISSIONS
 
 pytestmark = pytest.mark.e2e
 
@@ -167,6 +167,18 @@ async def test_a_removed_or_replaced_briefing_is_named_by_its_button(fake, bot):
     assert (await press(fake, more))["content"] == BRIEFING_CHANGED
 
 
+async def test_a_more_passages_button_from_before_answers_were_recorded_still_works(
+    fake, bot, bundled_index
+):
+    await fake.send_slash_command("quote", {"paragraph": 4})
+    await fake.wait_for_bot_message(timeout=TIMEOUT)
+    legacy = f"bb:more:1:-:{SHOIGU_QUESTION}"
+    shown = await reply_to_interaction(fake, await fake.send_component(legacy, forged=True))
+    core = answer(bundled_index, SHOIGU_QUESTION)
+    assert shown["content"] == passage_reply(core.passages[1], 1)
+    assert buttons(shown)["More passages"] == f"bb:more:2:-:{SHOIGU_QUESTION}"
+
+
 async def test_an_answer_that_cannot_be_recorded_is_still_sent(fake, bot, caplog):
     with bot.feedback.store.transaction() as cursor:
         cursor.execute("ALTER TABLE answers RENAME TO answers_elsewhere")
@@ -273,9 +285,16 @@ async def test_briefing_gaps_shows_kept_questions_escaped(fake, start_bot, make_
 
 
 async def test_briefing_gaps_is_for_managers_only(fake, bot):
-    command = next(c for c in fake.synced_commands(fake.guild_id) if c["name"] == "briefing-gaps")
-    assert int(command["default_member_permissions"]) == MANAGE_GUILD
-    assert command.get("dm_permission") is False or command.get("contexts") == [0]
+    await ask(fake, REFUSED[0])
+    with pytest.raises(PermissionError):
+        await fake.send_slash_command("briefing-gaps", {}, user=fake.user_id)
+    fake.open_command_to_everyone("briefing-gaps")
+    interaction = await fake.send_slash_command(
+        "briefing-gaps", {}, user=fake.user_id, member_permissions=DEFAULT_MEMBER_PERMISSIONS
+    )
+    reply = await reply_to_interaction(fake, interaction)
+    assert is_ephemeral(reply)
+    assert reply["content"] == "Only members with the **Manage Server** permission can do that."
 
 
 async def test_briefing_gaps_fits_one_message_however_much_went_wrong(fake, bot):

@@ -19,7 +19,14 @@ async def test_bot_process_connects_answers_and_stops_on_sigterm(tmp_path, entry
             await connected(fake, process)
             await fake.wait_for_request(method="PUT", path=r"/commands$", timeout=TIMEOUT)
             synced = {command["name"] for command in fake.synced_commands(fake.guild_id)}
-            assert synced == {"ask", "quote", "briefing", "briefing-add", "briefing-remove"}
+            assert synced == {
+                "ask",
+                "quote",
+                "briefing",
+                "briefing-add",
+                "briefing-remove",
+                "briefing-gaps",
+            }
 
             interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
             reply = await fake.wait_for_interaction_response(interaction, timeout=TIMEOUT)
