@@ -57,8 +57,11 @@ def period_start(days: int) -> str:
 
 
 def gap_report(feedback: Feedback, guild_id: int | None, days: int = DEFAULT_DAYS) -> GapReport:
-    """The report for ``guild_id`` (None: direct messages) over the last ``days`` days."""
-    since = period_start(days)
+    """The report for ``guild_id`` (None: direct messages) over the last ``days`` days.
+
+    Never further back than the retention period, even before the next purge.
+    """
+    since = max(period_start(days), feedback.cutoff())
     summary = feedback.store.feedback_summary(
         guild_id, since, words=WORDS_LISTED, flagged=FLAGGED_LISTED
     )

@@ -6,12 +6,13 @@ import asyncio
 import datetime as dt
 import logging
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.client import create_bot
-from bot.feedback import iso
+from bot.feedback import iso, quoted, rebuilt
 from bot.library import Library
 from bot.replies import ANSWER_EXPIRED, BRIEFING_CHANGED, BRIEFING_GONE, passage_reply
 from bot.store import SQLITE_FILE
@@ -62,6 +63,16 @@ def database(data_dir: Path) -> sqlite3.Connection:
 
 def test_the_long_question_is_400_characters():
     assert len(LONG_QUESTION) == 400
+
+
+def test_a_recorded_passage_is_rebuilt_exactly_from_the_same_text(bundled_index):
+    for question in (SHOIGU_QUESTION, LONG_QUESTION, "What did Kim oversee?"):
+        passages = answer(bundled_index, question).passages
+        assert passages
+        for passage in passages:
+            assert rebuilt(quoted(passage), passage.briefing) == passage
+            changed = replace(passage.briefing, digest="0" * 64)
+            assert rebuilt(quoted(passage), changed) is None
 
 
 # -- votes ------------------------------------------------------------------------------
