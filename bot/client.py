@@ -142,6 +142,7 @@ class BriefbotMixin:
         for task in (self._watching, self._purging):
             if task is not None:
                 task.cancel()
+        self.feedback.close()
         await super().close()
 
     async def on_message(self, message: discord.Message) -> None:

@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bot.store import Store, StoreError
@@ -145,6 +146,9 @@ class Feedback:
         self.keep_questions = keep_questions
         self.retention_days = retention_days
         self.purge_every = purge_every
+        # One thread writes the records: they queue there instead of taking the
+        # shared worker threads that answer questions.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefbot-feedback")
 
     def cutoff(self) -> str:
         """The oldest moment still kept."""
@@ -163,7 +167,8 @@ class Feedback:
             asked_at=iso(dt.datetime.now(dt.UTC)),
             keep_question=self.keep_questions,
         )
-        task = asyncio.ensure_future(asyncio.to_thread(self.store.record_answer, record))
+        loop = asyncio.get_running_loop()
+        task = loop.run_in_executor(self._writer, self.store.record_answer, record)
         done, _ = await asyncio.wait({task}, timeout=RECORD_WAIT)
         if not done:
             log.warning("the store took over %.1f s to record an answer; sent without", RECORD_WAIT)
@@ -173,6 +178,10 @@ class Feedback:
             _log_failure(error)
             return None
         return record.id
+
+    def close(self) -> None:
+        """Let the writer thread finish what it was given, and end."""
+        self._writer.shutdown(wait=False)
 
     async def recorded(self, answer_id: str, guild_id: int | None) -> AnswerRecord | None:
         """The answer, if it was asked where ``guild_id`` is and is still kept."""
