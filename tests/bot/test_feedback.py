@@ -6,17 +6,19 @@ import asyncio
 import datetime as dt
 import logging
 import sqlite3
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.client import create_bot
-from bot.feedback import iso, quoted, rebuilt
+from bot.client import Briefbot, create_bot
+from bot.feedback import RECORD_WAIT, iso, quoted, rebuilt
 from bot.library import Library
 from bot.replies import ANSWER_EXPIRED, BRIEFING_CHANGED, BRIEFING_GONE, passage_reply
 from bot.store import SQLITE_FILE
 from bot.store.base import AnswerRecord
+from bot.store.sqlite import SqliteStore
 from index.answering import answer
 from tests.bot.conftest import (
     PENGUINS,
@@ -126,6 +128,9 @@ async def test_a_forged_vote_from_another_server_is_refused(fake, start_bot, mak
     asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True, channel_id=other_channel)
     there = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
     pressed = await fake.send_component(helpful, int(there["id"]), forged=True)
+    assert (await reply_to_interaction(fake, pressed))["content"] == ANSWER_EXPIRED
+    more = helpful.replace("bb:vote:", "bb:more:").replace(":y", ":1")
+    pressed = await fake.send_component(more, int(there["id"]), forged=True)
     assert (await reply_to_interaction(fake, pressed))["content"] == ANSWER_EXPIRED
     summary = bot.feedback.store.feedback_summary(fake.guild_id, "2000-01-01")
     assert summary.helpful == 0
@@ -256,6 +261,45 @@ async def test_the_bot_purges_old_records_when_it_starts(fake, start_bot, make_s
 
     await asyncio.wait_for(purged(), TIMEOUT)
     assert store.feedback_summary(fake.guild_id, "2000-01-01").missing == ()
+
+
+async def test_the_running_bot_purges_old_records_periodically(fake, make_settings):
+    settings = make_settings(BRIEFBOT_RETENTION_DAYS="10")
+    bot = Briefbot(settings, Library.load(settings), purge_seconds=0.05)
+    async with fake.run_client(bot, timeout=TIMEOUT):
+        await ask(fake, REFUSED[0])
+        with bot.feedback.store.transaction() as cursor:
+            cursor.execute("UPDATE answers SET asked_at = '2026-01-01T00:00:00.000000+00:00'")
+
+        async def purged() -> None:
+            while bot.feedback.store.answer_guilds("2000-01-01"):
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(purged(), TIMEOUT)
+
+
+class SlowStore(SqliteStore):
+    """The real store, except that recording an answer takes longer than a reply may wait."""
+
+    delay = RECORD_WAIT + 0.5
+
+    def record_answer(self, record):
+        time.sleep(self.delay)  # in the thread that writes records
+        super().record_answer(record)
+
+
+async def test_a_slow_store_holds_up_no_answer(fake, start_bot, settings):
+    store = SlowStore.open(settings.data_dir / SQLITE_FILE)
+    await start_bot(library=Library.load(settings, store=store))
+    reply = await ask(fake, SHOIGU_QUESTION)
+    assert "Shoigu" in reply["content"]
+    assert set(buttons(reply)) == {"Whole paragraph"}
+
+    async def recorded() -> None:  # the record still lands, so the answer is counted
+        while not store.answer_guilds("2000-01-01"):
+            await asyncio.sleep(0.05)
+
+    await asyncio.wait_for(recorded(), TIMEOUT)
 
 
 # -- /briefing-gaps ------------------------------------------------------------------------
