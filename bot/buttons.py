@@ -43,6 +43,7 @@ from bot.replies import (
     vote_reply,
 )
 from bot.sending import defer_after_of, in_time, send
+from bot.store.base import AnswerRecord
 from index.answering import Answer, Passage
 from index.briefing import Briefing
 
@@ -107,24 +108,27 @@ class MorePassages(
             ephemeral=True,
             defer_after=defer_after_of(interaction.client),
         )
-        if record is None:
-            await send(interaction, ANSWER_EXPIRED, ephemeral=True)
-            return
-        if self.rank >= len(record.passages):
-            await send(interaction, NO_MORE_PASSAGES, ephemeral=True)
-            return
-        where = record.passages[self.rank]
         briefings = library_of(interaction.client).briefings(interaction.guild_id)
+        content, view = self.reply(record, briefings)
+        await send(interaction, content, view=view, ephemeral=True)
+
+    def reply(
+        self, record: AnswerRecord | None, briefings: tuple[Briefing, ...]
+    ) -> tuple[str, discord.ui.View | None]:
+        """The passage with its buttons, or what is wrong: expired, no more, gone or changed."""
+        if record is None:
+            return ANSWER_EXPIRED, None
+        if self.rank >= len(record.passages):
+            return NO_MORE_PASSAGES, None
+        where = record.passages[self.rank]
         briefing = next((b for b in briefings if b.id == where.briefing_id), None)
         if briefing is None:
-            await send(interaction, BRIEFING_GONE, ephemeral=True)
-            return
+            return BRIEFING_GONE, None
         passage = rebuilt(where, briefing)
         if passage is None:
-            await send(interaction, BRIEFING_CHANGED, ephemeral=True)
-            return
+            return BRIEFING_CHANGED, None
         view = passage_view(passage, record.id, self.rank, len(record.passages))
-        await send(interaction, passage_reply(passage, self.rank), view=view, ephemeral=True)
+        return passage_reply(passage, self.rank), view
 
 
 class Vote(
