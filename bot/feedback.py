@@ -85,10 +85,16 @@ def answer_record(
         command,
         outcome_of(result),
         scope,
-        result.question[:MAX_QUESTION] if question and keep_question else None,
+        storable(result.question, MAX_QUESTION) if question and keep_question else None,
         tuple(map(quoted, result.passages)) if result.answered else (),
-        tuple(word[:MAX_WORD] for word in result.missing) if question else (),
+        tuple(storable(word, MAX_WORD) for word in result.missing) if question else (),
     )
+
+
+def storable(text: str, limit: int) -> str:
+    """Text both engines accept: no NUL (PostgreSQL refuses it), no lone surrogate halves."""
+    text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return text[:limit]
 
 
 def quoted(passage: Passage) -> QuotedPassage:

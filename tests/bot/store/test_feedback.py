@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.feedback import answer_record
 from bot.store import open_store
 from bot.store.base import AnswerRecord, QuotedPassage, Store, VoteOutcome
+from index.answering import Answer, Status
 
 HOME, OTHER = 111, 222
 NOW = "2026-11-20T12:00:00.000000+00:00"
@@ -113,3 +115,22 @@ def test_purging_without_keeping_questions_clears_every_kept_question(store):
     purged = store.purge(NOW, keep_questions=False)
     assert (purged.answers, purged.questions) == (0, 1)
     assert store.answer_record("new0000001").question is None
+
+
+def test_text_no_engine_could_store_is_made_storable(store):
+    refused = Answer(
+        "Did Zel\x00ensky say \ud800 that?", Status.NOT_COVERED, missing=("Zel\x00ensky",)
+    )
+    kept = answer_record(
+        refused,
+        answer_id="answer0001",
+        guild_id=HOME,
+        command="ask",
+        scope=None,
+        asked_at=NOW,
+        keep_question=True,
+    )
+    store.record_answer(kept)
+    found = store.answer_record("answer0001")
+    assert found.question == "Did Zelensky say ? that?"
+    assert found.missing == ("Zelensky",)
