@@ -18,6 +18,7 @@ from bot.store.base import FeedbackSummary, FlaggedAnswer
 DEFAULT_DAYS = 7
 MAX_DAYS = 365
 QUESTION_LIMIT = 300
+BRIEFING_LIMIT = 80
 # What one report lists at most: in Discord it is cut further to fit one message.
 WORDS_LISTED = 15
 FLAGGED_LISTED = 100
@@ -133,6 +134,9 @@ def _flagged_line(answer: FlaggedAnswer) -> str:
     when = answer.asked_at[:16].replace("T", " ") + " UTC"
     how = _COMMANDS.get(answer.command, answer.command)
     parts = [when, f"{_OUTCOMES.get(answer.outcome, answer.outcome)} ({how})"]
+    if answer.quoted is not None:
+        briefing, paragraph = answer.quoted
+        parts.append(f"quoted {cut_end(briefing, BRIEFING_LIMIT)} paragraph {paragraph}")
     if answer.helpful or answer.not_helpful:
         parts.append(f"{answer.not_helpful} not helpful, {answer.helpful} helpful")
     if answer.question is not None:

@@ -107,6 +107,7 @@ class FlaggedAnswer:
     missing: tuple[str, ...]
     helpful: int
     not_helpful: int
+    quoted: tuple[str, int] | None = None  # the best passage's briefing id and paragraph
 
 
 @dataclass(frozen=True)
@@ -407,7 +408,9 @@ class Store(ABC):
                 cursor, _FLAGGED + " ORDER BY t.asked_at DESC, t.id LIMIT ?", (*scope, flagged)
             ).fetchall()
             total = self._run(cursor, _COUNT_FLAGGED, scope).fetchone()
-            missing = self._missing_words(cursor, [row[0] for row in flagged_rows])
+            flagged_ids = [row[0] for row in flagged_rows]
+            missing = self._missing_words(cursor, flagged_ids)
+            quoted = self._best_passages(cursor, flagged_ids)
         tally = {bool(row[0]): int(row[1]) for row in votes}
         return FeedbackSummary(
             outcomes={str(row[0]): int(row[1]) for row in outcomes},
@@ -415,11 +418,25 @@ class Store(ABC):
             not_helpful=tally.get(False, 0),
             missing=tuple((str(row[0]), int(row[1])) for row in lacking),
             flagged=tuple(
-                FlaggedAnswer(*row[:5], missing.get(row[0], ()), int(row[5]), int(row[6]))
+                FlaggedAnswer(
+                    *row[:5],
+                    missing.get(row[0], ()),
+                    int(row[5]),
+                    int(row[6]),
+                    quoted.get(row[0]),
+                )
                 for row in flagged_rows
             ),
             flagged_total=int(total[0]),
         )
+
+    def _best_passages(self, cursor: Cursor, answer_ids: list[str]) -> dict[str, tuple[str, int]]:
+        if not answer_ids:
+            return {}
+        marks = ", ".join("?" * len(answer_ids))
+        best = "SELECT answer_id, briefing_id, paragraph FROM answer_passages WHERE rank = 0"
+        rows = self._run(cursor, f"{best} AND answer_id IN ({marks})", answer_ids).fetchall()
+        return {row[0]: (str(row[1]), int(row[2])) for row in rows}
 
     def _missing_words(self, cursor: Cursor, answer_ids: list[str]) -> dict[str, tuple[str, ...]]:
         if not answer_ids:

@@ -324,7 +324,10 @@ async def test_briefing_gaps_shows_the_missing_words_and_what_did_not_help(fake,
     assert "Votes on answers: 1 helpful, 1 not helpful" in text
     assert "**Asked for but not in the briefings**\nZelensky (2) · Crimea (1)\n" in text
     assert "**Refused or marked not helpful** (3)" in text
-    assert "answered (/ask) · 1 not helpful, 0 helpful" in text
+    assert (
+        "answered (/ask) · quoted 2025-03-21-north-korea-weapons-test paragraph 4 · "
+        "1 not helpful, 0 helpful"
+    ) in text
     assert "refused (/ask) · lacking Crimea, Zelensky" in text
     assert "refused (/ask) · lacking Zelensky\n" in text
     assert "Question text is not kept" in text and "BRIEFBOT_KEEP_QUESTIONS=true" in text

@@ -64,7 +64,9 @@ def test_the_summary_counts_one_server_since_a_moment(store):
     store.record_answer(record("old0000001", asked_at="2026-11-01T00:00:00.000000+00:00"))
     store.record_answer(record("refused001", missing=("Zelensky", "Crimea")))
     store.record_answer(record("refused002", asked_at=LATER, missing=("zelensky",)))
-    store.record_answer(record("answered01", outcome="yes", missing=("Kyiv",)))
+    store.record_answer(
+        record("answered01", outcome="yes", missing=("Kyiv",), passages=(PASSAGE, PASSAGE))
+    )
     store.record_answer(record("answered02", outcome="yes"))
     store.record_answer(record("chat000001", outcome="chat"))
     store.record_answer(record("elsewhere1", OTHER, missing=("Zelensky",)))
@@ -82,6 +84,8 @@ def test_the_summary_counts_one_server_since_a_moment(store):
     answered = summary.flagged[1]
     assert (answered.outcome, answered.helpful, answered.not_helpful) == ("yes", 1, 1)
     assert answered.missing == ("Kyiv",)
+    assert answered.quoted == ("penguins", 2)
+    assert summary.flagged[0].quoted is None
     assert summary.flagged[2].missing == ("Crimea", "Zelensky")
     assert store.answer_guilds(NOW) == (HOME, OTHER)
 
