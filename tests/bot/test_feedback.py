@@ -373,3 +373,21 @@ def _refusal(answer_id: str, guild_id: int, missing: tuple[str, ...]) -> AnswerR
 @pytest.fixture(autouse=True)
 def _quiet(caplog):
     caplog.set_level(logging.INFO)
+
+
+async def test_votes_more_passages_and_gaps_on_postgresql(fake, start_bot, make_settings, postgres):
+    await start_bot(make_settings(BRIEFBOT_DATABASE_URL=postgres.new_database()))
+    await ask(fake, REFUSED[0])
+    reply = await ask(fake, LONG_QUESTION)
+    await press(fake, buttons(reply)["Helpful"])
+    changed = await press(fake, buttons(reply)["Not helpful"])
+    assert changed["content"] == "Changed your vote: this answer is now marked not helpful."
+    assert (await press(fake, buttons(reply)["More passages"]))["content"].startswith(
+        "-# Passage 2\n> "
+    )
+    text = (await gaps(fake))["content"]
+    assert "2 questions: 1 answered, 1 refused" in text
+    assert "Votes on answers: 0 helpful, 1 not helpful" in text
+    lacking = text.split("**Asked for but not in the briefings**\n")[1].split("\n")[0]
+    assert lacking.startswith("agreements (1) · Crimea (1) · effort (1)")  # ties alphabetically
+    assert "Zelensky (1)" in lacking
