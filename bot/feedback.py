@@ -155,6 +155,8 @@ class Feedback:
         # One thread writes the records: they queue there instead of taking the
         # shared worker threads that answer questions.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefbot-feedback")
+        self._queued: list[tuple[AnswerRecord, asyncio.Future[None]]] = []
+        self._writing: asyncio.Task[None] | None = None
 
     def cutoff(self) -> str:
         """The oldest moment still kept."""
@@ -173,17 +175,44 @@ class Feedback:
             asked_at=iso(dt.datetime.now(dt.UTC)),
             keep_question=self.keep_questions,
         )
-        loop = asyncio.get_running_loop()
-        task = loop.run_in_executor(self._writer, self.store.record_answer, record)
-        done, _ = await asyncio.wait({task}, timeout=RECORD_WAIT)
+        written = asyncio.get_running_loop().create_future()
+        self._queued.append((record, written))
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write_queued(), name="briefbot-records")
+        done, _ = await asyncio.wait({written}, timeout=RECORD_WAIT)
         if not done:
             log.warning("the store took over %.1f s to record an answer; sent without", RECORD_WAIT)
-            task.add_done_callback(_log_late_failure)
+            written.add_done_callback(_log_late_failure)
             return None
-        if error := task.exception():
+        if error := written.exception():
             _log_failure(error)
             return None
         return record.id
+
+    async def _write_queued(self) -> None:
+        """Write what is queued, all of it in one transaction, until nothing is left.
+
+        Answers asked together are stored together, so a burst of questions is a
+        few transactions rather than one each.
+        """
+        while self._queued:
+            batch, self._queued = self._queued, []
+            await self._write(batch)
+
+    async def _write(self, batch: list[tuple[AnswerRecord, asyncio.Future[None]]]) -> None:
+        loop = asyncio.get_running_loop()
+        records = [record for record, _ in batch]
+        try:
+            await loop.run_in_executor(self._writer, self.store.record_answers, records)
+        except Exception as error:  # noqa: BLE001 - handed to each waiting answer
+            if len(batch) > 1:  # one bad record must not lose the others
+                for item in batch:
+                    await self._write([item])
+                return
+            _settle(batch[0][1], error)
+            return
+        for _, written in batch:
+            _settle(written, None)
 
     def close(self) -> None:
         """Let the writer thread finish what it was given, and end."""
@@ -262,6 +291,15 @@ def _log_failure(error: BaseException) -> None:
         log.warning("could not record an answer: %s", error)
     else:
         log.error("could not record an answer", exc_info=error)
+
+
+def _settle(written: asyncio.Future[None], error: BaseException | None) -> None:
+    if written.done():
+        return
+    if error is None:
+        written.set_result(None)
+    else:
+        written.set_exception(error)
 
 
 def _log_late_failure(task: asyncio.Future[Any]) -> None:

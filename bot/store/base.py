@@ -261,38 +261,46 @@ class Store(ABC):
 
     def record_answer(self, record: AnswerRecord) -> None:
         """Store an answer with its passages and missing words (each word once)."""
+        self.record_answers((record,))
+
+    def record_answers(self, records: Sequence[AnswerRecord]) -> None:
+        """Store several answers in one transaction: all of them, or none."""
         with self.transaction() as cursor:
+            for record in records:
+                self._insert_answer(cursor, record)
+
+    def _insert_answer(self, cursor: Cursor, record: AnswerRecord) -> None:
+        self._run(
+            cursor,
+            "INSERT INTO answers (id, guild_id, asked_at, command, outcome, scope, question)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                _column(record.guild_id),
+                record.asked_at,
+                record.command,
+                record.outcome,
+                record.scope,
+                record.question,
+            ),
+        )
+        for rank, passage in enumerate(record.passages):
             self._run(
                 cursor,
-                "INSERT INTO answers (id, guild_id, asked_at, command, outcome, scope, question)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    record.id,
-                    _column(record.guild_id),
-                    record.asked_at,
-                    record.command,
-                    record.outcome,
-                    record.scope,
-                    record.question,
-                ),
+                "INSERT INTO answer_passages (answer_id, rank, briefing_id, digest, paragraph,"
+                " chunk_start, chunk_end, tokens, sentence_start, sentence_end, score)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.id, rank, *_passage_columns(passage)),
             )
-            for rank, passage in enumerate(record.passages):
-                self._run(
-                    cursor,
-                    "INSERT INTO answer_passages (answer_id, rank, briefing_id, digest, paragraph,"
-                    " chunk_start, chunk_end, tokens, sentence_start, sentence_end, score)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (record.id, rank, *_passage_columns(passage)),
-                )
-            words: dict[str, str] = {}
-            for word in record.missing:
-                words.setdefault(word.casefold(), word)
-            for folded, word in words.items():
-                self._run(
-                    cursor,
-                    "INSERT INTO missing_words (answer_id, folded, word) VALUES (?, ?, ?)",
-                    (record.id, folded, word),
-                )
+        words: dict[str, str] = {}
+        for word in record.missing:
+            words.setdefault(word.casefold(), word)
+        for folded, word in words.items():
+            self._run(
+                cursor,
+                "INSERT INTO missing_words (answer_id, folded, word) VALUES (?, ?, ?)",
+                (record.id, folded, word),
+            )
 
     def answer_record(self, answer_id: str) -> AnswerRecord | None:
         """The recorded answer, with its passages best first; None if there is none."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.client import Briefbot, create_bot
-from bot.feedback import RECORD_WAIT, iso, quoted, rebuilt
+from bot.feedback import RECORD_WAIT, Feedback, iso, quoted, rebuilt
 from bot.library import Library
 from bot.replies import ANSWER_EXPIRED, BRIEFING_CHANGED, BRIEFING_GONE, passage_reply
 from bot.store import SQLITE_FILE
@@ -283,9 +283,9 @@ class SlowStore(SqliteStore):
 
     delay = RECORD_WAIT + 0.5
 
-    def record_answer(self, record):
+    def record_answers(self, records):
         time.sleep(self.delay)  # in the thread that writes records
-        super().record_answer(record)
+        super().record_answers(records)
 
 
 async def test_a_slow_store_holds_up_no_answer(fake, start_bot, settings):
@@ -300,6 +300,31 @@ async def test_a_slow_store_holds_up_no_answer(fake, start_bot, settings):
             await asyncio.sleep(0.05)
 
     await asyncio.wait_for(recorded(), TIMEOUT)
+
+
+class CountingStore(SqliteStore):
+    """The real store, counting the transactions that record answers."""
+
+    batches = 0
+
+    def record_answers(self, records):
+        self.batches += 1
+        super().record_answers(records)
+
+
+async def test_answers_asked_together_are_recorded_in_few_transactions(settings, bundled_index):
+    store = CountingStore.open(settings.data_dir / SQLITE_FILE)
+    feedback = Feedback(store, keep_questions=False, retention_days=30)
+    result = answer(bundled_index, SHOIGU_QUESTION)
+    try:
+        ids = await asyncio.gather(
+            *(feedback.record(result, guild_id=7, command="ask") for _ in range(50))
+        )
+    finally:
+        feedback.close()
+    assert None not in ids and len(set(ids)) == 50
+    assert all(store.answer_record(answer_id) is not None for answer_id in ids)
+    assert store.batches < 50
 
 
 # -- /briefing-gaps ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.feedback import answer_record
-from bot.store import open_store
+from bot.store import StoreError, open_store
 from bot.store.base import AnswerRecord, QuotedPassage, Store, VoteOutcome
 from index.answering import Answer, Status
 
@@ -138,3 +138,12 @@ def test_text_no_engine_could_store_is_made_storable(store):
     found = store.answer_record("answer0001")
     assert found.question == "Did Zelensky say ? that?"
     assert found.missing == ("Zelensky",)
+
+
+def test_answers_recorded_together_are_stored_all_or_none(store):
+    store.record_answer(record("answer0001"))
+    with pytest.raises(StoreError):
+        store.record_answers([record("answer0002"), record("answer0001")])
+    assert store.answer_record("answer0002") is None
+    store.record_answers([record("answer0002"), record("answer0003")])
+    assert store.feedback_summary(HOME, NOW).outcomes == {"no": 3}
