@@ -2,8 +2,8 @@
 
 /ask, the "Ask briefbot" message command, a mention and a direct message
 each say where the answer goes (a ``Destination``); ``answer_question`` asks
-the library, renders the answer, puts its buttons under it, sends it and logs
-it, the same way for all of them.
+the library, records the answer, renders it, puts its buttons under it, sends
+it and logs it, the same way for all of them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import discord
 
 from bot.buttons import answer_view
+from bot.feedback import record_answer
 from bot.library import Library
 from bot.render import render_answer
 from bot.sending import in_time, reply, reply_in_thread, send
@@ -87,13 +88,26 @@ class ToMessage:
             await reply_in_thread(self.message, self.thread_name, content, view)
 
 
-async def answer_question(library: Library, question: Question, to: Destination) -> None:
-    """Answer ``question`` from what its server sees, and send the answer ``to`` its place."""
+async def answer_question(
+    library: Library, question: Question, to: Destination, *, client: object
+) -> None:
+    """Answer ``question`` from what its server sees, and send the answer ``to`` its place.
+
+    The answer is recorded with the feedback recorder ``client`` holds
+    (``bot.feedback``), so its buttons can quote it again and take votes.
+    """
     started = time.perf_counter()
     result = await to.wait_for(
         library.answer(question.text, briefing_id=question.briefing_id, guild_id=question.guild_id)
     )
+    record = await record_answer(
+        client,
+        result,
+        guild_id=question.guild_id,
+        command=question.command,
+        scope=question.briefing_id,
+    )
     asker_id = None if to.private else question.asker_id
-    view = answer_view(result, question.briefing_id, asker_id=asker_id)
+    view = answer_view(result, record=record, asker_id=asker_id)
     await to.post(render_answer(result), view)
     log_question(question.guild_id, question.command, started, result)

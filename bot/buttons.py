@@ -1,25 +1,29 @@
 """The buttons under an answer, as dynamic items that survive a restart.
 
-Everything a button needs is in its custom_id (at most 100 characters), so
-any running instance can answer a press, including one started after the
-message was sent:
+A button's custom_id (at most 100 characters) holds what it needs, or the
+id of the answer's record in the store (``bot.feedback``), so any running
+instance can answer a press, including one started after the message was sent:
 
-    bb:more:<rank>:<scope>:<question>        show passage number <rank> (0 is the best)
     bb:para:<briefing>:<digest>:<paragraph>  show that whole paragraph
+    bb:more:<answer>:<rank>                  show the answer's passage <rank> (0 is the best)
+    bb:vote:<answer>:<y|n>                   mark the answer helpful (y) or not (n)
     bb:del:<asker>                           delete this public answer
 
-<scope> and <briefing> are ``briefing_key``: 8 hex digits of the briefing id's
-SHA-256 (``-`` means every briefing), so long ids fit. <digest> is the start
-of the briefing's content digest, so a paragraph button quotes only the text
-it was made for: if the briefing was replaced, it says so. (Buttons made
-before the digest was added have none, and quote the current text.) The
-question is the asker's own words with white space collapsed, cut at a word
-to fit. Lengths are counted as Discord's API counts them: in code points.
+<briefing> is ``briefing_key``: 8 hex digits of the briefing id's SHA-256, so
+long ids fit. <digest> is the start of the briefing's content digest, so a
+paragraph button quotes only the text it was made for: if the briefing was
+replaced, it says so. (Buttons made before the digest was added have none,
+and quote the current text.) "More passages" quotes the passages the answer
+ranked, from the record, whatever the question's length; it checks the
+briefing is still loaded with the same text, and counts toward the asker's
+cooldown like a question. Buttons of answers older than the retention period
+say the answer has expired. Buttons from before answers were recorded are in
+``bot.legacy_buttons``.
 
-"More passages" searches, so it counts toward the asker's cooldown. "Whole
-paragraph" is offered only when the quote is part of a paragraph. "Delete"
-sits under public answers only (a private one can be dismissed already); the
-asker, or a member who may manage messages in that channel, may press it.
+"Whole paragraph" is offered only when the quote is part of a paragraph.
+"Delete" sits under public answers only (a private one can be dismissed
+already); the asker, or a member who may manage messages in that channel,
+may press it.
 """
 
 from __future__ import annotations
@@ -32,16 +36,20 @@ import discord
 
 from bot.cooldown import cooldown_of
 from bot.errors import reply_to_failure, try_again_in
+from bot.feedback import ID_PATTERN, feedback_of, rebuilt
 from bot.library import library_of
 from bot.render import render_paragraph
 from bot.replies import (
+    ANSWER_EXPIRED,
     BRIEFING_CHANGED,
     BRIEFING_GONE,
     NO_MORE_PASSAGES,
     out_of_range,
     passage_reply,
+    vote_reply,
 )
 from bot.sending import defer_after_of, in_time, send
+from bot.store.base import AnswerRecord
 from index.answering import Answer, Passage
 from index.briefing import Briefing
 
@@ -49,7 +57,6 @@ ONLY_ASKER_OR_MODERATOR = "Only the asker or a moderator can delete this answer.
 CUSTOM_ID_LIMIT = 100
 MAX_RANK = 99
 DIGEST_LENGTH = 8
-_ALL = "-"
 
 
 def briefing_key(briefing_id: str) -> str:
@@ -67,36 +74,19 @@ def content_key(briefing: Briefing) -> str:
     return briefing.digest[:DIGEST_LENGTH]
 
 
-def fit_question(question: str, room: int) -> str:
-    """The question with white space collapsed, cut after a word to fit ``room``.
-
-    Discord's API counts a custom_id's length in code points, as Python's
-    ``len`` does (an emoji outside the Basic Multilingual Plane is one).
-    """
-    kept = ""
-    for word in question.split():
-        candidate = f"{kept} {word}" if kept else word
-        if len(candidate) > room:
-            return kept or word[:room]
-        kept = candidate
-    return kept
-
-
 class MorePassages(
     discord.ui.DynamicItem[discord.ui.Button],
-    template=r"bb:more:(?P<rank>\d{1,2}):(?P<scope>[0-9a-f]{8}|-):(?P<question>.*)",
+    template=rf"bb:more:(?P<record>{ID_PATTERN}):(?P<rank>\d{{1,2}})",
 ):
-    """Shows the next-best passage, privately, with a button for the one after."""
+    """Shows passage number ``rank`` of a recorded answer, privately, with a button for the next."""
 
-    def __init__(self, question: str, rank: int, scope: str | None) -> None:
-        prefix = f"bb:more:{rank}:{scope or _ALL}:"
-        self.question = fit_question(question, CUSTOM_ID_LIMIT - len(prefix))
+    def __init__(self, record: str, rank: int) -> None:
+        self.record = record
         self.rank = rank
-        self.scope = scope
         button = discord.ui.Button(
             label="More passages",
             style=discord.ButtonStyle.secondary,
-            custom_id=prefix + self.question,
+            custom_id=f"bb:more:{record}:{rank}",
         )
         super().__init__(button)
 
@@ -105,11 +95,10 @@ class MorePassages(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
     ) -> MorePassages:
         """Rebuild the button from its custom_id."""
-        scope = match["scope"]
-        return cls(match["question"], int(match["rank"]), None if scope == _ALL else scope)
+        return cls(match["record"], int(match["rank"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer the question again with one more passage, and show that passage."""
+        """Quote the passage the answer ranked here, or say why it cannot be."""
         try:
             await self._show(interaction)
         except Exception as error:  # noqa: BLE001 - every failure is reported to the user
@@ -120,28 +109,73 @@ class MorePassages(
         if retry_after:
             await send(interaction, try_again_in(retry_after), ephemeral=True)
             return
-        library = library_of(interaction.client)
-        briefing_id = None
-        if self.scope is not None:
-            briefing = find_by_key(library.briefings(interaction.guild_id), self.scope)
-            if briefing is None:
-                await send(interaction, BRIEFING_GONE, ephemeral=True)
-                return
-            briefing_id = briefing.id
-        result = await in_time(
+        record = await in_time(
             interaction,
-            library.answer(
-                self.question, self.rank + 2, briefing_id, guild_id=interaction.guild_id
-            ),
+            feedback_of(interaction.client).recorded(self.record, interaction.guild_id),
             ephemeral=True,
             defer_after=defer_after_of(interaction.client),
         )
-        if len(result.passages) <= self.rank:
-            await send(interaction, NO_MORE_PASSAGES, ephemeral=True)
-            return
-        passage = result.passages[self.rank]
-        view = passage_view(passage, result, self.rank, briefing_id)
-        await send(interaction, passage_reply(passage, self.rank), view=view, ephemeral=True)
+        briefings = library_of(interaction.client).briefings(interaction.guild_id)
+        content, view = self.reply(record, briefings)
+        await send(interaction, content, view=view, ephemeral=True)
+
+    def reply(
+        self, record: AnswerRecord | None, briefings: tuple[Briefing, ...]
+    ) -> tuple[str, discord.ui.View | None]:
+        """The passage with its buttons, or what is wrong: expired, no more, gone or changed."""
+        if record is None:
+            return ANSWER_EXPIRED, None
+        if self.rank >= len(record.passages):
+            return NO_MORE_PASSAGES, None
+        where = record.passages[self.rank]
+        briefing = next((b for b in briefings if b.id == where.briefing_id), None)
+        if briefing is None:
+            return BRIEFING_GONE, None
+        passage = rebuilt(where, briefing)
+        if passage is None:
+            return BRIEFING_CHANGED, None
+        view = passage_view(passage, record.id, self.rank, len(record.passages))
+        return passage_reply(passage, self.rank), view
+
+
+class Vote(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=rf"bb:vote:(?P<record>{ID_PATTERN}):(?P<helpful>[yn])",
+):
+    """Helpful or Not helpful: any member's vote on an answer, one each, acknowledged privately."""
+
+    def __init__(self, record: str, *, helpful: bool) -> None:
+        self.record = record
+        self.helpful = helpful
+        button = discord.ui.Button(
+            label="Helpful" if helpful else "Not helpful",
+            style=discord.ButtonStyle.secondary,
+            custom_id=f"bb:vote:{record}:{'y' if helpful else 'n'}",
+        )
+        super().__init__(button)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> Vote:
+        """Rebuild the button from its custom_id."""
+        return cls(match["record"], helpful=match["helpful"] == "y")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Record the vote (or the changed vote) and say so to the voter alone."""
+        try:
+            feedback = feedback_of(interaction.client)
+            outcome = await in_time(
+                interaction,
+                feedback.vote(
+                    self.record, interaction.guild_id, interaction.user.id, helpful=self.helpful
+                ),
+                ephemeral=True,
+                defer_after=defer_after_of(interaction.client),
+            )
+            await send(interaction, vote_reply(outcome, helpful=self.helpful), ephemeral=True)
+        except Exception as error:  # noqa: BLE001 - every failure is reported to the user
+            await reply_to_failure(interaction, error)
 
 
 class WholeParagraph(
@@ -278,26 +312,31 @@ def may_delete(asker_id: int, user_id: int, permissions: discord.Permissions) ->
 
 
 def answer_view(
-    result: Answer, briefing_id: str | None, *, asker_id: int | None = None
+    result: Answer, *, record: str | None = None, asker_id: int | None = None
 ) -> discord.ui.View | None:
-    """The buttons under an answer: its paragraph, more passages, and Delete.
+    """The buttons under an answer: its paragraph, more passages, votes, and Delete.
 
-    Delete only under a public answer, which is what an ``asker_id`` means.
+    ``record`` is the answer's id in the store; without one (it could not be
+    recorded) the buttons that need it are left out. Delete only under a
+    public answer, which is what an ``asker_id`` means.
     """
     view = discord.ui.View(timeout=None)
     if result.best is not None:
-        _add_passage_buttons(view, result.best, result, 0, briefing_id)
+        _add_passage_buttons(view, result.best, record, 0, len(result.passages))
+        if record is not None:
+            view.add_item(Vote(record, helpful=True))
+            view.add_item(Vote(record, helpful=False))
     if asker_id is not None:
         view.add_item(DeleteAnswer(asker_id))
     return view if view.children else None
 
 
 def passage_view(
-    passage: Passage, result: Answer, rank: int, briefing_id: str | None
+    passage: Passage, record: str | None, rank: int, count: int
 ) -> discord.ui.View | None:
-    """Buttons under passage ``rank``: its whole paragraph, and the next passage if any."""
+    """Buttons under passage ``rank`` of ``count``: its whole paragraph, and the next if any."""
     view = discord.ui.View(timeout=None)
-    _add_passage_buttons(view, passage, result, rank, briefing_id)
+    _add_passage_buttons(view, passage, record, rank, count)
     return view if view.children else None
 
 
@@ -308,10 +347,9 @@ def quotes_whole_paragraph(passage: Passage) -> bool:
 
 
 def _add_passage_buttons(
-    view: discord.ui.View, passage: Passage, result: Answer, rank: int, briefing_id: str | None
+    view: discord.ui.View, passage: Passage, record: str | None, rank: int, count: int
 ) -> None:
     if not quotes_whole_paragraph(passage):
         view.add_item(WholeParagraph.of(passage))
-    if len(result.passages) > rank + 1 and rank + 1 <= MAX_RANK:
-        scope = briefing_key(briefing_id) if briefing_id else None
-        view.add_item(MorePassages(result.question, rank + 1, scope))
+    if record is not None and rank + 1 < min(count, MAX_RANK + 1):
+        view.add_item(MorePassages(record, rank + 1))

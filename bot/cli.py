@@ -2,8 +2,9 @@
 
 ``ask``, ``chat`` and ``eval`` print what the core renders for Discord, so
 what you see here is what a Discord user reads; ``index`` builds or describes
-the cache; ``uploads`` lists (and assigns) what servers uploaded; ``run``
-starts the Discord bot.
+the cache; ``uploads`` lists (and assigns) what servers uploaded; ``report``
+prints what readers asked that the briefings lacked, as /briefing-gaps shows
+it; ``run`` starts the Discord bot.
 """
 
 from __future__ import annotations
@@ -121,6 +122,17 @@ def _parser() -> argparse.ArgumentParser:
     assign.add_argument("guild", type=int, metavar="SERVER_ID")
     assign.set_defaults(handler=_assign)
 
+    report = commands.add_parser(
+        "report", help="what readers asked that the briefings lacked, server by server"
+    )
+    report.add_argument(
+        "--days", type=_report_days, default=7, help="how many days back to look (default 7)"
+    )
+    report.add_argument(
+        "--guild", type=_positive, metavar="SERVER_ID", help="only this server (default: each)"
+    )
+    report.set_defaults(handler=_report)
+
     run = commands.add_parser(
         "run", parents=[briefings], help="start the Discord bot (needs DISCORD_TOKEN)"
     )
@@ -132,6 +144,15 @@ def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _report_days(value: str) -> int:
+    from bot.gaps import MAX_DAYS
+
+    number = _positive(value)
+    if number > MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_DAYS}")
     return number
 
 
@@ -356,6 +377,34 @@ def _assign(args: argparse.Namespace, settings: Settings) -> int:
         store.close()
     print(f"{args.briefing} now belongs to server {args.guild}.")
     return 0
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.feedback import Feedback
+    from bot.gaps import gap_report, period_start, render_gap_report
+
+    store = _open_store(settings)
+    try:
+        feedback = Feedback(
+            store, keep_questions=settings.keep_questions, retention_days=settings.retention_days
+        )
+        feedback.purge()
+        guilds = (args.guild,) if args.guild else store.answer_guilds(period_start(args.days))
+        if not guilds:
+            print(f"No questions were recorded in the last {args.days} day(s).")
+            return 0
+        sections = [
+            render_gap_report(gap_report(feedback, guild, args.days), _server(guild), limit=None)
+            for guild in guilds
+        ]
+    finally:
+        store.close()
+    print(plain("\n\n".join(sections)))
+    return 0
+
+
+def _server(guild_id: int | None) -> str:
+    return "Direct messages" if guild_id is None else f"Server {guild_id}"
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

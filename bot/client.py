@@ -14,15 +14,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.buttons import DeleteAnswer, MorePassages, WholeParagraph
+from bot.buttons import DeleteAnswer, MorePassages, Vote, WholeParagraph
 from bot.cooldown import QuestionCooldown
 from bot.errors import reply_to_failure
 from bot.exts.ask import Ask
 from bot.exts.catalog import Catalog
 from bot.exts.channel import ChannelQuestions
 from bot.exts.configure import Configure
+from bot.exts.gaps import Gaps
 from bot.exts.manage import Manage
 from bot.exts.quote import Quote
+from bot.feedback import PURGE_SECONDS, Feedback
+from bot.legacy_buttons import LegacyMorePassages
 from bot.library import Library
 from bot.sending import DEFER_AFTER
 from bot.settings import Settings
@@ -78,7 +81,8 @@ class BriefbotMixin:
     """What both bot classes share; ``library`` is the briefings to answer from.
 
     ``defer_after`` is how long an answer may take before the interaction is
-    deferred (see ``bot.sending``).
+    deferred (see ``bot.sending``); ``purge_seconds`` how often feedback older
+    than the retention period is deleted (see ``bot.feedback``).
     """
 
     def __init__(
@@ -88,6 +92,7 @@ class BriefbotMixin:
         *,
         defer_after: float = DEFER_AFTER,
         poll_seconds: float = POLL_SECONDS,
+        purge_seconds: float = PURGE_SECONDS,
         **options: Any,
     ) -> None:
         # briefbot has no voice features: no warnings that voice libraries are missing.
@@ -109,6 +114,13 @@ class BriefbotMixin:
         self.defer_after = defer_after
         self.watcher = Watcher(library, settings.briefings, poll_seconds)
         self._watching: asyncio.Task[None] | None = None
+        self.feedback = Feedback(
+            library.store,
+            keep_questions=settings.keep_questions,
+            retention_days=settings.retention_days,
+            purge_every=purge_seconds,
+        )
+        self._purging: asyncio.Task[None] | None = None
 
     async def setup_hook(self: Any) -> None:
         """Add the features and the buttons, then sync the slash commands."""
@@ -121,8 +133,10 @@ class BriefbotMixin:
         await self.add_cog(Manage(self.library))
         await self.add_cog(Configure(self.library))
         await self.add_cog(ChannelQuestions(self, self.library, self.cooldown, prefix))
-        self.add_dynamic_items(MorePassages, WholeParagraph, DeleteAnswer)
+        await self.add_cog(Gaps())
+        self.add_dynamic_items(MorePassages, Vote, WholeParagraph, DeleteAnswer, LegacyMorePassages)
         self._watching = asyncio.create_task(self.watcher.run(), name="briefbot-watcher")
+        self._purging = asyncio.create_task(self.feedback.run(), name="briefbot-retention")
         if _syncs_commands(self.settings):
             await _sync(self.tree, self.settings.guild_id)
         # Logged in by now: say who the bot is and how to invite it elsewhere.
@@ -130,9 +144,11 @@ class BriefbotMixin:
         log.info("invite link: %s", invite_url(self.application_id or self.user.id))
 
     async def close(self: Any) -> None:
-        """Stop watching for changes, then disconnect."""
-        if self._watching is not None:
-            self._watching.cancel()
+        """Stop watching for changes and purging feedback, then disconnect."""
+        for task in (self._watching, self._purging):
+            if task is not None:
+                task.cancel()
+        self.feedback.close()
         await super().close()
 
     async def on_message(self, message: discord.Message) -> None:

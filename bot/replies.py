@@ -19,6 +19,7 @@ from bot.render import (
     render_quote,
 )
 from bot.server_settings import ServerSettings
+from bot.store.base import VoteOutcome
 from index.answering import Passage
 from index.briefing import Briefing
 
@@ -28,6 +29,7 @@ BRIEFING_CHANGED = (
     "That briefing has changed since this button was made, so it no longer quotes the "
     "same text. Ask again to quote the current version."
 )
+ANSWER_EXPIRED = "This answer has expired; ask again."
 LIST_LIMIT = 25
 
 
@@ -36,6 +38,18 @@ def passage_reply(passage: Passage, rank: int, limit: int = MESSAGE_LIMIT) -> st
     head = f"-# Passage {rank + 1}\n"
     tail = "\n" + render_attribution(passage)
     return head + render_quote(passage, limit - len(head) - len(tail)) + tail
+
+
+def vote_reply(outcome: VoteOutcome, *, helpful: bool) -> str:
+    """The private acknowledgement of a Helpful / Not helpful press."""
+    marked = "helpful" if helpful else "not helpful"
+    if outcome is VoteOutcome.RECORDED:
+        return f"Thanks: you marked this answer {marked}."
+    if outcome is VoteOutcome.CHANGED:
+        return f"Changed your vote: this answer is now marked {marked}."
+    if outcome is VoteOutcome.UNCHANGED:
+        return f"You already marked this answer {marked}."
+    return ANSWER_EXPIRED
 
 
 def out_of_range(briefing: Briefing, number: int) -> str:

@@ -17,6 +17,8 @@ import platformdirs
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # A day: anything longer is a typo, and inf or nan would break the arithmetic.
 MAX_COOLDOWN_SECONDS = 86_400.0
+# Ten years: longer is a typo, and an operator keeping feedback forever should say so.
+MAX_RETENTION_DAYS = 3650
 PROJECT_BRIEFINGS = Path(__file__).resolve().parent.parent / "briefings"
 
 
@@ -52,6 +54,8 @@ class Settings:
     log_level: str = "INFO"
     database_url: Secret | None = None  # PostgreSQL; may hold a password, so never shown
     log_discord_debug: bool = False
+    keep_questions: bool = False  # store question text with feedback (privacy: off)
+    retention_days: int = 30  # how long feedback, and question text if kept, is stored
 
     @property
     def cache_dir(self) -> Path:
@@ -97,6 +101,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         if "BRIEFBOT_DATABASE_URL" in env
         else None,
         log_discord_debug=_bool(env, "BRIEFBOT_LOG_DISCORD_DEBUG", default=False),
+        keep_questions=_bool(env, "BRIEFBOT_KEEP_QUESTIONS", default=False),
+        retention_days=_days(env, "BRIEFBOT_RETENTION_DAYS", 30, MAX_RETENTION_DAYS),
     )
 
 
@@ -169,6 +175,18 @@ def _ints(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:
         return tuple(int(part) for part in env[name].replace(",", " ").split())
     except ValueError:
         raise SettingsError(f"{name} must be whole numbers separated by commas") from None
+
+
+def _days(env: Mapping[str, str], name: str, default: int, most: int) -> int:
+    """A whole number of days from 1 to ``most``."""
+    if name not in env:
+        return default
+    value = env[name]
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= most):
+        raise SettingsError(
+            f"{name} must be a whole number of days from 1 to {most:,}, not {value[:40]!r}"
+        )
+    return int(value)
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, most: float) -> float:

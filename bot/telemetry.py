@@ -26,6 +26,11 @@ _OUTCOMES = {
 }
 
 
+def outcome_of(result: Answer) -> str:
+    """What became of a message, in the log's words (``yes``, ``no``, ``chat`` and so on)."""
+    return _OUTCOMES[result.status]
+
+
 def log_question(guild_id: int | None, command: str, started: float, result: Answer) -> None:
     """Log a handled message; ``started`` is a ``time.perf_counter()`` reading."""
     latency_ms = (time.perf_counter() - started) * 1000
@@ -34,5 +39,5 @@ def log_question(guild_id: int | None, command: str, started: float, result: Ans
         guild_id if guild_id is not None else "dm",
         command,
         latency_ms,
-        _OUTCOMES[result.status],
+        outcome_of(result),
     )

@@ -81,7 +81,10 @@ class Ask(commands.Cog):
             briefing.id if briefing else None,
         )
         await answer_question(
-            self.library, asked, ToInteraction(interaction, private, self.defer_after)
+            self.library,
+            asked,
+            ToInteraction(interaction, private, self.defer_after),
+            client=interaction.client,
         )
 
     async def ask_about_message(
@@ -94,4 +97,4 @@ class Ask(commands.Cog):
         self._check_cooldown(interaction)
         asked = Question(text, interaction.guild_id, interaction.user.id, "message-command")
         to = ToInteraction(interaction, private=True, defer_after=self.defer_after)
-        await answer_question(self.library, asked, to)
+        await answer_question(self.library, asked, to, client=interaction.client)

@@ -76,7 +76,7 @@ class ChannelQuestions(commands.Cog):
         threaded = settings.threads and guild_id is not None and bool(question)
         to = ToMessage(message, thread_name(question) if threaded else None)
         asked = Question(question, guild_id, message.author.id, "message")
-        await answer_question(self.library, asked, to)
+        await answer_question(self.library, asked, to, client=self.client)
 
     async def _ask_to_wait(self, message: discord.Message, retry_after: float) -> None:
         """A ⏳ on the message; a reply only where the bot may not react."""

@@ -1,8 +1,10 @@
 """The store: what briefbot keeps that is not a briefing file.
 
-Uploads (with the server that owns them), per-server settings and a
+Uploads (with the server that owns them), per-server settings, a
 version number that changes with every upload or removal, so every process
-sharing the store can tell that it should reload. ``Store`` is the only
+sharing the store can tell that it should reload, and feedback: the answers
+given, with the passages they quoted, the words briefings lacked and the
+members' votes (``bot.feedback``). ``Store`` is the only
 interface the rest of the bot sees; SQLite (``bot.store.sqlite``, the
 default, in the data folder) and PostgreSQL (``bot.store.postgres``, when
 ``BRIEFBOT_DATABASE_URL`` is set) implement it with the same schema

@@ -6,6 +6,12 @@ server until it is assigned). Two servers may hold uploads with the same
 briefing id. Every change to the uploads adds one to ``version`` in the same
 transaction, so a process that polls the version learns of every change.
 
+Feedback is kept per answer: an ``AnswerRecord`` (when, where, how it
+ended, the passages it quoted, the words the briefings lacked, and the
+question's text only if the operator keeps it), and one vote per member per
+answer, the member known only by a hash. ``purge`` deletes what is older
+than the retention period.
+
 Engines differ only in how they connect, lock and spell a placeholder; the
 queries are written once here with ``?`` placeholders.
 """
@@ -13,6 +19,7 @@ queries are written once here with ``?`` placeholders.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -47,6 +54,80 @@ class StoredUpload:
     def key(self) -> tuple[int | None, str]:
         """What identifies the upload: its server and its briefing id."""
         return (self.guild_id, self.briefing_id)
+
+
+@dataclass(frozen=True)
+class QuotedPassage:
+    """Where a quoted passage is in its briefing, enough to rebuild it from the same text."""
+
+    briefing_id: str
+    digest: str  # the briefing's content digest: the passage is only valid for that text
+    paragraph: int
+    chunk_start: int
+    chunk_end: int
+    tokens: int
+    sentence_start: int
+    sentence_end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One handled question; ``outcome`` is the log's word (``yes``, ``no``, ``chat``…)."""
+
+    id: str
+    guild_id: int | None
+    asked_at: str
+    command: str
+    outcome: str
+    scope: str | None = None  # the briefing the question was limited to
+    question: str | None = None  # only when the operator keeps question text
+    passages: tuple[QuotedPassage, ...] = ()  # best first
+    missing: tuple[str, ...] = ()
+
+
+class VoteOutcome(enum.Enum):
+    """What a vote did."""
+
+    RECORDED = "recorded"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    NO_ANSWER = "no_answer"  # the answer was never recorded, or was deleted as too old
+
+
+@dataclass(frozen=True)
+class FlaggedAnswer:
+    """An answer that was refused, or that a member marked not helpful."""
+
+    id: str
+    asked_at: str
+    command: str
+    outcome: str
+    question: str | None
+    missing: tuple[str, ...]
+    helpful: int
+    not_helpful: int
+    quoted: tuple[str, int] | None = None  # the best passage's briefing id and paragraph
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """A server's answers since a moment: counts, lacking words, and what went wrong."""
+
+    outcomes: dict[str, int]
+    helpful: int
+    not_helpful: int
+    missing: tuple[tuple[str, int], ...]  # most asked for first
+    flagged: tuple[FlaggedAnswer, ...]  # newest first
+    flagged_total: int
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What ``purge`` deleted."""
+
+    answers: int
+    questions: int
 
 
 class Cursor(Protocol):
@@ -191,6 +272,208 @@ class Store(ABC):
                         (guild_id, name, value),
                     )
 
+    def record_answer(self, record: AnswerRecord) -> None:
+        """Store an answer with its passages and missing words (each word once)."""
+        self.record_answers((record,))
+
+    def record_answers(self, records: Sequence[AnswerRecord]) -> None:
+        """Store several answers in one transaction: all of them, or none."""
+        with self.transaction() as cursor:
+            for record in records:
+                self._insert_answer(cursor, record)
+
+    def _insert_answer(self, cursor: Cursor, record: AnswerRecord) -> None:
+        self._run(
+            cursor,
+            "INSERT INTO answers (id, guild_id, asked_at, command, outcome, scope, question)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                _column(record.guild_id),
+                record.asked_at,
+                record.command,
+                record.outcome,
+                record.scope,
+                record.question,
+            ),
+        )
+        for rank, passage in enumerate(record.passages):
+            self._run(
+                cursor,
+                "INSERT INTO answer_passages (answer_id, rank, briefing_id, digest, paragraph,"
+                " chunk_start, chunk_end, tokens, sentence_start, sentence_end, score)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.id, rank, *_passage_columns(passage)),
+            )
+        words: dict[str, str] = {}
+        for word in record.missing:
+            words.setdefault(word.casefold(), word)
+        for folded, word in words.items():
+            self._run(
+                cursor,
+                "INSERT INTO missing_words (answer_id, folded, word) VALUES (?, ?, ?)",
+                (record.id, folded, word),
+            )
+
+    def answer_record(self, answer_id: str) -> AnswerRecord | None:
+        """The recorded answer, with its passages best first; None if there is none."""
+        with self.transaction(write=False) as cursor:
+            row = self._run(
+                cursor,
+                "SELECT id, guild_id, asked_at, command, outcome, scope, question"
+                " FROM answers WHERE id = ?",
+                (answer_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            passages = self._run(
+                cursor,
+                "SELECT briefing_id, digest, paragraph, chunk_start, chunk_end, tokens,"
+                " sentence_start, sentence_end, score FROM answer_passages"
+                " WHERE answer_id = ? ORDER BY rank",
+                (answer_id,),
+            ).fetchall()
+            missing = self._missing_words(cursor, [answer_id]).get(answer_id, ())
+        return AnswerRecord(
+            row[0],
+            _guild(row[1]),
+            *row[2:],
+            passages=tuple(QuotedPassage(*p[:8], float(p[8])) for p in passages),
+            missing=missing,
+        )
+
+    def vote(self, answer_id: str, voter: str, *, helpful: bool) -> VoteOutcome:
+        """One vote per ``voter`` per answer: a new one, a changed one, or the same again."""
+        with self.transaction() as cursor:
+            if not self._run(cursor, "SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone():
+                return VoteOutcome.NO_ANSWER
+            row = self._run(
+                cursor,
+                "SELECT helpful FROM votes WHERE answer_id = ? AND voter = ?",
+                (answer_id, voter),
+            ).fetchone()
+            if row is not None and bool(row[0]) == helpful:
+                return VoteOutcome.UNCHANGED
+            if row is not None:
+                self._run(
+                    cursor,
+                    "UPDATE votes SET helpful = ?, voted_at = ? WHERE answer_id = ? AND voter = ?",
+                    (helpful, _now(), answer_id, voter),
+                )
+                return VoteOutcome.CHANGED
+            inserted = self._run(
+                cursor,
+                "INSERT INTO votes (answer_id, voter, helpful, voted_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (answer_id, voter) DO NOTHING",
+                (answer_id, voter, helpful, _now()),
+            ).rowcount
+        # Not inserted: the same member's other press got there first, in another process.
+        return VoteOutcome.RECORDED if inserted else VoteOutcome.UNCHANGED
+
+    def purge(self, before: str, *, keep_questions: bool) -> Purged:
+        """Delete answers asked before ``before`` (ISO time) with all that hangs on them.
+
+        Without ``keep_questions``, question text kept while the operator kept it
+        is cleared too, however recent.
+        """
+        with self.transaction() as cursor:
+            old = "SELECT id FROM answers WHERE asked_at < ?"
+            for table in ("answer_passages", "missing_words", "votes"):
+                self._run(cursor, f"DELETE FROM {table} WHERE answer_id IN ({old})", (before,))  # noqa: S608 - the table names are ours
+            answers = self._run(
+                cursor, "DELETE FROM answers WHERE asked_at < ?", (before,)
+            ).rowcount
+            questions = 0
+            if not keep_questions:
+                questions = self._run(
+                    cursor, "UPDATE answers SET question = NULL WHERE question IS NOT NULL"
+                ).rowcount
+        return Purged(answers, questions)
+
+    def answer_guilds(self, since: str) -> tuple[int | None, ...]:
+        """The servers (None: direct messages) with answers since ``since``, in id order."""
+        with self.transaction(write=False) as cursor:
+            rows = self._run(
+                cursor,
+                "SELECT DISTINCT guild_id FROM answers WHERE asked_at >= ? ORDER BY guild_id",
+                (since,),
+            ).fetchall()
+        return tuple(_guild(row[0]) for row in rows)
+
+    def feedback_summary(
+        self, guild_id: int | None, since: str, *, words: int = 10, flagged: int = 20
+    ) -> FeedbackSummary:
+        """A server's answers since ``since``: up to ``words`` lacking words and ``flagged``."""
+        scope = (_column(guild_id), since)
+        with self.transaction(write=False) as cursor:
+            outcomes = self._run(
+                cursor,
+                "SELECT outcome, COUNT(*) FROM answers WHERE guild_id = ? AND asked_at >= ?"
+                " GROUP BY outcome",
+                scope,
+            ).fetchall()
+            votes = self._run(
+                cursor,
+                "SELECT v.helpful, COUNT(*) FROM votes v JOIN answers a ON a.id = v.answer_id"
+                " WHERE a.guild_id = ? AND a.asked_at >= ? GROUP BY v.helpful",
+                scope,
+            ).fetchall()
+            lacking = self._run(
+                cursor,
+                "SELECT MIN(m.word), COUNT(*) FROM missing_words m"
+                " JOIN answers a ON a.id = m.answer_id WHERE a.guild_id = ? AND a.asked_at >= ?"
+                " GROUP BY m.folded ORDER BY COUNT(*) DESC, m.folded LIMIT ?",
+                (*scope, words),
+            ).fetchall()
+            flagged_rows = self._run(
+                cursor, _FLAGGED + " ORDER BY t.asked_at DESC, t.id LIMIT ?", (*scope, flagged)
+            ).fetchall()
+            total = self._run(cursor, _COUNT_FLAGGED, scope).fetchone()
+            flagged_ids = [row[0] for row in flagged_rows]
+            missing = self._missing_words(cursor, flagged_ids)
+            quoted = self._best_passages(cursor, flagged_ids)
+        tally = {bool(row[0]): int(row[1]) for row in votes}
+        return FeedbackSummary(
+            outcomes={str(row[0]): int(row[1]) for row in outcomes},
+            helpful=tally.get(True, 0),
+            not_helpful=tally.get(False, 0),
+            missing=tuple((str(row[0]), int(row[1])) for row in lacking),
+            flagged=tuple(
+                FlaggedAnswer(
+                    *row[:5],
+                    missing.get(row[0], ()),
+                    int(row[5]),
+                    int(row[6]),
+                    quoted.get(row[0]),
+                )
+                for row in flagged_rows
+            ),
+            flagged_total=int(total[0]),
+        )
+
+    def _best_passages(self, cursor: Cursor, answer_ids: list[str]) -> dict[str, tuple[str, int]]:
+        if not answer_ids:
+            return {}
+        marks = ", ".join("?" * len(answer_ids))
+        best = "SELECT answer_id, briefing_id, paragraph FROM answer_passages WHERE rank = 0"
+        rows = self._run(cursor, f"{best} AND answer_id IN ({marks})", answer_ids).fetchall()
+        return {row[0]: (str(row[1]), int(row[2])) for row in rows}
+
+    def _missing_words(self, cursor: Cursor, answer_ids: list[str]) -> dict[str, tuple[str, ...]]:
+        if not answer_ids:
+            return {}
+        marks = ", ".join("?" * len(answer_ids))
+        rows = self._run(
+            cursor,
+            f"SELECT answer_id, word FROM missing_words WHERE answer_id IN ({marks})"  # noqa: S608
+            " ORDER BY answer_id, word",
+            answer_ids,
+        ).fetchall()
+        found: dict[str, tuple[str, ...]] = {}
+        for answer_id, word in rows:
+            found[answer_id] = (*found.get(answer_id, ()), word)
+        return found
+
     def _exists(self, cursor: Cursor, guild_id: int | None, briefing_id: str) -> bool:
         row = self._run(
             cursor,
@@ -201,6 +484,35 @@ class Store(ABC):
 
     def _bump(self, cursor: Cursor) -> None:
         self._run(cursor, "UPDATE library_version SET version = version + 1 WHERE id = 1")
+
+
+# A server's answers since a moment that were refused or marked not helpful, with their votes.
+_FLAGGED = (
+    "SELECT * FROM ("
+    "SELECT a.id, a.asked_at, a.command, a.outcome, a.question,"
+    " SUM(CASE WHEN v.helpful THEN 1 ELSE 0 END) AS helpful,"
+    " SUM(CASE WHEN NOT v.helpful THEN 1 ELSE 0 END) AS not_helpful"
+    " FROM answers a LEFT JOIN votes v ON v.answer_id = a.id"
+    " WHERE a.guild_id = ? AND a.asked_at >= ?"
+    " GROUP BY a.id, a.asked_at, a.command, a.outcome, a.question"
+    ") t WHERE t.outcome = 'no' OR t.not_helpful > 0"
+)
+
+_COUNT_FLAGGED = f"SELECT COUNT(*) FROM ({_FLAGGED}) f"  # noqa: S608 - constants only
+
+
+def _passage_columns(passage: QuotedPassage) -> tuple[Any, ...]:
+    return (
+        passage.briefing_id,
+        passage.digest,
+        passage.paragraph,
+        passage.chunk_start,
+        passage.chunk_end,
+        passage.tokens,
+        passage.sentence_start,
+        passage.sentence_end,
+        passage.score,
+    )
 
 
 def _column(guild_id: int | None) -> int:

@@ -50,6 +50,47 @@ MIGRATIONS: tuple[Migration, ...] = (
             "INSERT INTO library_version (id, version) VALUES (1, 0)",
         ),
     ),
+    Migration(
+        2,
+        "answers with the passages they quoted, the words briefings lacked, and votes",
+        (
+            "CREATE TABLE answers ("
+            " id TEXT PRIMARY KEY,"
+            " guild_id BIGINT NOT NULL,"
+            " asked_at TEXT NOT NULL,"
+            " command TEXT NOT NULL,"
+            " outcome TEXT NOT NULL,"
+            " scope TEXT NULL,"
+            " question TEXT NULL)",
+            "CREATE INDEX answers_by_server ON answers (guild_id, asked_at)",
+            "CREATE INDEX answers_by_age ON answers (asked_at)",
+            "CREATE TABLE answer_passages ("
+            " answer_id TEXT NOT NULL,"
+            " rank INTEGER NOT NULL,"
+            " briefing_id TEXT NOT NULL,"
+            " digest TEXT NOT NULL,"
+            " paragraph INTEGER NOT NULL,"
+            " chunk_start INTEGER NOT NULL,"
+            " chunk_end INTEGER NOT NULL,"
+            " tokens INTEGER NOT NULL,"
+            " sentence_start INTEGER NOT NULL,"
+            " sentence_end INTEGER NOT NULL,"
+            " score DOUBLE PRECISION NOT NULL,"
+            " PRIMARY KEY (answer_id, rank))",
+            "CREATE TABLE missing_words ("
+            " answer_id TEXT NOT NULL,"
+            " folded TEXT NOT NULL,"
+            " word TEXT NOT NULL,"
+            " PRIMARY KEY (answer_id, folded))",
+            "CREATE INDEX missing_words_by_word ON missing_words (folded)",
+            "CREATE TABLE votes ("
+            " answer_id TEXT NOT NULL,"
+            " voter TEXT NOT NULL,"
+            " helpful BOOLEAN NOT NULL,"
+            " voted_at TEXT NOT NULL,"
+            " PRIMARY KEY (answer_id, voter))",
+        ),
+    ),
 )
 
 _HISTORY = (

@@ -12,13 +12,15 @@ from bot.buttons import (
     CUSTOM_ID_LIMIT,
     DeleteAnswer,
     MorePassages,
+    Vote,
     WholeParagraph,
     answer_view,
     briefing_key,
     content_key,
     find_by_key,
-    fit_question,
 )
+from bot.feedback import new_answer_id
+from bot.legacy_buttons import LegacyMorePassages, fit_question
 from index.answering import answer
 from index.loading import load_briefings
 from index.search import Index
@@ -39,31 +41,40 @@ def ids(view) -> list[str]:
     return [item.custom_id for item in view.children]
 
 
-def test_answer_view_carries_paragraph_and_next_rank(harbour_index):
-    view = answer_view(answer(harbour_index, DREDGING), None)
+def test_answer_view_carries_paragraph_next_rank_and_votes(harbour_index):
+    view = answer_view(answer(harbour_index, DREDGING), record="AbCd-_1234")
     briefing = harbour_index.briefings[0]
     key, digest = briefing_key(briefing.id), content_key(briefing)
-    assert ids(view) == [f"bb:para:{key}:{digest}:2", f"bb:more:1:-:{DREDGING}"]
+    assert ids(view) == [
+        f"bb:para:{key}:{digest}:2",
+        "bb:more:AbCd-_1234:1",
+        "bb:vote:AbCd-_1234:y",
+        "bb:vote:AbCd-_1234:n",
+    ]
     assert digest == briefing.digest[:8]
     assert view.timeout is None
 
 
 def test_no_whole_paragraph_when_the_quote_is_the_whole_paragraph(bundled_index, harbour_index):
     """Each bundled paragraph is one sentence, one chunk: its quote is all of it."""
-    assert ids(answer_view(answer(bundled_index, SHOIGU_QUESTION), None)) == [
-        f"bb:more:1:-:{SHOIGU_QUESTION}"
+    assert ids(answer_view(answer(bundled_index, SHOIGU_QUESTION), record="AbCd-_1234")) == [
+        "bb:more:AbCd-_1234:1",
+        "bb:vote:AbCd-_1234:y",
+        "bb:vote:AbCd-_1234:n",
     ]
     kayakers = answer(harbour_index, "What did kayakers fear?")
     assert kayakers.best.paragraph == 3
-    assert answer_view(kayakers, None) is None
+    assert answer_view(kayakers) is None
 
 
 def test_public_answers_end_with_delete_for_their_asker(bundled_index, harbour_index):
-    shoigu = answer_view(answer(bundled_index, SHOIGU_QUESTION), None, asker_id=ASKER)
-    assert ids(shoigu) == [f"bb:more:1:-:{SHOIGU_QUESTION}", f"bb:del:{ASKER}"]
-    dredging = answer_view(answer(harbour_index, DREDGING), None, asker_id=ASKER)
-    assert len(ids(dredging)) == 3 and ids(dredging)[2] == f"bb:del:{ASKER}"
-    refusal = answer_view(answer(bundled_index, "What did Zelensky say?"), None, asker_id=ASKER)
+    shoigu = answer_view(
+        answer(bundled_index, SHOIGU_QUESTION), record="AbCd-_1234", asker_id=ASKER
+    )
+    assert len(ids(shoigu)) == 4 and ids(shoigu)[3] == f"bb:del:{ASKER}"
+    dredging = answer_view(answer(harbour_index, DREDGING), record="AbCd-_1234", asker_id=ASKER)
+    assert len(ids(dredging)) == 5 and ids(dredging)[4] == f"bb:del:{ASKER}"
+    refusal = answer_view(answer(bundled_index, "What did Zelensky say?"), asker_id=ASKER)
     assert ids(refusal) == [f"bb:del:{ASKER}"]
 
 
@@ -73,16 +84,34 @@ def test_delete_ids_parse_back():
     assert match is not None and int(match["asker"]) == ASKER
 
 
+def test_an_answer_that_was_not_recorded_keeps_only_its_paragraph(harbour_index):
+    view = answer_view(answer(harbour_index, DREDGING), record=None)
+    assert [item.custom_id[:8] for item in view.children] == ["bb:para:"]
+
+
 def test_private_refusals_get_no_buttons(bundled_index):
-    assert answer_view(answer(bundled_index, "What did Zelensky say?"), None) is None
+    assert answer_view(answer(bundled_index, "What did Zelensky say?"), record="AbCd-_1234") is None
 
 
-def test_scoped_answers_carry_the_briefing_key(bundled_index):
+def test_briefing_keys_find_their_briefing(bundled_index):
     briefing_id = bundled_index.briefings[0].id
-    view = answer_view(answer(bundled_index, SHOIGU_QUESTION, briefing_id=briefing_id), briefing_id)
-    more = view.children[0].custom_id
-    assert more == f"bb:more:1:{briefing_key(briefing_id)}:{SHOIGU_QUESTION}"
     assert find_by_key(bundled_index.briefings, briefing_key(briefing_id)).id == briefing_id
+
+
+@given(st.integers(0, 99), st.booleans())
+def test_record_ids_fit_and_parse_back(rank, helpful):
+    record = new_answer_id()
+    for item, template in [
+        (MorePassages(record, rank), MorePassages),
+        (Vote(record, helpful=helpful), Vote),
+    ]:
+        assert len(item.custom_id) <= CUSTOM_ID_LIMIT
+        match = re.fullmatch(template.__discord_ui_compiled_template__, item.custom_id)
+        assert match is not None and match["record"] == record
+        # A new button is never mistaken for a button of the older scheme, and back.
+        assert not re.fullmatch(LegacyMorePassages.__discord_ui_compiled_template__, item.custom_id)
+    legacy = LegacyMorePassages("Who visited?", rank, None).custom_id
+    assert not re.fullmatch(MorePassages.__discord_ui_compiled_template__, legacy)
 
 
 # Long runs of characters outside the Basic Multilingual Plane (two UTF-16 units
@@ -98,11 +127,11 @@ questions = st.one_of(
 
 
 @given(questions, st.integers(0, 99), st.booleans())
-def test_more_passages_ids_fit_and_parse_back(question, rank, scoped):
+def test_legacy_more_passages_ids_fit_and_parse_back(question, rank, scoped):
     scope = briefing_key("some-briefing") if scoped else None
-    item = MorePassages(question, rank, scope)
+    item = LegacyMorePassages(question, rank, scope)
     assert len(item.custom_id) <= CUSTOM_ID_LIMIT
-    match = re.fullmatch(MorePassages.__discord_ui_compiled_template__, item.custom_id)
+    match = re.fullmatch(LegacyMorePassages.__discord_ui_compiled_template__, item.custom_id)
     assert match is not None
     assert (match["question"], int(match["rank"])) == (item.question, rank)
     assert match["scope"] == (scope or "-")

@@ -21,6 +21,7 @@ SLASH_COMMANDS = {
     "briefing-add",
     "briefing-remove",
     "briefbot-settings",
+    "briefing-gaps",
 }
 COMMANDS = SLASH_COMMANDS | {"Ask briefbot"}
 MESSAGE_COMMAND = 3
@@ -33,7 +34,7 @@ async def test_commands_are_synced_to_the_configured_guild(fake, bot):
     for name in SLASH_COMMANDS:
         assert synced[name]["description"]
         assert all(option["description"] != "…" for option in synced[name].get("options", []))
-    for name in ("briefing-add", "briefing-remove", "briefbot-settings"):
+    for name in ("briefing-add", "briefing-remove", "briefbot-settings", "briefing-gaps"):
         assert int(synced[name]["default_member_permissions"]) == MANAGE_GUILD
     assert synced["Ask briefbot"]["type"] == MESSAGE_COMMAND
     assert synced["Ask briefbot"].get("default_member_permissions") is None

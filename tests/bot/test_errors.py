@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 
 class ExplodingLibrary(Library):
-    """The real library, except that answering fails while ``exploding`` is set."""
+    """The real library, except that answering and listing fail while ``exploding`` is set."""
 
     exploding = False
 
@@ -22,6 +22,11 @@ class ExplodingLibrary(Library):
         if self.exploding:
             raise RuntimeError("the index is on fire")
         return await super().answer(*args, **kwargs)
+
+    def briefings(self, *args, **kwargs):
+        if self.exploding:
+            raise RuntimeError("the index is on fire")
+        return super().briefings(*args, **kwargs)
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ sqlite3.connect = traced_connect
 FULL_DISK = """
 import resource, signal
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
+resource.setrlimit(resource.RLIMIT_FSIZE, (192 * 1024, resource.RLIM_INFINITY))
 """
 
 
@@ -238,7 +238,7 @@ async def test_a_store_that_refuses_the_upload_is_explained_and_answering_goes_o
 
 
 async def test_a_full_disk_refuses_the_upload_and_the_bot_process_answers_on(tmp_path):
-    big = b"date 2025-04-02\n" + b"The penguins were counted again by the survey team.\n" * 2000
+    big = b"date 2025-04-02\n" + b"The penguins were counted again by the survey team.\n" * 5000
     async with FakeDiscord() as fake:
         process = await launch(fake, tmp_path, prelude=FULL_DISK)
         try:

@@ -170,7 +170,7 @@ async def test_no_log_line_of_briefbot_holds_the_question(fake, bot, caplog):
     callback = r"^/interactions/\d+/[^/]+/callback$"
     interaction = await fake.send_slash_command("ask", {"question": SHOIGU_QUESTION})
     more = buttons(await reply_to_interaction(fake, interaction))["More passages"]
-    assert "Pyongyang" in more  # the custom_id carries the question
+    assert "Pyongyang" not in more  # the custom_id carries the answer's id, not the question
     # The button's reply is refused, so its failure is logged.
     fake.fail_next("POST", callback, 404, body={"message": "Unknown interaction", "code": 10062})
     pressed = await fake.send_component(more)
@@ -247,7 +247,7 @@ async def test_a_question_of_astral_characters_gets_its_answer_and_buttons(fake,
     assert "Shoigu" in body["content"]
     more = buttons(body)["More passages"]
     assert len(more) <= CUSTOM_ID_LIMIT
-    assert len(more.encode("utf-16-le")) // 2 > CUSTOM_ID_LIMIT  # two units per rocket
+    assert "🚀" not in more
     pressed = await reply_to_interaction(fake, await fake.send_component(more))
     assert pressed["content"].startswith("-# Passage 2")
 

@@ -25,6 +25,7 @@ async def test_bot_process_connects_answers_and_stops_on_sigterm(tmp_path, entry
                 "briefing",
                 "briefing-add",
                 "briefing-remove",
+                "briefing-gaps",
                 "briefbot-settings",
                 "Ask briefbot",
             }

@@ -10,6 +10,7 @@ import pytest
 from bot.settings import PROJECT_BRIEFINGS, Secret, SettingsError, load_settings
 
 COOLDOWN_RANGE = "BRIEFBOT_COOLDOWN_SECONDS must be a number of seconds from 0 to 86,400, not '"
+RETENTION_RANGE = "BRIEFBOT_RETENTION_DAYS must be a whole number of days from 1 to 3,650, not '"
 
 
 def settings(tmp_path: Path, **env: str):
@@ -28,6 +29,8 @@ def test_defaults(tmp_path, monkeypatch):
     assert loaded.shard_count is None and loaded.shard_ids is None
     assert loaded.log_level == "INFO"
     assert loaded.log_discord_debug is False
+    assert loaded.keep_questions is False
+    assert loaded.retention_days == 30
     assert loaded.cache_dir == tmp_path / "cache"
     assert loaded.uploads_dir == tmp_path / "briefings"
 
@@ -45,6 +48,8 @@ def test_every_setting_is_read(tmp_path):
         BRIEFBOT_SHARD_IDS="2, 3",
         BRIEFBOT_LOG_LEVEL="debug",
         BRIEFBOT_LOG_DISCORD_DEBUG="true",
+        BRIEFBOT_KEEP_QUESTIONS="true",
+        BRIEFBOT_RETENTION_DAYS="90",
     )
     assert loaded.token == Secret("abc.def.ghi")
     assert loaded.briefings == (tmp_path / "a", tmp_path / "b")
@@ -55,6 +60,8 @@ def test_every_setting_is_read(tmp_path):
     assert loaded.shard_count == 4 and loaded.shard_ids == (2, 3)
     assert loaded.log_level == "DEBUG"
     assert loaded.log_discord_debug is True
+    assert loaded.keep_questions is True
+    assert loaded.retention_days == 90
 
 
 def test_empty_values_mean_the_default(tmp_path):
@@ -88,6 +95,12 @@ def test_empty_values_mean_the_default(tmp_path):
         ({"BRIEFBOT_SHARD_IDS": "0"}, "BRIEFBOT_SHARD_IDS needs BRIEFBOT_SHARD_COUNT"),
         ({"BRIEFBOT_SHARD_COUNT": "2", "BRIEFBOT_SHARD_IDS": "2"}, "numbers from 0 to 1"),
         ({"BRIEFBOT_SHARD_COUNT": "2", "BRIEFBOT_SHARD_IDS": "a"}, "whole numbers separated"),
+        ({"BRIEFBOT_KEEP_QUESTIONS": "please"}, "BRIEFBOT_KEEP_QUESTIONS must be true or"),
+        ({"BRIEFBOT_RETENTION_DAYS": "0"}, RETENTION_RANGE),
+        ({"BRIEFBOT_RETENTION_DAYS": "3651"}, RETENTION_RANGE),
+        ({"BRIEFBOT_RETENTION_DAYS": "2.5"}, RETENTION_RANGE),
+        ({"BRIEFBOT_RETENTION_DAYS": "a month"}, RETENTION_RANGE),
+        ({"BRIEFBOT_RETENTION_DAYS": "٣٠"}, RETENTION_RANGE),
         ({"BRIEFBOT_LOG_LEVEL": "LOUD"}, "BRIEFBOT_LOG_LEVEL must be one of DEBUG, INFO"),
     ],
 )
@@ -101,6 +114,11 @@ def test_malformed_settings_are_named(tmp_path, env, message):
 def test_the_cooldown_range_includes_its_ends(tmp_path):
     assert settings(tmp_path, BRIEFBOT_COOLDOWN_SECONDS="0").cooldown_seconds == 0
     assert settings(tmp_path, BRIEFBOT_COOLDOWN_SECONDS="86400").cooldown_seconds == 86400
+
+
+def test_the_retention_range_includes_its_ends(tmp_path):
+    assert settings(tmp_path, BRIEFBOT_RETENTION_DAYS="1").retention_days == 1
+    assert settings(tmp_path, BRIEFBOT_RETENTION_DAYS="3650").retention_days == 3650
 
 
 def test_the_token_never_shows(tmp_path):

@@ -54,17 +54,17 @@ async def test_ask_quotes_shoigu_with_paragraph_and_attribution(fake, bot):
     assert not is_ephemeral(reply)
     assert reply["allowed_mentions"] == {"parse": []}
     # Paragraph 4 is one sentence, all of it quoted: no "Whole paragraph" to repeat it.
-    assert buttons(reply) == {
-        "More passages": f"bb:more:1:-:{SHOIGU_QUESTION}",
-        "Delete": f"bb:del:{fake.user_id}",
-    }
+    shown = buttons(reply)
+    assert list(shown) == ["More passages", "Helpful", "Not helpful", "Delete"]
+    assert re.fullmatch(r"bb:more:[A-Za-z0-9_-]{10}:1", shown["More passages"])
+    assert shown["Delete"] == f"bb:del:{fake.user_id}"
 
 
 async def test_private_answer_is_ephemeral_without_delete(fake, bot):
     reply = await ask(fake, SHOIGU_QUESTION, private=True)
     assert is_ephemeral(reply)
     assert "Shoigu" in reply["content"]
-    assert set(buttons(reply)) == {"More passages"}
+    assert set(buttons(reply)) == {"More passages", "Helpful", "Not helpful"}
 
 
 async def test_unanswerable_question_is_refused_with_only_delete(fake, bot):
@@ -146,7 +146,7 @@ async def test_briefing_option_autocompletes_and_scopes_the_search(fake, bot):
 
     reply = await ask(fake, SHOIGU_QUESTION, briefing=BUNDLED_ID)
     assert "paragraph 4" in reply["content"]
-    assert re.fullmatch(r"bb:more:1:[0-9a-f]{8}:.+", buttons(reply)["More passages"])
+    assert re.fullmatch(r"bb:more:[A-Za-z0-9_-]{10}:1", buttons(reply)["More passages"])
     more = await press(fake, buttons(reply)["More passages"])
     assert more["content"].startswith("-# Passage 2")
 
@@ -196,7 +196,8 @@ async def test_ask_briefbot_answers_a_message_privately_from_its_text(fake, bot,
     assert is_ephemeral(reply)
     assert reply["content"] == render_answer(answer(bundled_index, CLAIM))
     assert "Shoigu" in reply["content"]
-    assert set(buttons(reply)) == {"More passages"}  # private: nothing to delete
+    # Private: nothing to delete.
+    assert set(buttons(reply)) == {"More passages", "Helpful", "Not helpful"}
     posted = [m for m in fake.bot_messages(fake.channel_id) if not is_ephemeral(m)]
     assert posted == []  # nothing anyone else sees
 

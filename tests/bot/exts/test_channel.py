@@ -38,7 +38,7 @@ async def test_mention_gets_the_same_answer_as_ask(fake, bot, bundled_index):
     assert "Shoigu" in reply["content"] and "paragraph 4" in reply["content"]
     assert reply["mentions"] == []
     labels = [b["label"] for row in reply["components"] for b in row["components"]]
-    assert labels == ["More passages", "Delete"]
+    assert labels == ["More passages", "Helpful", "Not helpful", "Delete"]
     post = fake.find_requests("POST", rf"^/channels/{fake.channel_id}/messages$")[-1]
     assert post.json["allowed_mentions"] == {"parse": [], "replied_user": False}
 
