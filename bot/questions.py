@@ -1,8 +1,10 @@
-"""Find the question in a message: after a mention of the bot, ``!ask``, or a whole DM."""
+"""Find the question in a message (after a mention, ``!ask``, or a whole DM), and name it."""
 
 from __future__ import annotations
 
 import re
+
+import discord
 
 THREAD_NAME_LIMIT = 100
 UNTITLED_THREAD = "Question for briefbot"
@@ -48,3 +50,28 @@ def cut_question(text: str, limit: int) -> str:
         return whole
     head = whole[: limit + 1]
     return head.rsplit(" ", 1)[0] if " " in head else whole[:limit]
+
+
+_MENTION = re.compile(r"<(@[!&]?|#)(\d{1,20})>")
+
+
+def readable(text: str, message: discord.Message) -> str:
+    """``text`` with the mentions Discord resolved in ``message`` shown by name.
+
+    A client shows ``<@&id>`` as @moderators and ``<#id>`` as #news; a thread's
+    name is plain text, so it gets the names, never bare ids. A mention
+    Discord did not resolve is shown as a client shows it (@unknown-role).
+    """
+    users = {user.id: user.display_name for user in message.mentions}
+    roles = {role.id: role.name for role in message.role_mentions}
+    channels = {channel.id: getattr(channel, "name", None) for channel in message.channel_mentions}
+
+    def name(match: re.Match[str]) -> str:
+        kind, number = match[1], int(match[2])
+        if kind == "#":
+            return f"#{channels.get(number) or 'unknown-channel'}"
+        if kind == "@&":
+            return f"@{roles.get(number, 'unknown-role')}"
+        return f"@{users.get(number, 'unknown-user')}"
+
+    return _MENTION.sub(name, text)

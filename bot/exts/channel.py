@@ -20,7 +20,7 @@ from bot.asking import Question, ToMessage, answer_question
 from bot.cooldown import QuestionCooldown
 from bot.errors import SOMETHING_WENT_WRONG, explain, try_again_in
 from bot.library import Library
-from bot.questions import question_in, question_in_dm, thread_name
+from bot.questions import question_in, question_in_dm, readable, thread_name
 from bot.sending import reply
 from bot.server_settings import load_server_settings
 
@@ -74,7 +74,7 @@ class ChannelQuestions(commands.Cog):
             return
         # A bare mention gets how-to-ask help: not worth a thread of its own.
         threaded = settings.threads and guild_id is not None and bool(question)
-        to = ToMessage(message, thread_name(question) if threaded else None)
+        to = ToMessage(message, thread_name(readable(question, message)) if threaded else None)
         asked = Question(question, guild_id, message.author.id, "message")
         await answer_question(self.library, asked, to, client=self.client)
 

@@ -162,6 +162,18 @@ async def test_a_long_question_names_its_thread_within_discord_limit(fake, bot):
     assert name.startswith("Who is Russia's top security official visiting Pyongyang")
 
 
+async def test_a_thread_is_named_with_the_names_of_the_mentions_not_their_ids(fake, start_bot):
+    moderators = fake.add_role("moderators", 0)
+    news = await fake.add_text_channel("news")
+    await start_bot()
+    await configure(fake, threads=True)
+    question = f"<@&{moderators}> did <#{news}> cover what KCNA said? <@&{moderators + 1}>"
+    asked = await fake.send_message(question, mentions_bot=True)
+    await fake.wait_for_bot_message(channel_id=asked, timeout=TIMEOUT)
+    name = fake.thread(asked)["name"]
+    assert name == "@moderators did #news cover what KCNA said? @unknown-role"
+
+
 async def test_channels_are_added_removed_and_cleared(fake, bot):
     news = await fake.add_text_channel("news")
     sport = await fake.add_text_channel("sport")
