@@ -26,13 +26,18 @@ from index.answering import Answer
 
 @dataclass(frozen=True)
 class Question:
-    """A question as asked: by whom, in which server, through which command."""
+    """A question as asked: by whom, in which server, through which command.
+
+    ``shown`` is the text as members read it, mentions by name (``@moderators``
+    rather than ``<@&id>``): what is kept of it, if anything, is that.
+    """
 
     text: str
     guild_id: int | None
     asker_id: int
     command: str
     briefing_id: str | None = None
+    shown: str | None = None
 
 
 class Destination(Protocol):
@@ -106,6 +111,7 @@ async def answer_question(
         guild_id=question.guild_id,
         command=question.command,
         scope=question.briefing_id,
+        text=question.shown,
     )
     asker_id = None if to.private else question.asker_id
     view = answer_view(result, record=record, asker_id=asker_id)

@@ -70,12 +70,14 @@ def answer_record(
     scope: str | None,
     asked_at: str,
     keep_question: bool,
+    text: str | None = None,
 ) -> AnswerRecord:
     """What is kept of a handled message.
 
     Answers keep the passages they quoted; answers and refusals keep the words
     the briefings lacked, and the question text only with ``keep_question``;
-    chat, help, summaries and empty messages are only counted.
+    chat, help, summaries and empty messages are only counted. ``text`` is the
+    question as members read it, if it differs from what was searched.
     """
     question = result.status in _QUESTIONS
     return AnswerRecord(
@@ -85,7 +87,7 @@ def answer_record(
         command,
         outcome_of(result),
         scope,
-        storable(result.question, MAX_QUESTION) if question and keep_question else None,
+        storable(text or result.question, MAX_QUESTION) if question and keep_question else None,
         tuple(map(quoted, result.passages)) if result.answered else (),
         tuple(storable(word, MAX_WORD) for word in result.missing) if question else (),
     )
@@ -163,7 +165,13 @@ class Feedback:
         return iso(dt.datetime.now(dt.UTC) - dt.timedelta(days=self.retention_days))
 
     async def record(
-        self, result: Answer, *, guild_id: int | None, command: str, scope: str | None = None
+        self,
+        result: Answer,
+        *,
+        guild_id: int | None,
+        command: str,
+        scope: str | None = None,
+        text: str | None = None,
     ) -> str | None:
         """Record a handled message; its id, or None if the store failed or was too slow."""
         record = answer_record(
@@ -174,6 +182,7 @@ class Feedback:
             scope=scope,
             asked_at=iso(dt.datetime.now(dt.UTC)),
             keep_question=self.keep_questions,
+            text=text,
         )
         written = asyncio.get_running_loop().create_future()
         self._queued.append((record, written))
@@ -271,6 +280,7 @@ async def record_answer(
     guild_id: int | None,
     command: str,
     scope: str | None = None,
+    text: str | None = None,
 ) -> str | None:
     """Record what a question got, for every way of asking; None if it was not recorded.
 
@@ -279,7 +289,7 @@ async def record_answer(
     """
     try:
         return await feedback_of(client).record(
-            result, guild_id=guild_id, command=command, scope=scope
+            result, guild_id=guild_id, command=command, scope=scope, text=text
         )
     except Exception as error:  # noqa: BLE001 - an answer is never lost to its record
         _log_failure(error)

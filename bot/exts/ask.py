@@ -19,7 +19,7 @@ from bot.cooldown import QuestionCooldown
 from bot.errors import UserFacingError
 from bot.exts.options import BriefingOption
 from bot.library import Library
-from bot.questions import cut_question
+from bot.questions import cut_question, readable
 from bot.sending import DEFER_AFTER
 from bot.server_settings import load_server_settings
 from index.briefing import Briefing
@@ -95,6 +95,12 @@ class Ask(commands.Cog):
         if not text:  # nothing to search, so it does not count toward the cooldown
             raise UserFacingError(NO_TEXT)
         self._check_cooldown(interaction)
-        asked = Question(text, interaction.guild_id, interaction.user.id, "message-command")
+        asked = Question(
+            text,
+            interaction.guild_id,
+            interaction.user.id,
+            "message-command",
+            shown=readable(text, message),
+        )
         to = ToInteraction(interaction, private=True, defer_after=self.defer_after)
         await answer_question(self.library, asked, to, client=interaction.client)

@@ -74,8 +74,9 @@ class ChannelQuestions(commands.Cog):
             return
         # A bare mention gets how-to-ask help: not worth a thread of its own.
         threaded = settings.threads and guild_id is not None and bool(question)
-        to = ToMessage(message, thread_name(readable(question, message)) if threaded else None)
-        asked = Question(question, guild_id, message.author.id, "message")
+        shown = readable(question, message)
+        to = ToMessage(message, thread_name(shown) if threaded else None)
+        asked = Question(question, guild_id, message.author.id, "message", shown=shown)
         await answer_question(self.library, asked, to, client=self.client)
 
     async def _ask_to_wait(self, message: discord.Message, retry_after: float) -> None:

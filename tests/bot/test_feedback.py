@@ -368,6 +368,18 @@ async def test_briefing_gaps_shows_kept_questions_escaped(fake, start_bot, make_
     assert "not kept" not in text
 
 
+async def test_a_kept_mention_question_shows_names_not_ids(fake, start_bot, make_settings):
+    moderators = fake.add_role("moderators", 0)
+    settings = make_settings(BRIEFBOT_KEEP_QUESTIONS="true")
+    await start_bot(settings)
+    asked = await fake.send_message(f"<@&{moderators}> what did Zelensky say?", mentions_bot=True)
+    await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
+    with database(settings.data_dir) as connection:
+        kept = connection.execute("SELECT question FROM answers").fetchall()
+    assert kept == [("@moderators what did Zelensky say?",)]
+    assert "“@moderators what did Zelensky say?”" in (await gaps(fake, days=30))["content"]
+
+
 async def test_briefing_gaps_is_for_managers_only(fake, bot):
     await ask(fake, REFUSED[0])
     with pytest.raises(PermissionError):
