@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot.errors import UserFacingError
 from bot.store import Store, StoreError
@@ -22,6 +23,9 @@ PRIVATE = "private"
 THREADS = "threads"
 CHANNELS = "channels"
 MAX_CHANNELS = 50
+# How long a question waits for its server's settings before the defaults answer it:
+# well inside Discord's 3 s, however busy the store.
+SETTINGS_WAIT = 1.0
 
 
 @dataclass(frozen=True)
@@ -96,23 +100,35 @@ async def load_server_settings(
     if guild_id is None:
         return ServerSettings()
     try:
-        stored = await asyncio.to_thread(store.settings, guild_id)
-    except StoreError as error:
+        async with asyncio.timeout(SETTINGS_WAIT):
+            stored = await asyncio.to_thread(store.settings, guild_id)
+    except (StoreError, TimeoutError) as error:
         if not or_defaults:
             raise UserFacingError(
                 "The settings could not be read: the bot's store refused. Nothing was changed."
             ) from error
-        log.warning("could not read the settings of guild %s, using defaults: %s", guild_id, error)
+        reason = error if isinstance(error, StoreError) else f"no answer in {SETTINGS_WAIT:.0f} s"
+        log.warning("could not read the settings of guild %s, using defaults: %s", guild_id, reason)
         return ServerSettings()
     return ServerSettings.from_stored(stored)
 
 
-async def save_server_settings(store: Store, guild_id: int, settings: ServerSettings) -> None:
-    """Store a server's settings, all in one transaction; a refusal is explained."""
+async def change_server_settings(store: Store, guild_id: int, **changes: Any) -> ServerSettings:
+    """Apply ``changes`` (as ``ServerSettings.changed`` takes them) in one transaction.
+
+    The current settings are read and the new ones written while the server's
+    settings are held, so two admins changing them at once both count. A
+    refusal is explained, and nothing is changed.
+    """
+
+    def change(stored: dict[str, str]) -> dict[str, str | None]:
+        return ServerSettings.from_stored(stored).changed(**changes).stored()
+
     try:
-        await asyncio.to_thread(store.set_settings, guild_id, settings.stored())
+        stored = await asyncio.to_thread(store.update_settings, guild_id, change)
     except StoreError as error:
         log.warning("could not store the settings of guild %s: %s", guild_id, error)
         raise UserFacingError(
             "The settings could not be saved: the bot's store refused them. Nothing was changed."
         ) from error
+    return ServerSettings.from_stored(stored)

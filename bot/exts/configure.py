@@ -15,8 +15,8 @@ from discord.ext import commands
 from bot.exts.manage import for_managers, guild_of
 from bot.library import Library
 from bot.replies import settings_reply
-from bot.sending import send
-from bot.server_settings import load_server_settings, save_server_settings
+from bot.sending import in_time, send
+from bot.server_settings import change_server_settings, load_server_settings
 
 CANNOT_START_THREADS = (
     "-# The bot may not create public threads in this channel, so here it replies instead. "
@@ -50,19 +50,22 @@ class Configure(commands.Cog):
     ) -> None:
         """Show or change how briefbot answers in this server."""
         guild_id = guild_of(interaction)
-        store = self.library.store
-        shown = await load_server_settings(store, guild_id, or_defaults=False)
         changes = (private, threads, add_channel, remove_channel)
         saved = clear_channels or any(change is not None for change in changes)
-        if saved:
-            shown = shown.changed(
+        work = (
+            change_server_settings(
+                self.library.store,
+                guild_id,
                 private=private,
                 threads=threads,
                 add=add_channel.id if add_channel else None,
                 remove=remove_channel.id if remove_channel else None,
                 clear=clear_channels,
             )
-            await save_server_settings(store, guild_id, shown)
+            if saved
+            else load_server_settings(self.library.store, guild_id, or_defaults=False)
+        )
+        shown = await in_time(interaction, work, ephemeral=True)
         reply = settings_reply(shown, saved=saved)
         if shown.threads and not interaction.app_permissions.create_public_threads:
             reply += "\n" + CANNOT_START_THREADS

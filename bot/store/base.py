@@ -22,7 +22,7 @@ import datetime as dt
 import enum
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -252,6 +252,30 @@ class Store(ABC):
             ).fetchall()
         return {str(name): str(value) for name, value in rows}
 
+    def update_settings(
+        self, guild_id: int, change: Callable[[dict[str, str]], Mapping[str, str | None]]
+    ) -> dict[str, str]:
+        """Change a server's settings as ``change`` says, given the current ones; the new ones.
+
+        Read and write are one transaction that holds the server's settings
+        throughout, so two changes made at once both count. Only the settings
+        ``change`` returns are written (None clears one).
+        """
+        with self.transaction() as cursor:
+            self._lock_settings(cursor, guild_id)
+            rows = self._run(
+                cursor, "SELECT name, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            ).fetchall()
+            current = {str(name): str(value) for name, value in rows}
+            values = change(dict(current))
+            self._write_settings(cursor, guild_id, values)
+        updated = {**current, **values}
+        return {name: value for name, value in updated.items() if value is not None}
+
+    @abstractmethod
+    def _lock_settings(self, cursor: Cursor, guild_id: int) -> None:
+        """Hold the server's settings until the writing transaction ``cursor`` is in ends."""
+
     def set_setting(self, guild_id: int, name: str, value: str | None) -> None:
         """Set (or, with None, clear) a server's setting."""
         self.set_settings(guild_id, {name: value})
@@ -259,18 +283,23 @@ class Store(ABC):
     def set_settings(self, guild_id: int, values: Mapping[str, str | None]) -> None:
         """Set (or, with None, clear) several of a server's settings in one transaction."""
         with self.transaction() as cursor:
-            for name, value in values.items():
+            self._write_settings(cursor, guild_id, values)
+
+    def _write_settings(
+        self, cursor: Cursor, guild_id: int, values: Mapping[str, str | None]
+    ) -> None:
+        for name, value in values.items():
+            self._run(
+                cursor,
+                "DELETE FROM guild_settings WHERE guild_id = ? AND name = ?",
+                (guild_id, name),
+            )
+            if value is not None:
                 self._run(
                     cursor,
-                    "DELETE FROM guild_settings WHERE guild_id = ? AND name = ?",
-                    (guild_id, name),
+                    "INSERT INTO guild_settings (guild_id, name, value) VALUES (?, ?, ?)",
+                    (guild_id, name, value),
                 )
-                if value is not None:
-                    self._run(
-                        cursor,
-                        "INSERT INTO guild_settings (guild_id, name, value) VALUES (?, ?, ?)",
-                        (guild_id, name, value),
-                    )
 
     def record_answer(self, record: AnswerRecord) -> None:
         """Store an answer with its passages and missing words (each word once)."""

@@ -20,6 +20,8 @@ from bot.store.migrations import Dialect, migrate
 
 # pg_advisory_xact_lock's key for schema migrations: any constant, the same in every process.
 _MIGRATION_LOCK = 0x62726566
+# pg_advisory_xact_lock(int, int)'s first key for a server's settings (the second is the server).
+_SETTINGS_LOCK = 0x62727374
 
 
 class PostgresStore(Store):
@@ -54,6 +56,12 @@ class PostgresStore(Store):
             except psycopg.Error as error:
                 # The password, if any, is in the URL: name the server by its error only.
                 raise StoreError(f"the PostgreSQL store failed: {error}") from None
+
+    def _lock_settings(self, cursor: Cursor, guild_id: int) -> None:
+        """Rows that do not exist yet cannot be locked: lock the server's id instead."""
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s::int, %s::int)", (_SETTINGS_LOCK, guild_id % 2**31)
+        )
 
     def close(self) -> None:
         """Close the connection."""

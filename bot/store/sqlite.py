@@ -3,7 +3,10 @@
 WAL lets readers go on while one process writes, so several bot processes
 on one machine can share the file. Writes take the lock when they begin
 (``BEGIN IMMEDIATE``), so two writers queue instead of failing halfway, and
-a busy database is waited for rather than refused.
+a busy database is waited for rather than refused. Reads have a connection
+of their own, so a read never queues behind a write that is waiting for
+another process. Deleted rows are overwritten (``secure_delete``), so a
+purged question's text does not linger in the file.
 """
 
 from __future__ import annotations
@@ -25,9 +28,13 @@ _WAL_RETRY_SECONDS = 0.05
 class SqliteStore(Store):
     """The store in a SQLite file."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, reader: sqlite3.Connection, path: Path
+    ) -> None:
         self._connection = connection
         self._lock = threading.Lock()
+        self._reader = reader
+        self._read_lock = threading.Lock()
         self.path = path
 
     @classmethod
@@ -38,14 +45,9 @@ class SqliteStore(Store):
         """
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(
-                path,
-                timeout=busy_timeout,
-                isolation_level=None,  # transactions are begun explicitly
-                check_same_thread=False,  # used from worker threads, one at a time
-            )
+            connection = _connect(path, busy_timeout)
             _use_wal(connection, busy_timeout)
-            store = cls(connection, path)
+            store = cls(connection, _connect(path, busy_timeout), path)
         except (sqlite3.Error, OSError) as error:
             raise StoreError(f"cannot open the database {path}: {error}") from error
         migrate(store.transaction, Dialect("BLOB", "?", lambda _: None))
@@ -54,8 +56,11 @@ class SqliteStore(Store):
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Cursor]:
         """A cursor in a transaction; a writing one holds the write lock from the start."""
-        with self._lock:
-            cursor = self._connection.cursor()
+        connection, lock = (
+            (self._connection, self._lock) if write else (self._reader, self._read_lock)
+        )
+        with lock:
+            cursor = connection.cursor()
             try:
                 cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             except sqlite3.Error as error:
@@ -63,20 +68,35 @@ class SqliteStore(Store):
                 raise StoreError(f"the database {self.path} failed: {error}") from error
             try:
                 yield cursor
-                self._connection.commit()
+                connection.commit()
             except sqlite3.Error as error:
-                self._connection.rollback()
+                connection.rollback()
                 raise StoreError(f"the database {self.path} failed: {error}") from error
             except BaseException:
-                self._connection.rollback()
+                connection.rollback()
                 raise
             finally:
                 cursor.close()
 
+    def _lock_settings(self, cursor: Cursor, guild_id: int) -> None:
+        """Nothing to do: a writing transaction (``BEGIN IMMEDIATE``) excludes every other."""
+
     def close(self) -> None:
         """Close the database file."""
-        with self._lock:
+        with self._lock, self._read_lock:
+            self._reader.close()
             self._connection.close()
+
+
+def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+    connection = sqlite3.connect(
+        path,
+        timeout=busy_timeout,
+        isolation_level=None,  # transactions are begun explicitly
+        check_same_thread=False,  # used from worker threads, one at a time
+    )
+    connection.execute("PRAGMA secure_delete=ON")
+    return connection
 
 
 def _use_wal(connection: sqlite3.Connection, busy_timeout: float) -> None:

@@ -297,17 +297,38 @@ async def test_a_store_that_cannot_read_settings_answers_with_the_defaults(
     changed = await fake.send_slash_command(
         "briefbot-settings", {"private": True}, user=fake.owner_id
     )
-    refused = await reply_to_interaction(fake, changed)
-    assert is_ephemeral(refused)
-    assert refused["content"] == (
-        "The settings could not be read: the bot's store refused. Nothing was changed."
-    )
-    assert SqliteStore.settings(store, fake.guild_id) == {"threads": "true"}  # not overwritten
+    # A change reads what it changes inside its own transaction: made on top, never
+    # over the defaults.
+    saved = await reply_to_interaction(fake, changed)
+    assert is_ephemeral(saved) and "Mentions are answered in a new thread" in saved["content"]
+    assert SqliteStore.settings(store, fake.guild_id) == {"threads": "true", "private": "true"}
     assert "Shoigu" in await ask(fake)
     asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
     reply = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
     assert "Shoigu" in reply["content"] and int(reply["channel_id"]) == fake.channel_id
     assert f"could not read the settings of guild {fake.guild_id}" in caplog.text
+
+
+async def test_questions_are_answered_while_another_process_holds_the_store(
+    fake, start_bot, settings
+):
+    """Another process writing for seconds: settings are still read, answers still go out."""
+    store = SqliteStore.open(settings.data_dir / "briefbot.sqlite3")
+    store.set_settings(fake.guild_id, {"private": "true"})
+    await start_bot(library=Library.load(settings, store=store))
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        # The first answer's record now waits for the lock; the second question must not.
+        answers = []
+        for question in (SHOIGU_QUESTION, "What did KCNA say?"):
+            asked = await fake.send_slash_command("ask", {"question": question})
+            answers.append(await reply_to_interaction(fake, asked))
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert "Shoigu" in answers[0]["content"] and "KCNA" in answers[1]["content"]
+    assert all(is_ephemeral(answer) for answer in answers)  # the server's setting was read
 
 
 async def test_a_store_that_refuses_a_settings_change_says_so(fake, start_bot, settings):

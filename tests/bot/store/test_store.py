@@ -98,6 +98,45 @@ def test_a_servers_settings_are_written_together_and_read_in_one_go(store):
     assert store.settings(333) == {}
 
 
+def test_settings_changed_at_once_by_two_processes_both_count(tmp_path, database_url):
+    """Two stores (as two processes) each add a channel, interleaved: neither is lost."""
+    first = open_store(tmp_path / "data", database_url)
+    second = open_store(tmp_path / "data", database_url)
+    read = threading.Event()
+
+    def add(channel: int, *, wait: bool):
+        def change(stored: dict[str, str]) -> dict[str, str | None]:
+            read.set()
+            if wait:  # hold the first change open while the second one tries
+                time.sleep(0.3)
+            return ServerSettings.from_stored(stored).changed(add=channel).stored()
+
+        return change
+
+    try:
+        slow = threading.Thread(target=first.update_settings, args=(HOME, add(5, wait=True)))
+        slow.start()
+        read.wait(5)
+        updated = second.update_settings(HOME, add(7, wait=False))
+        slow.join(5)
+        assert updated["channels"] == "5,7"
+        assert ServerSettings.from_stored(first.settings(HOME)).channels == {5, 7}
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_refused_settings_change_changes_nothing(store):
+    store.set_settings(HOME, {"threads": "true"})
+
+    def refuse(stored: dict[str, str]) -> dict[str, str | None]:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        store.update_settings(HOME, refuse)
+    assert store.settings(HOME) == {"threads": "true"}
+
+
 def test_server_settings_round_trip_through_the_store(tmp_path, database_url):
     chosen = ServerSettings(
         private=True, threads=True, channels=frozenset({5, 1234567890123456789})
