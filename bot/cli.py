@@ -385,10 +385,11 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
 
     store = _open_store(settings)
     try:
+        # Read only: what is kept, and for how long, is the bot's settings' business,
+        # not those of whatever shell runs the report.
         feedback = Feedback(
             store, keep_questions=settings.keep_questions, retention_days=settings.retention_days
         )
-        feedback.purge()
         guilds = (args.guild,) if args.guild else store.answer_guilds(period_start(args.days))
         if not guilds:
             print(f"No questions were recorded in the last {args.days} day(s).")

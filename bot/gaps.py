@@ -22,7 +22,7 @@ BRIEFING_LIMIT = 80
 # What one report lists at most: in Discord it is cut further to fit one message.
 WORDS_LISTED = 15
 FLAGGED_LISTED = 100
-_COMMANDS = {"ask": "/ask", "message": "mention"}
+_COMMANDS = {"ask": "/ask", "message": "mention or DM", "message-command": "Ask briefbot"}
 _OUTCOMES = {"yes": "answered", "no": "refused"}
 
 
@@ -80,9 +80,9 @@ def render_gap_report(report: GapReport, heading: str, limit: int | None = MESSA
     notes = _notes(report)
     flagged = report.summary.flagged
     if flagged:
-        lines.append(f"**Refused or marked not helpful** ({report.summary.flagged_total})")
+        lines.append(f"**Refused or marked not helpful** ({report.summary.flagged_total:,})")
     room = None if limit is None else limit - len("\n".join([*lines, *notes])) - 1
-    lines.extend(_listed(flagged, report.summary.flagged_total, room))
+    lines.extend(_listed(flagged, report.summary.flagged_total, room, kept=report.questions_kept))
     return "\n".join([*lines, *notes])
 
 
@@ -114,12 +114,14 @@ def _notes(report: GapReport) -> list[str]:
     return notes
 
 
-def _listed(flagged: tuple[FlaggedAnswer, ...], total: int, room: int | None) -> list[str]:
+def _listed(
+    flagged: tuple[FlaggedAnswer, ...], total: int, room: int | None, *, kept: bool
+) -> list[str]:
     """One line per flagged answer, newest first, and how many did not fit."""
     lines: list[str] = []
     used = 0
     for shown, answer in enumerate(flagged):
-        line = _flagged_line(answer)
+        line = _flagged_line(answer, with_question=kept)
         more = f"… and {total - shown:,} more"
         if room is not None and used + len(line) + 1 + len(more) > room:
             return [*lines, more]
@@ -130,7 +132,7 @@ def _listed(flagged: tuple[FlaggedAnswer, ...], total: int, room: int | None) ->
     return lines
 
 
-def _flagged_line(answer: FlaggedAnswer) -> str:
+def _flagged_line(answer: FlaggedAnswer, *, with_question: bool) -> str:
     when = answer.asked_at[:16].replace("T", " ") + " UTC"
     how = _COMMANDS.get(answer.command, answer.command)
     parts = [when, f"{_OUTCOMES.get(answer.outcome, answer.outcome)} ({how})"]
@@ -139,7 +141,7 @@ def _flagged_line(answer: FlaggedAnswer) -> str:
         parts.append(f"quoted {cut_end(briefing, BRIEFING_LIMIT)} paragraph {paragraph}")
     if answer.helpful or answer.not_helpful:
         parts.append(f"{answer.not_helpful} not helpful, {answer.helpful} helpful")
-    if answer.question is not None:
+    if with_question and answer.question is not None:
         parts.append(f"“{cut_end(answer.question, QUESTION_LIMIT)}”")
     if answer.missing:
         parts.append("lacking " + ", ".join(cut_end(w, WORD_LIMIT) for w in answer.missing[:5]))

@@ -30,6 +30,7 @@ _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
 # Control characters that are not white space (those are collapsed to spaces).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _ZERO_WIDTH_SPACE = "\u200b"
+_SUBTEXT = re.compile(r"^-# ", re.MULTILINE)
 HELP = (
     "I answer questions about the briefing with its own words: the passage that answers, "
     "quoted verbatim, and where it comes from (briefing, date, paragraph, and the outlet "
@@ -241,5 +242,6 @@ def _more_line(answer: Answer) -> str:
 
 
 def plain(reply: str) -> str:
-    """A reply with its markdown escapes and emphasis removed, as a reader reads it."""
-    return reply.replace("**", "").replace("\\", "").replace(_ZERO_WIDTH_SPACE, "")
+    """A reply without its markdown escapes, emphasis and subtext marks, as a reader reads it."""
+    text = reply.replace("**", "").replace("\\", "").replace(_ZERO_WIDTH_SPACE, "")
+    return _SUBTEXT.sub("", text)
