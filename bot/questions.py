@@ -59,19 +59,44 @@ def readable(text: str, message: discord.Message) -> str:
     """``text`` with the mentions Discord resolved in ``message`` shown by name.
 
     A client shows ``<@&id>`` as @moderators and ``<#id>`` as #news; a thread's
-    name is plain text, so it gets the names, never bare ids. A mention
-    Discord did not resolve is shown as a client shows it (@unknown-role).
+    name or a kept question is plain text, so it gets the names, never bare
+    ids. A mention Discord did not resolve is shown as a client shows it
+    (@unknown-role).
     """
-    users = {user.id: user.display_name for user in message.mentions}
-    roles = {role.id: role.name for role in message.role_mentions}
-    channels = {channel.id: getattr(channel, "name", None) for channel in message.channel_mentions}
+    return _named(
+        text,
+        users={user.id: user.display_name for user in message.mentions},
+        roles={role.id: role.name for role in message.role_mentions},
+        channels={channel.id: getattr(channel, "name", "") for channel in message.channel_mentions},
+    )
 
+
+def readable_in(text: str, guild: discord.Guild | None) -> str:
+    """``text`` (a slash command's option, which Discord does not resolve) with names.
+
+    Roles and channels are named from the server as the bot sees it; members
+    the bot does not hold (it asks for no member list) are @unknown-user.
+    """
+    roles: dict[int, str] = {}
+    channels: dict[int, str] = {}
+    if guild is not None:
+        for _, number in _MENTION.findall(text):
+            if role := guild.get_role(int(number)):
+                roles[role.id] = role.name
+            if channel := guild.get_channel(int(number)):
+                channels[channel.id] = channel.name
+    return _named(text, users={}, roles=roles, channels=channels)
+
+
+def _named(
+    text: str, *, users: dict[int, str], roles: dict[int, str], channels: dict[int, str]
+) -> str:
     def name(match: re.Match[str]) -> str:
         kind, number = match[1], int(match[2])
         if kind == "#":
             return f"#{channels.get(number) or 'unknown-channel'}"
         if kind == "@&":
-            return f"@{roles.get(number, 'unknown-role')}"
-        return f"@{users.get(number, 'unknown-user')}"
+            return f"@{roles.get(number) or 'unknown-role'}"
+        return f"@{users.get(number) or 'unknown-user'}"
 
     return _MENTION.sub(name, text)

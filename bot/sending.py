@@ -96,6 +96,10 @@ async def reply_in_thread(
         except discord.HTTPException as error:
             log.info("could not start a thread, replying instead (%s)", error.status)
         else:
-            await thread.send(content, view=view, suppress_embeds=True)
-            return
+            try:
+                await thread.send(content, view=view, suppress_embeds=True)
+                return
+            except discord.HTTPException as error:  # e.g. no Send Messages in Threads there
+                # The empty thread stays: removing it needs Manage Threads, not asked for.
+                log.info("could not post in the new thread, replying instead (%s)", error.status)
     await reply(message, content, view)

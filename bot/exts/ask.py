@@ -19,7 +19,7 @@ from bot.cooldown import QuestionCooldown
 from bot.errors import UserFacingError
 from bot.exts.options import BriefingOption
 from bot.library import Library
-from bot.questions import cut_question, readable
+from bot.questions import cut_question, readable, readable_in
 from bot.sending import DEFER_AFTER
 from bot.server_settings import load_server_settings
 from index.briefing import Briefing
@@ -79,6 +79,7 @@ class Ask(commands.Cog):
             interaction.user.id,
             "ask",
             briefing.id if briefing else None,
+            shown=readable_in(question, interaction.guild),
         )
         await answer_question(
             self.library,

@@ -50,7 +50,8 @@ class ChannelQuestions(commands.Cog):
         me = self.client.user
         if me is None or message.author.bot or message.author.id == me.id:
             return
-        if message.guild is None:
+        # A DM by its channel: a server's message seen before its server is, has no guild.
+        if isinstance(message.channel, discord.DMChannel):
             question: str | None = question_in_dm(message.content, me.id, self.prefix)
         else:
             question = question_in(message.content, me.id, self.prefix)

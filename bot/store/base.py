@@ -383,21 +383,16 @@ class Store(ABC):
             ).fetchone()
             if row is not None and bool(row[0]) == helpful:
                 return VoteOutcome.UNCHANGED
-            if row is not None:
-                self._run(
-                    cursor,
-                    "UPDATE votes SET helpful = ?, voted_at = ? WHERE answer_id = ? AND voter = ?",
-                    (helpful, _now(), answer_id, voter),
-                )
-                return VoteOutcome.CHANGED
-            inserted = self._run(
+            # An upsert: if the same member's other press (in another process) got in
+            # first, this press, the later one, is the vote that stands.
+            self._run(
                 cursor,
                 "INSERT INTO votes (answer_id, voter, helpful, voted_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (answer_id, voter) DO NOTHING",
+                " ON CONFLICT (answer_id, voter)"
+                " DO UPDATE SET helpful = excluded.helpful, voted_at = excluded.voted_at",
                 (answer_id, voter, helpful, _now()),
-            ).rowcount
-        # Not inserted: the same member's other press got there first, in another process.
-        return VoteOutcome.RECORDED if inserted else VoteOutcome.UNCHANGED
+            )
+        return VoteOutcome.RECORDED if row is None else VoteOutcome.CHANGED
 
     def purge(self, before: str, *, keep_questions: bool) -> Purged:
         """Delete answers asked before ``before`` (ISO time) with all that hangs on them.

@@ -364,7 +364,7 @@ async def test_briefing_gaps_shows_kept_questions_escaped(fake, start_bot, make_
     await start_bot(make_settings(BRIEFBOT_KEEP_QUESTIONS="true"))
     await ask(fake, "Did **@everyone** in <@123> hear from Zelensky?")
     text = (await gaps(fake, days=30))["content"]
-    assert "“Did \\*\\*@\u200beveryone\\*\\* in \\<@123> hear from Zelensky?”" in text
+    assert "“Did \\*\\*@\u200beveryone\\*\\* in @unknown-user hear from Zelensky?”" in text
     assert "not kept" not in text
 
 
@@ -378,6 +378,10 @@ async def test_a_kept_mention_question_shows_names_not_ids(fake, start_bot, make
         kept = connection.execute("SELECT question FROM answers").fetchall()
     assert kept == [("@moderators what did Zelensky say?",)]
     assert "“@moderators what did Zelensky say?”" in (await gaps(fake, days=30))["content"]
+    await ask(fake, f"did <@&{moderators}> or <@{fake.user_id}> see what Zelensky said?")
+    with database(settings.data_dir) as connection:
+        kept = connection.execute("SELECT question FROM answers WHERE command = 'ask'").fetchall()
+    assert kept == [("did @moderators or @unknown-user see what Zelensky said?",)]
 
 
 async def test_briefing_gaps_is_for_managers_only(fake, bot):

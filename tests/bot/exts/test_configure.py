@@ -144,6 +144,17 @@ async def test_a_thread_discord_refuses_falls_back_to_a_reply(fake, bot):
     assert "Shoigu" in reply["content"]
 
 
+async def test_a_thread_the_bot_cannot_post_in_falls_back_to_a_reply(fake, bot):
+    await configure(fake, threads=True)
+    denied = {"code": 50013, "message": "Missing Permissions"}
+    fake.fail_next("POST", r"^/channels/\d+/messages$", 403, body=denied)
+    asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
+    reply = await reply_to(fake, asked, channel_id=fake.channel_id)
+    assert "Shoigu" in reply["content"]
+    assert fake.thread(asked) is not None  # started, but the answer is where it can be read
+    assert not any("went wrong" in m["content"] for m in fake.bot_messages())
+
+
 async def test_a_bare_mention_gets_its_help_as_a_plain_reply(fake, bot):
     await configure(fake, threads=True)
     asked = await fake.send_message("", mentions_bot=True)
