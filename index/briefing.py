@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _LEADING_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
 _WORD = re.compile(r"[^\W_]+")
@@ -22,10 +22,15 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Briefing:
-    """One loaded briefing; every quote is a slice of ``body``."""
+    """One loaded briefing; every quote is a slice of ``body``.
+
+    Two briefings are equal when every field is; the hash is of the id and
+    the digest alone, so hashing never needs the text (``index.stored``
+    reads it only when it is first needed).
+    """
 
     id: str
-    body: str
+    body: str = field(repr=False)
     paragraphs: tuple[Paragraph, ...]
     digest: str
     title: str | None = None
@@ -33,6 +38,17 @@ class Briefing:
     source: str | None = None
     url: str | None = None
     dateline: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Briefing):
+            return NotImplemented
+        if self is other:
+            return True
+        # The text is compared last, so most inequalities never read it.
+        return _metadata(self) == _metadata(other) and self.body == other.body
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.digest))
 
     @functools.cached_property
     def name(self) -> str:
@@ -48,6 +64,20 @@ class Briefing:
     def text(self, paragraph: Paragraph) -> str:
         """The verbatim text of one of this briefing's paragraphs."""
         return self.body[paragraph.start : paragraph.end]
+
+
+def _metadata(briefing: Briefing) -> tuple[object, ...]:
+    """Every field but the text."""
+    return (
+        briefing.id,
+        briefing.digest,
+        briefing.paragraphs,
+        briefing.title,
+        briefing.date,
+        briefing.source,
+        briefing.url,
+        briefing.dateline,
+    )
 
 
 def title_from_id(briefing_id: str, body: str) -> str:

@@ -78,9 +78,11 @@ def test_the_cache_is_numpy_files_and_a_versioned_manifest(bundled, analyzer, ch
     assert path == cache_path(tmp_path, key)
     manifest = json.loads((path / MANIFEST).read_text())
     assert manifest["format"] == CACHE_FORMAT and manifest["key"] == key
-    assert sorted(manifest["sha256"]) == sorted(p.name for p in path.glob("*.npy"))
+    files = [p.name for p in path.glob("*.npy")] + ["briefings.json"]
+    assert sorted(manifest["sha256"]) == sorted(files)
     for file in path.glob("*.npy"):
         np.load(file, allow_pickle=False)
+    json.loads((path / "briefings.json").read_text())
     assert not [entry for entry in tmp_path.iterdir() if entry.name.startswith(".")]
 
 
