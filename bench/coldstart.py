@@ -86,8 +86,9 @@ def _two_servers(env: dict[str, str], questions: int) -> list[dict]:
         for _ in range(2)
     ]
     reports = [json.loads(server.stdout.readline()) for server in servers]
-    for server, report in zip(servers, reports, strict=True):
-        report |= _memory(server.pid)
+    reports = [
+        report | _memory(server.pid) for server, report in zip(servers, reports, strict=True)
+    ]
     for server in servers:
         server.stdin.close()
         server.wait()

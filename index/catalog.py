@@ -43,9 +43,7 @@ def open_catalog(
     chunker = Chunker(load_encoding(), max_tokens)
     analyzer = Analyzer()
     try:
-        index = open_listing(
-            listing, analyzer, chunker, cache_dir, warn, progress, max_cache_bytes
-        )
+        index = open_listing(listing, analyzer, chunker, cache_dir, warn, progress, max_cache_bytes)
     except BriefingsNotFoundError:
         raise BriefingsNotFoundError(
             f"no briefing ({kinds} file) in {where} could be loaded"

@@ -28,6 +28,7 @@ def test_defaults(tmp_path, monkeypatch):
     assert loaded.shard_count is None and loaded.shard_ids is None
     assert loaded.log_level == "INFO"
     assert loaded.log_discord_debug is False
+    assert loaded.cache_max_bytes == 2_000_000_000
     assert loaded.cache_dir == tmp_path / "cache"
     assert loaded.uploads_dir == tmp_path / "briefings"
 
@@ -45,6 +46,7 @@ def test_every_setting_is_read(tmp_path):
         BRIEFBOT_SHARD_IDS="2, 3",
         BRIEFBOT_LOG_LEVEL="debug",
         BRIEFBOT_LOG_DISCORD_DEBUG="true",
+        BRIEFBOT_CACHE_MAX_BYTES="500MB",
     )
     assert loaded.token == Secret("abc.def.ghi")
     assert loaded.briefings == (tmp_path / "a", tmp_path / "b")
@@ -55,6 +57,7 @@ def test_every_setting_is_read(tmp_path):
     assert loaded.shard_count == 4 and loaded.shard_ids == (2, 3)
     assert loaded.log_level == "DEBUG"
     assert loaded.log_discord_debug is True
+    assert loaded.cache_max_bytes == 500_000_000
 
 
 def test_empty_values_mean_the_default(tmp_path):
@@ -89,6 +92,8 @@ def test_empty_values_mean_the_default(tmp_path):
         ({"BRIEFBOT_SHARD_COUNT": "2", "BRIEFBOT_SHARD_IDS": "2"}, "numbers from 0 to 1"),
         ({"BRIEFBOT_SHARD_COUNT": "2", "BRIEFBOT_SHARD_IDS": "a"}, "whole numbers separated"),
         ({"BRIEFBOT_LOG_LEVEL": "LOUD"}, "BRIEFBOT_LOG_LEVEL must be one of DEBUG, INFO"),
+        ({"BRIEFBOT_CACHE_MAX_BYTES": "lots"}, "BRIEFBOT_CACHE_MAX_BYTES must be a size"),
+        ({"BRIEFBOT_CACHE_MAX_BYTES": "-1GB"}, "BRIEFBOT_CACHE_MAX_BYTES must be a size"),
     ],
 )
 def test_malformed_settings_are_named(tmp_path, env, message):
