@@ -283,6 +283,15 @@ class Library:
                 "please ask again in a moment."
             ) from error
 
+    @property
+    def reindexing(self) -> asyncio.Task[bool] | asyncio.Future[bool]:
+        """The reindexing ``reindex_soon`` started, to await (done at once if there is none)."""
+        if self._reindexing is not None:
+            return self._reindexing
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        done.set_result(False)
+        return done
+
     def reindex_soon(self, error: StaleBriefingError) -> None:
         """Index the configured briefings again, once, because one changed under the index.
 

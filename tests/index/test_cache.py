@@ -163,7 +163,9 @@ def test_a_crash_while_saving_leaves_no_cache_to_read(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_saving_removes_caches_it_cannot_read_and_old_leftovers(bundled, analyzer, chunker, tmp_path):
+def test_saving_removes_caches_it_cannot_read_and_old_leftovers(
+    bundled, analyzer, chunker, tmp_path
+):
     (tmp_path / "index-0123.json").write_text("format 1")
     (tmp_path / "index-4567").mkdir()
     leftover = tmp_path / ".index-89ab.crashed"
