@@ -49,15 +49,17 @@ class Record:
     source: str | None = None
     url: str | None = None
     dateline: str | None = None
+    name: str | None = None  # what readers call it (made from the text when it has no title)
     file: tuple[int, str] | None = None  # (root, relative path) in the listing
 
     def describes(self, briefing: Briefing) -> bool:
         """Whether ``briefing`` is the one this record was made from."""
-        return (self.id, self.digest, self.paragraphs) == (
-            briefing.id,
-            briefing.digest,
-            briefing.paragraphs,
-        ) and all(getattr(self, name) == getattr(briefing, name) for name in _TEXT_FIELDS)
+        return (
+            (self.id, self.digest, self.paragraphs)
+            == (briefing.id, briefing.digest, briefing.paragraphs)
+            and all(getattr(self, name) == getattr(briefing, name) for name in _TEXT_FIELDS)
+            and self.name in {None, briefing.name}
+        )
 
 
 def describe(
@@ -73,7 +75,7 @@ def describe(
     records = []
     for number, briefing in enumerate(briefings):
         record: dict[str, object] = {"id": briefing.id, "digest": briefing.digest}
-        record |= {name: getattr(briefing, name) for name in _TEXT_FIELDS}
+        record |= {name: getattr(briefing, name) for name in (*_TEXT_FIELDS, "name")}
         if files is not None:
             record["file"] = [files[number].root, files[number].relative]
         records.append(record)
@@ -157,6 +159,8 @@ class StoredBriefing(Briefing):
         for name, value in values.items():
             object.__setattr__(self, name, value)
         object.__setattr__(self, "paragraphs", record.paragraphs)
+        if record.name is not None:  # ``name`` is a cached property: set it, no text needed
+            self.__dict__["name"] = record.name
         object.__setattr__(self, "_record", record)
         object.__setattr__(self, "_file", file)
         object.__setattr__(self, "_stale", stale)
@@ -228,7 +232,7 @@ def _record(raw: object, paragraphs: tuple[Paragraph, ...]) -> Record:
     for name in ("id", "digest"):
         if not isinstance(raw.get(name), str) or not raw[name]:
             raise ValueError(f"a briefing record has no {name}")
-    fields = {name: raw.get(name) for name in _TEXT_FIELDS}
+    fields = {name: raw.get(name) for name in (*_TEXT_FIELDS, "name")}
     if not all(value is None or isinstance(value, str) for value in fields.values()):
         raise ValueError(f"a field of {raw['id']}'s record is not text")
     file = raw.get("file")

@@ -78,6 +78,9 @@ def test_a_cold_start_with_a_valid_cache_opens_no_briefing_file(folder, tmp_path
     assert (builds.count, warnings) == (0, [])
     assert opens.under(folder) == []
     assert all(isinstance(b, StoredBriefing) and not b.loaded for b in index.briefings)
+    # What lists and autocompletes briefings needs no text either.
+    assert [b.name for b in index.briefings] == ["North Korea weapons test", "Zeppelin"]
+    assert opens.under(folder) == []
     # A reply reads the briefing it quotes, once, and no other.
     assert render_answer(answer(index, SHOIGU)) == expected
     answer(index, SHOIGU)
