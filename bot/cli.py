@@ -253,9 +253,9 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
 
 def _chunker():  # noqa: ANN202
     from index.chunking import Chunker
-    from index.tokens import load_encoding
+    from index.tokens import LazyEncoding
 
-    return Chunker(load_encoding())
+    return Chunker(LazyEncoding())
 
 
 def _summary(index: Index) -> str:

@@ -51,7 +51,7 @@ from index.parsing import BriefingFormatError
 from index.search import Index
 from index.segments import Segments
 from index.stored import StaleBriefingError
-from index.tokens import load_encoding
+from index.tokens import LazyEncoding
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ class Library:
             open_index, max_cache_bytes=settings.cache_max_bytes
         )
         self._reindexing: asyncio.Task[bool] | None = None
-        self._chunker = Chunker(load_encoding())
+        self._chunker = Chunker(LazyEncoding())
         self._lock = asyncio.Lock()
         self.store_version = store_version
         # The configured files as they were when ``configured`` and ``added`` were loaded.

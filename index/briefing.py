@@ -7,6 +7,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 _LEADING_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
 _WORD = re.compile(r"[^\W_]+")
 
@@ -60,6 +62,10 @@ class Briefing:
         if not 1 <= number <= len(self.paragraphs):
             raise IndexError(f"{self.id} has paragraphs 1 to {len(self.paragraphs)}")
         return self.paragraphs[number - 1]
+
+    def spans(self) -> np.ndarray:
+        """Each paragraph's (start, end) in ``body``: an int64 array of two columns."""
+        return np.array([(p.start, p.end) for p in self.paragraphs], dtype=np.int64).reshape(-1, 2)
 
     def text(self, paragraph: Paragraph) -> str:
         """The verbatim text of one of this briefing's paragraphs."""

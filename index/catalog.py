@@ -12,7 +12,7 @@ from index.eviction import DEFAULT_MAX_BYTES
 from index.listing import list_files
 from index.loading import BRIEFING_SUFFIXES, BriefingsNotFoundError
 from index.search import Index, Progress
-from index.tokens import load_encoding
+from index.tokens import LazyEncoding
 
 
 def open_catalog(
@@ -40,7 +40,7 @@ def open_catalog(
         for unreadable in listing.unreadable:
             warn(str(unreadable))
         raise BriefingsNotFoundError(f"no briefing ({kinds} file) in {where} could be loaded")
-    chunker = Chunker(load_encoding(), max_tokens)
+    chunker = Chunker(LazyEncoding(), max_tokens)
     analyzer = Analyzer()
     try:
         index = open_listing(listing, analyzer, chunker, cache_dir, warn, progress, max_cache_bytes)

@@ -11,11 +11,12 @@ read (``index.stored``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.loading import Skipped, briefing_files
+from index.loading import BRIEFING_SUFFIXES, BriefingsNotFoundError, Skipped
 
 
 @dataclass(frozen=True)
@@ -54,19 +55,44 @@ class Listing:
 def list_files(paths: Iterable[Path]) -> Listing:
     """The listing of every briefing file under ``paths`` (files or folders).
 
-    Raises BriefingsNotFoundError when a path does not exist; a folder that
-    cannot be read is noted in ``unreadable``, and a file deleted while it
-    was listed is left out.
+    The same files, in the same order, as ``index.loading.briefing_files``
+    finds, with one ``stat`` each. Raises BriefingsNotFoundError when a path
+    does not exist; a folder that cannot be read is noted in ``unreadable``,
+    and a file deleted while it was listed is left out.
     """
     roots = tuple(paths)
     unreadable: list[Skipped] = []
     files = []
     for number, root in enumerate(roots):
-        for file in briefing_files(root, unreadable):
-            try:
-                status = file.stat()
-            except OSError:
-                continue
-            relative = file.name if file == root else file.relative_to(root).as_posix()
-            files.append(ListedFile(number, relative, status.st_size, status.st_mtime_ns, file))
+        if not root.exists():
+            raise BriefingsNotFoundError(f"no such file or folder: {root}")
+        if root.is_file():
+            found = [(root, root.name, root.stat())]
+        else:
+            found = sorted(_walk(root, "", unreadable), key=lambda item: item[0])
+        for path, relative, status in found:
+            files.append(ListedFile(number, relative, status.st_size, status.st_mtime_ns, path))
     return Listing(roots, tuple(files), tuple(unreadable))
+
+
+def _walk(
+    folder: Path, prefix: str, unreadable: list[Skipped]
+) -> Iterator[tuple[Path, str, os.stat_result]]:
+    """Each briefing file under ``folder``: its path, its path under the root, its status."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except OSError as error:
+        unreadable.append(Skipped(str(folder), f"the folder cannot be read ({error.strerror})"))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        relative = f"{prefix}{entry.name}"
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), f"{relative}/", unreadable)
+            elif entry.name.lower().endswith(BRIEFING_SUFFIXES) and entry.is_file():
+                yield Path(entry.path), relative, entry.stat()
+        except OSError:  # deleted since the folder was read
+            continue

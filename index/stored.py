@@ -14,6 +14,7 @@ a quote is never cut from a text its offsets were not made for.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Callable, Sequence
@@ -37,13 +38,13 @@ class StaleBriefingError(RuntimeError):
         self.briefing_id = briefing_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Record:
     """What the cache says of one briefing: everything but its text."""
 
     id: str
     digest: str
-    paragraphs: tuple[Paragraph, ...]
+    spans: np.ndarray  # each paragraph's (start, end), numbered from 1
     title: str | None = None
     date: str | None = None
     source: str | None = None
@@ -52,11 +53,16 @@ class Record:
     name: str | None = None  # what readers call it (made from the text when it has no title)
     file: tuple[int, str] | None = None  # (root, relative path) in the listing
 
+    @functools.cached_property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        """The paragraphs, made when first asked for (100,000 of them take a quarter second)."""
+        return tuple(Paragraph(n, *span) for n, span in enumerate(self.spans.tolist(), 1))
+
     def describes(self, briefing: Briefing) -> bool:
         """Whether ``briefing`` is the one this record was made from."""
         return (
-            (self.id, self.digest, self.paragraphs)
-            == (briefing.id, briefing.digest, briefing.paragraphs)
+            (self.id, self.digest) == (briefing.id, briefing.digest)
+            and np.array_equal(self.spans, briefing.spans())
             and all(getattr(self, name) == getattr(briefing, name) for name in _TEXT_FIELDS)
             and self.name in {None, briefing.name}
         )
@@ -83,10 +89,9 @@ def describe(
         "briefings": records,
         "skipped": [[file.root, file.relative, reason] for file, reason in skipped],
     }
-    spans = np.array(
-        [(p.start, p.end) for b in briefings for p in b.paragraphs], dtype=np.int64
-    ).reshape(-1, 2)
-    counts = np.array([len(b.paragraphs) for b in briefings], dtype=np.int64)
+    each = [briefing.spans() for briefing in briefings]
+    spans = np.concatenate(each) if each else np.zeros((0, 2), dtype=np.int64)
+    counts = np.array([len(part) for part in each], dtype=np.int64)
     arrays = {"paragraph_spans": spans, "paragraph_counts": counts}
     return json.dumps(document, ensure_ascii=False).encode(), arrays
 
@@ -158,7 +163,6 @@ class StoredBriefing(Briefing):
         values = {name: getattr(record, name) for name in (*_TEXT_FIELDS, "id", "digest")}
         for name, value in values.items():
             object.__setattr__(self, name, value)
-        object.__setattr__(self, "paragraphs", record.paragraphs)
         if record.name is not None:  # ``name`` is a cached property: set it, no text needed
             self.__dict__["name"] = record.name
         object.__setattr__(self, "_record", record)
@@ -166,6 +170,15 @@ class StoredBriefing(Briefing):
         object.__setattr__(self, "_stale", stale)
         object.__setattr__(self, "_text", None)
         object.__setattr__(self, "_reading", threading.Lock())
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:  # type: ignore[override]
+        """The paragraphs the cache records (checked against the text when it is read)."""
+        return self._record.paragraphs
+
+    def spans(self) -> np.ndarray:
+        """Each paragraph's (start, end), straight from the cache's array."""
+        return self._record.spans
 
     @property
     def body(self) -> str:  # type: ignore[override]
@@ -204,9 +217,7 @@ class StoredBriefing(Briefing):
         return StaleBriefingError(self.id, reason)
 
 
-def _paragraphs(
-    spans: np.ndarray, counts: np.ndarray, briefings: int
-) -> list[tuple[Paragraph, ...]]:
+def _paragraphs(spans: np.ndarray, counts: np.ndarray, briefings: int) -> list[np.ndarray]:
     """Each briefing's paragraphs: numbered from 1, non-empty, in order, not overlapping."""
     if spans.dtype != np.int64 or spans.ndim != 2 or spans.shape[1:] != (2,):
         raise ValueError("paragraph spans must be an int64 array of two columns")
@@ -220,13 +231,10 @@ def _paragraphs(
     follows = np.concatenate(([True], starts[1:] >= ends[:-1]))
     if np.any(starts < 0) or np.any(ends <= starts) or not np.all(firsts | follows):
         raise ValueError("the paragraph spans are out of order")
-    rows = iter(spans.tolist())
-    return [
-        tuple(Paragraph(n, *next(rows)) for n in range(1, count + 1)) for count in counts.tolist()
-    ]
+    return np.split(spans, np.cumsum(counts)[:-1])
 
 
-def _record(raw: object, paragraphs: tuple[Paragraph, ...]) -> Record:
+def _record(raw: object, spans: np.ndarray) -> Record:
     if not isinstance(raw, dict):
         raise ValueError("a briefing record is not an object")
     for name in ("id", "digest"):
@@ -238,7 +246,7 @@ def _record(raw: object, paragraphs: tuple[Paragraph, ...]) -> Record:
     file = raw.get("file")
     if file is not None:
         file = _place(file)
-    return Record(raw["id"], raw["digest"], paragraphs, **fields, file=file)
+    return Record(raw["id"], raw["digest"], spans, **fields, file=file)
 
 
 def _place(value: object) -> tuple[int, str]:

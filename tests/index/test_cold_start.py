@@ -256,3 +256,32 @@ def test_the_analyzer_is_warm_once_the_index_is_open(folder, tmp_path):
     done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=PROJECT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() in {"True", "False"}
+
+
+def test_the_listing_finds_what_loading_finds_in_the_same_order(tmp_path):
+    from index.listing import list_files
+    from index.loading import briefing_files
+
+    root = tmp_path / "archive"
+    for name in [
+        "a/b.txt",
+        "a-c.txt",
+        "a/z/y.MD",
+        ".hidden/x.txt",
+        "a/.x.txt",
+        "b.csv",
+        "c.markdown",
+    ]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("Text.\n")
+    (root / "linked").symlink_to(root / "a", target_is_directory=True)
+    (root / "d.txt").mkdir()
+    listing = list_files([root, root / "a-c.txt"])
+    assert [f.path for f in listing.files] == [*briefing_files(root), root / "a-c.txt"]
+    assert [f.relative for f in listing.files] == [
+        "a/b.txt",
+        "a/z/y.MD",
+        "a-c.txt",
+        "c.markdown",
+        "a-c.txt",
+    ]
