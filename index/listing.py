@@ -69,7 +69,8 @@ def list_files(paths: Iterable[Path]) -> Listing:
         if root.is_file():
             found = [(root, root.name, root.stat())]
         else:
-            found = sorted(_walk(root, "", unreadable), key=lambda item: item[0])
+            # By path components, as Path orders them (and as briefing_files sorts).
+            found = sorted(_walk(root, "", unreadable), key=lambda item: item[1].split("/"))
         for path, relative, status in found:
             files.append(ListedFile(number, relative, status.st_size, status.st_mtime_ns, path))
     return Listing(roots, tuple(files), tuple(unreadable))
