@@ -42,11 +42,12 @@ import numpy as np
 
 from index.analysis import Analyzer
 from index.briefing import Briefing
+from index.building import build_listed
 from index.chunking import Chunker
 from index.chunktable import ChunkTable
 from index.eviction import DEFAULT_MAX_BYTES, PREFIX, evict, remove, touch
 from index.listing import ListedFile, Listing
-from index.loading import MAX_BRIEFING_BYTES, BriefingsNotFoundError, Skipped, load_files
+from index.loading import MAX_BRIEFING_BYTES, BriefingsNotFoundError, Skipped
 from index.npyfiles import ArrayFileError, read_array, write_array
 from index.postings import ARRAY_DTYPES, Postings
 from index.scoring import DEFAULT_B, DEFAULT_K1
@@ -127,11 +128,14 @@ def open_listing(
     warn: Callable[[str], None],
     progress: Progress = iter,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    workers: int | None = None,
 ) -> Index:
     """The index of the listed files: from the cache if valid, else read, built and saved.
 
     Files that do not load are warned of (from the cache's record of them
-    when it is used). Raises BriefingsNotFoundError when none loads.
+    when it is used). A build runs on ``workers`` processes (None: one per
+    core for a large folder; ``index.building``). Raises
+    BriefingsNotFoundError when none loads.
     """
     for unreadable in listing.unreadable:
         warn(str(unreadable))
@@ -147,18 +151,24 @@ def open_listing(
             for skip in skipped:
                 warn(str(skip))
             return index
-    loaded = load_files(file.path for file in listing.files)
-    for skip in loaded.skipped:
-        warn(str(skip))
-    if not loaded.briefings:
+    written: dict[str, dict] = {}
+
+    def stale() -> None:
+        if path is not None and "manifest" in written:
+            _discard_if_same(path, written["manifest"])
+
+    built = build_listed(listing, analyzer, chunker, stale, progress, workers)
+    for file, reason in built.skipped:
+        warn(str(Skipped(str(file.path), reason)))
+    if built.index is None:
         raise BriefingsNotFoundError("no briefing file could be loaded")
-    index = Index.build(loaded.briefings, analyzer, chunker, progress)
     if path is not None:
-        by_path = {file.path: file for file in listing.files}
-        files = [by_path[source] for source in loaded.files]
-        skipped = [(by_path[Path(skip.path)], skip.reason) for skip in loaded.skipped]
-        _save_or_warn(index, path, key, warn, files, skipped, max_bytes)
-    return index
+        manifest = _save_or_warn(
+            built.index, path, key, warn, built.files, built.skipped, max_bytes
+        )
+        if manifest is not None:
+            written["manifest"] = manifest
+    return built.index
 
 
 def save_index(
@@ -168,8 +178,8 @@ def save_index(
     files: Sequence[ListedFile] | None = None,
     skipped: Sequence[tuple[ListedFile, str]] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
-) -> None:
-    """Write the index to the directory ``path`` atomically.
+) -> dict:
+    """Write the index to the directory ``path`` atomically; return its manifest.
 
     ``files`` and ``skipped`` say where briefings read from a listing came
     from. Other caches beside it are then removed, least recently used
@@ -201,6 +211,7 @@ def save_index(
         raise
     _fsync_directory(path.parent)
     evict(path.parent, path, max_bytes, _is_cache)
+    return manifest
 
 
 def load_index(path: Path, key: str, briefings: tuple[Briefing, ...], analyzer: Analyzer) -> Index:
@@ -295,14 +306,16 @@ def _save_or_warn(
     files: Sequence[ListedFile] | None = None,
     skipped: Sequence[tuple[ListedFile, str]] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
-) -> None:
+) -> dict | None:
+    """Save the index and return its manifest; warn and return None if it cannot be written."""
     try:
-        save_index(index, path, key, files, skipped, max_bytes)
+        return save_index(index, path, key, files, skipped, max_bytes)
     except OSError as error:
         warn(
             f"could not write the index cache to {path.parent} ({error.strerror or error}); "
             "the index is kept in memory only"
         )
+        return None
 
 
 def _read_files(path: Path, key: str) -> tuple[dict, dict[str, np.ndarray], bytes]:

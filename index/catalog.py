@@ -23,12 +23,14 @@ def open_catalog(
     max_tokens: int = DEFAULT_MAX_TOKENS,
     progress: Progress = iter,
     max_cache_bytes: int = DEFAULT_MAX_BYTES,
+    workers: int | None = None,
 ) -> Index:
     """Load, chunk and index every briefing under ``paths``; bad files are warned of.
 
     With a valid cache no briefing file is read here: the listing of the
     files keys the cache, and each briefing's text is read when first
-    needed. The analyzer is warmed up before returning, so the first
+    needed. A build indexes the files on ``workers`` processes (None: one
+    per core for a large folder). The analyzer is warmed up before returning, so the first
     question does not pay for loading its dictionaries. Raises
     BriefingsNotFoundError when no path holds a briefing that loads.
     """
@@ -43,7 +45,9 @@ def open_catalog(
     chunker = Chunker(LazyEncoding(), max_tokens)
     analyzer = Analyzer()
     try:
-        index = open_listing(listing, analyzer, chunker, cache_dir, warn, progress, max_cache_bytes)
+        index = open_listing(
+            listing, analyzer, chunker, cache_dir, warn, progress, max_cache_bytes, workers
+        )
     except BriefingsNotFoundError:
         raise BriefingsNotFoundError(
             f"no briefing ({kinds} file) in {where} could be loaded"

@@ -70,6 +70,16 @@ def read_briefing(data: bytes, briefing_id: str, max_bytes: int = MAX_BRIEFING_B
     return parse_briefing(text, briefing_id, hashlib.sha256(data).hexdigest())
 
 
+def read_file(file: Path, max_bytes: int = MAX_BRIEFING_BYTES) -> Briefing:
+    """The briefing in ``file``, named after it; BriefingFormatError or OSError if unfit."""
+    return read_briefing(_read_bytes(file, max_bytes), file.stem, max_bytes)
+
+
+def skip_reason(error: Exception) -> str:
+    """Why a file was skipped, in words for a person."""
+    return _reason(error)
+
+
 def briefing_files(path: Path, unreadable: list[Skipped] | None = None) -> list[Path]:
     """The briefing files at ``path`` (a file, or a folder searched recursively).
 

@@ -68,6 +68,12 @@ class Record:
         )
 
 
+def record_of(briefing: Briefing, file: tuple[int, str] | None = None) -> Record:
+    """The record of a briefing read from ``file`` (its root and path in the listing)."""
+    fields = {name: getattr(briefing, name) for name in (*_TEXT_FIELDS, "name")}
+    return Record(briefing.id, briefing.digest, briefing.spans(), **fields, file=file)
+
+
 def describe(
     briefings: Sequence[Briefing],
     files: Sequence[ListedFile] | None = None,
