@@ -4,7 +4,8 @@
     python bench/coldstart.py --chunks 10000 --runs 5 --workdir /tmp/cold
 
 A seeded corpus (``bench/corpus.py``) is written as briefing files, the
-cache is built once with ``briefbot index build``, and then:
+cache is built once with ``briefbot index build`` (timed, with the peak
+resident size of its largest process), and then:
 
 - ``cold ask``: the wall time of ``briefbot ask QUESTION`` in a new process
   (interpreter start and imports included), median of ``--runs``;
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -63,6 +65,8 @@ def measure(chunks: int, runs: int, questions: int, workdir: Path) -> dict:
     started = time.perf_counter()
     _run([_briefbot(), "index", "build"], env)
     figures: dict[str, object] = {"chunks": chunks, "build_s": time.perf_counter() - started}
+    # The largest resident size of any process of the build (its workers included).
+    figures["build_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     question = "What did the government say about the missile programme?"
     times = []
     for _ in range(runs):
