@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.analysis import Analyzer
 from index.chunking import Chunker
-from index.chunktable import ChunkTable
+from index.chunktable import COLUMNS, ChunkTable
 from index.listing import ListedFile, Listing
 from index.loading import read_file, skip_reason
 from index.parsing import BriefingFormatError
@@ -75,36 +77,54 @@ def build_listed(
     """
     files = listing.files
     count = _workers(len(files)) if workers is None else workers
+    if count > 1:
+        try:
+            with _executor(count, analyzer, chunker) as executor:
+                return _merge(
+                    _indexed(executor, files, analyzer, chunker), listing, analyzer, stale, progress
+                )
+        except (BrokenProcessPool, OSError):
+            pass  # no worker could start (or one died): index the files in this process
+    return _merge(_indexed(None, files, analyzer, chunker), listing, analyzer, stale, progress)
+
+
+def _merge(
+    results: Iterator[_Indexed],
+    listing: Listing,
+    analyzer: Analyzer,
+    stale: Callable[[], None],
+    progress: Progress,
+) -> Built:
+    """One index of the files' results, in listing order; a name already taken is skipped."""
     builder = PostingsBuilder()
-    rows: list[tuple[int, ...]] = []
+    rows = array("q")  # the chunk table's rows, flat, without a Python object per number
     records: list[Record] = []
     kept: list[ListedFile] = []
     skipped: list[tuple[ListedFile, str]] = []
     first: dict[str, ListedFile] = {}
-    with _executor(count, analyzer, chunker) as executor:
-        results = _indexed(executor, files, analyzer, chunker)
-        for file, result in zip(progress(files), results, strict=True):  # type: ignore[arg-type]
-            if result.skipped is not None or result.record is None:
-                skipped.append((file, result.skipped or "it could not be read"))
-                continue
-            if result.record.id in first:
-                name = result.record.id
-                reason = f"another briefing is already named {name!r} ({first[name].path})"
-                skipped.append((file, reason))
-                continue
-            first[result.record.id] = file
-            owner = len(records)
-            records.append(result.record)
-            kept.append(file)
-            rows.extend((owner, *row) for row in result.rows)
-            for terms in result.terms:
-                builder.add(terms)
+    for file, result in zip(progress(listing.files), results, strict=True):  # type: ignore[arg-type]
+        if result.skipped is not None or result.record is None:
+            skipped.append((file, result.skipped or "it could not be read"))
+            continue
+        if result.record.id in first:
+            name = result.record.id
+            reason = f"another briefing is already named {name!r} ({first[name].path})"
+            skipped.append((file, reason))
+            continue
+        first[result.record.id] = file
+        owner = len(records)
+        records.append(result.record)
+        kept.append(file)
+        for row in result.rows:
+            rows.extend((owner, *row))
+        for terms in result.terms:
+            builder.add(terms)
     if not rows:
         return Built(None, (), tuple(skipped))
     briefings = tuple(
         StoredBriefing(record, file, stale) for record, file in zip(records, kept, strict=True)
     )
-    table = ChunkTable(briefings, np.array(rows, dtype=np.int64))
+    table = ChunkTable(briefings, np.frombuffer(rows, dtype=np.int64).reshape(-1, len(COLUMNS)))
     index = Index(briefings, table, analyzer, builder.build())
     return Built(index, tuple(kept), tuple(skipped))
 
@@ -135,8 +155,11 @@ class _executor:  # noqa: N801 - used as a context manager, like a function
         self.pool: ProcessPoolExecutor | None = None
         if count > 1:
             # forkserver: never fork a process whose threads may hold locks (the bot's).
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["index.building"])
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["index.building"])
+            else:
+                context = multiprocessing.get_context("spawn")
             self.pool = ProcessPoolExecutor(
                 count,
                 mp_context=context,

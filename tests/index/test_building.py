@@ -72,3 +72,19 @@ def test_skipped_files_are_warned_of_whatever_the_workers(tmp_path):
     assert warned[1] == warned[2]
     assert any("already named 'zeppelin'" in warning for warning in warned[1])
     assert any("empty.txt: it is empty" in warning for warning in warned[1])
+
+
+def test_without_worker_processes_the_build_runs_in_this_process(
+    tmp_path, analyzer, chunker, monkeypatch
+):
+    from index import building
+
+    def cannot_start(*args, **kwargs):
+        raise OSError(38, "Function not implemented")  # e.g. no /dev/shm for the pool's locks
+
+    listing = list_files([archive(tmp_path)])
+    alone = build_listed(listing, analyzer, chunker, lambda: None, workers=1)
+    monkeypatch.setattr(building, "ProcessPoolExecutor", cannot_start)
+    fallback = build_listed(listing, analyzer, chunker, lambda: None, workers=2)
+    assert np.array_equal(fallback.index.chunks.rows, alone.index.chunks.rows)
+    assert fallback.skipped == alone.skipped
