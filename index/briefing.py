@@ -96,6 +96,9 @@ def title_from_id(briefing_id: str, body: str) -> str:
     words = _WORD.findall(_LEADING_DATE.sub("", briefing_id))
     if not words:
         return briefing_id
-    spelled = Counter(_WORD.findall(body))
+    # Count only the spellings that can win, with one scan of the body in C.
+    forms = {form for w in words for form in (w, w.capitalize(), w.upper())}
+    alternatives = "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
+    spelled = Counter(re.findall(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", body))
     shown = [max((w, w.capitalize(), w.upper()), key=lambda form: spelled[form]) for w in words]
     return " ".join([shown[0][:1].upper() + shown[0][1:], *shown[1:]])
