@@ -218,7 +218,8 @@ def _cold(size: int, args: argparse.Namespace, workdir: Path) -> dict:
     for briefing_id, text in read_corpus(workdir).briefings:
         (folder / f"{briefing_id}.txt").write_text(text, encoding="utf-8")
     _say(f"{size:,} chunks: briefbot from {len(list(folder.iterdir())):,} files")
-    return coldstart.measure_folder(folder, workdir / "data", 3, min(args.queries, 300))
+    figures = coldstart.measure_folder(folder, workdir / "data", 3, min(args.queries, 300))
+    return figures | {"chunks": size}
 
 
 def _worker(*args: object) -> dict:
