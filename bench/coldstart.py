@@ -65,7 +65,9 @@ def measure_folder(folder: Path, data: Path, runs: int, questions: int) -> dict:
     env = os.environ | {"BRIEFBOT_BRIEFINGS": str(folder), "BRIEFBOT_DATA_DIR": str(data)}
     _say(f"{folder}: building the cache")
     started = time.perf_counter()
-    build = subprocess.Popen([_briefbot(), "index", "build"], env=env, stderr=subprocess.PIPE)  # noqa: S603
+    build = subprocess.Popen(  # noqa: S603
+        [_briefbot(), "index", "build"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     peak = _tree_peak_mb(build)
     if build.returncode:
         raise SystemExit(f"briefbot index build failed:\n{build.stderr.read().decode()}")

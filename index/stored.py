@@ -145,7 +145,7 @@ def stored_briefings(
         if record.file is None:
             raise ValueError(f"no file is recorded for {record.id}")
         file = _listed(listing, record.file, accounted)
-        if file.path.stem != record.id:
+        if file.stem != record.id:
             raise ValueError(f"{record.id} is recorded for the file {file.relative}")
         briefings.append(StoredBriefing(record, file, stale))
     skips = []
@@ -166,16 +166,17 @@ class StoredBriefing(Briefing):
 
     def __init__(self, record: Record, file: ListedFile, stale: Callable[[], None]) -> None:
         """The briefing ``record`` describes, to be read from ``file``."""
-        values = {name: getattr(record, name) for name in (*_TEXT_FIELDS, "id", "digest")}
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
+        # Set in one step, past the frozen dataclass's __setattr__ (40,000 of these at a start).
+        self.__dict__.update(
+            {name: getattr(record, name) for name in (*_TEXT_FIELDS, "id", "digest")},
+            _record=record,
+            _file=file,
+            _stale=stale,
+            _text=None,
+            _reading=threading.Lock(),
+        )
         if record.name is not None:  # ``name`` is a cached property: set it, no text needed
             self.__dict__["name"] = record.name
-        object.__setattr__(self, "_record", record)
-        object.__setattr__(self, "_file", file)
-        object.__setattr__(self, "_stale", stale)
-        object.__setattr__(self, "_text", None)
-        object.__setattr__(self, "_reading", threading.Lock())
 
     @property
     def paragraphs(self) -> tuple[Paragraph, ...]:  # type: ignore[override]
