@@ -36,6 +36,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +69,8 @@ _ARRAY_NAMES = (
     *ARRAY_DTYPES,
 )
 _FILES = (*(f"{name}.npy" for name in _ARRAY_NAMES), BRIEFINGS)
+# Threads that verify the array files' checksums at once.
+_CHECKERS = 4
 
 
 class CacheError(ValueError):
@@ -327,9 +330,13 @@ def _read_files(path: Path, key: str) -> tuple[dict, dict[str, np.ndarray], byte
     if not isinstance(digests, dict) or not all(name in digests for name in _FILES):
         raise CacheError("its manifest does not list every file")
     try:
-        arrays = {
-            name: read_array(path / f"{name}.npy", digests[f"{name}.npy"]) for name in _ARRAY_NAMES
-        }
+        # hashlib releases the interpreter while it hashes, so files are checked side by side.
+        with ThreadPoolExecutor(_CHECKERS) as checkers:
+            checked = checkers.map(
+                lambda name: read_array(path / f"{name}.npy", digests[f"{name}.npy"]),
+                _ARRAY_NAMES,
+            )
+            arrays = dict(zip(_ARRAY_NAMES, checked, strict=True))
     except ArrayFileError as error:
         raise CacheError(str(error)) from None
     record = (path / BRIEFINGS).read_bytes()
