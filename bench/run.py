@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make ``bench`` importable
     sys.path.insert(0, str(ROOT))
 
-from bench import corpus, report, scifact  # noqa: E402
+from bench import coldstart, corpus, report, scifact  # noqa: E402
 from bench.results import EngineResult  # noqa: E402
 from bench.worker import write_corpus  # noqa: E402
 from index.scoring import DEFAULT_B, DEFAULT_K1  # noqa: E402
@@ -86,9 +86,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--sizes",
+        "--chunks",
         type=_sizes,
         default=SIZES,
         help="chunks per corpus, comma-separated (default 1000,10000,100000)",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="also write each corpus as briefing files and measure briefbot's build, cold "
+        "start and the memory of two serving processes (bench/coldstart.py)",
     )
     parser.add_argument(
         "--queries", type=int, default=1000, help="questions timed per engine (default 1000)"
@@ -149,16 +156,20 @@ def _speed(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="briefbot-bench-") as scratch:
         workdir = args.workdir or Path(scratch)
         tables, everything = [], {}
+        colds = []
         for size in args.sizes:
             results = _run_size(size, args, workdir / f"{size}")
             everything[size] = results
             render = report.markdown_table if args.markdown else report.speed_table
             tables.append(render(size, results, _agreement(results)))
+            if args.cold:
+                colds.append(_cold(size, args, workdir / f"{size}"))
     if args.json:
         figures = {
             size: {engine: dataclasses.asdict(result) for engine, result in results.items()}
             for size, results in everything.items()
         }
+        figures |= {f"{cold['chunks']} files": cold for cold in colds}
         args.json.write_text(json.dumps(figures, indent=1))
     notes = [
         "Ratios in brackets are to briefbot's figure; retrieval is the top 10, analysis excluded.",
@@ -168,6 +179,8 @@ def _speed(args: argparse.Namespace) -> None:
         print("\n".join(tables) + "\n" + "\n".join(notes))
     else:
         report.print_tables(tables, notes)
+    for cold in colds:
+        print("\n" + coldstart.summary(cold))
 
 
 def _run_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, EngineResult]:
@@ -194,6 +207,19 @@ def _run_size(size: int, args: argparse.Namespace, workdir: Path) -> dict[str, E
         )
         results[engine] = EngineResult.from_phases(built, served)
     return results
+
+
+def _cold(size: int, args: argparse.Namespace, workdir: Path) -> dict:
+    """The corpus of ``size`` chunks as files, built, started cold and served twice."""
+    from bench.worker import read_corpus
+
+    folder = workdir / "files"
+    folder.mkdir(exist_ok=True)
+    for briefing_id, text in read_corpus(workdir).briefings:
+        (folder / f"{briefing_id}.txt").write_text(text, encoding="utf-8")
+    _say(f"{size:,} chunks: briefbot from {len(list(folder.iterdir())):,} files")
+    figures = coldstart.measure_folder(folder, workdir / "data", 3, min(args.queries, 300))
+    return figures | {"chunks": size}
 
 
 def _worker(*args: object) -> dict:

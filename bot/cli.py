@@ -14,21 +14,24 @@ import contextlib
 import json
 import os
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from bot.render import plain, render_answer
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.base import StoreError
 from index.answering import DEFAULT_PASSAGES, Answer, answer
 from index.baseline import evaluate_baseline
-from index.cache import cache_key, cache_path
+from index.cache import cache_path, listing_key
 from index.catalog import open_catalog
 from index.evaluation import EvalFormatError, Report, evaluate, parse_cases
+from index.listing import list_files
 from index.loading import BriefingsNotFoundError
 from index.search import Index
+from index.stored import StaleBriefingError
 
 EXIT_ERROR = 2
 
@@ -158,13 +161,25 @@ def _report_days(value: str) -> int:
 
 def _open(settings: Settings, *, progress: bool = False) -> Index:
     tracker = _progress_bar() if progress else iter
-    return open_catalog(settings.briefings, settings.cache_dir, _warn, progress=tracker)
+    return open_catalog(
+        settings.briefings,
+        settings.cache_dir,
+        _warn,
+        progress=tracker,
+        max_cache_bytes=settings.cache_max_bytes,
+    )
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     index = _open(settings)
     for number, question in enumerate(args.questions):
-        result = answer(index, question, args.k)
+        try:
+            result = answer(index, question, args.k)
+        except StaleBriefingError as error:
+            # A file changed but kept its size and time; its stale cache is gone: index again.
+            _warn(f"{error}; indexing again")
+            index = _open(settings)
+            result = answer(index, question, args.k)
         if args.json:
             print(json.dumps(answer_json(result), ensure_ascii=False))
         else:
@@ -242,32 +257,31 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 def _info(args: argparse.Namespace, settings: Settings) -> int:
     index = _open(settings)
     print(_summary(index))
-    key = cache_key(index.briefings, index.analyzer, _chunker())
+    key = listing_key(list_files(settings.briefings), index.analyzer, _chunker())
     print(f"cache: {cache_path(settings.cache_dir, key)}")
-    chunks: Counter[str] = Counter()
-    tokens: Counter[str] = Counter()
-    for chunk in index.chunks:
-        chunks[chunk.briefing_id] += 1
-        tokens[chunk.briefing_id] += chunk.tokens
-    for briefing in index.briefings:
+    # From the chunk table's columns: describing the briefings reads none of their files.
+    owners, tokens = index.chunks.owners, index.chunks.rows[:, 4]
+    chunks = np.bincount(owners, minlength=len(index.briefings)).tolist()
+    totals = np.bincount(owners, weights=tokens, minlength=len(index.briefings)).tolist()
+    for number, briefing in enumerate(index.briefings):
         print(
             f"  {briefing.id}: {briefing.title or '(no title)'}, {briefing.date or 'undated'}, "
-            f"{len(briefing.paragraphs)} paragraphs, {chunks[briefing.id]} chunks, "
-            f"{tokens[briefing.id]:,} tokens"
+            f"{len(briefing.paragraphs)} paragraphs, {chunks[number]} chunks, "
+            f"{int(totals[number]):,} tokens"
         )
     return 0
 
 
 def _chunker():  # noqa: ANN202
     from index.chunking import Chunker
-    from index.tokens import load_encoding
+    from index.tokens import LazyEncoding
 
-    return Chunker(load_encoding())
+    return Chunker(LazyEncoding())
 
 
 def _summary(index: Index) -> str:
     paragraphs = sum(len(b.paragraphs) for b in index.briefings)
-    tokens = sum(c.tokens for c in index.chunks)
+    tokens = int(index.chunks.rows[:, 4].sum())
     count = len(index.briefings)
     return (
         f"{count} briefing{'s' if count != 1 else ''}, {paragraphs:,} paragraphs, "

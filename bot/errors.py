@@ -15,12 +15,17 @@ import discord
 from discord import app_commands
 
 from bot.sending import send
+from index.stored import StaleBriefingError
 
 log = logging.getLogger(__name__)
 
 SOMETHING_WENT_WRONG = "Something went wrong while answering. Please try again in a moment."
 NEEDS_MANAGE_SERVER = "Only members with the **Manage Server** permission can do that."
 SERVER_ONLY = "That command only works in a server."
+BRIEFING_CHANGED = (
+    "That briefing's file changed since it was indexed, so it cannot be quoted until it "
+    "is indexed again. That is under way: please try again in a moment."
+)
 
 
 class UserFacingError(Exception):
@@ -44,6 +49,8 @@ def explain(error: BaseException) -> str | None:
         return NEEDS_MANAGE_SERVER
     if isinstance(error, app_commands.NoPrivateMessage):
         return SERVER_ONLY
+    if isinstance(error, StaleBriefingError):
+        return BRIEFING_CHANGED
     return None
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import time
@@ -37,7 +38,7 @@ from pathlib import Path
 from bot.errors import UserFacingError
 from bot.legacy import adopt_legacy_uploads
 from bot.render import escape
-from bot.settings import Settings
+from bot.settings import DEFAULT_CACHE_MAX_BYTES, Settings
 from bot.store import Store, StoredUpload, StoreError, UploadTakenError, open_store
 from bot.uploads import Upload
 from index.analysis import Analyzer
@@ -49,7 +50,8 @@ from index.loading import BriefingsNotFoundError, briefing_files, read_briefing
 from index.parsing import BriefingFormatError
 from index.search import Index
 from index.segments import Segments
-from index.tokens import load_encoding
+from index.stored import StaleBriefingError
+from index.tokens import LazyEncoding
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ def files_signature(paths: Iterable[Path]) -> Signature:
 
 
 class LibraryError(UserFacingError):
-    """A briefing cannot be added or removed; the message says why."""
+    """A briefing cannot be added or removed, or quoted; the message says why."""
 
 
 def library_of(client: object) -> Library:
@@ -94,9 +96,15 @@ def library_of(client: object) -> Library:
     return library
 
 
-def open_index(paths: list[Path], cache_dir: Path | None) -> Index:
+def open_index(
+    paths: list[Path], cache_dir: Path | None, max_cache_bytes: int = DEFAULT_CACHE_MAX_BYTES
+) -> Index:
     """The index of the briefings under ``paths``, with load warnings logged."""
-    return open_catalog(paths, cache_dir, log.warning)
+    return open_catalog(paths, cache_dir, log.warning, max_cache_bytes=max_cache_bytes)
+
+
+class BriefingChangedError(LibraryError):
+    """A reply needed a briefing whose file changed since it was indexed."""
 
 
 @dataclass(frozen=True)
@@ -183,15 +191,18 @@ class Library:
         shelf: Shelf,
         settings: Settings,
         store: Store,
-        opener: Opener = open_index,
+        opener: Opener | None = None,
         *,
         store_version: int = 0,
     ) -> None:
         self._settings = settings
         self._shelf = shelf
         self._store = store
-        self._open = opener
-        self._chunker = Chunker(load_encoding())
+        self._open = opener or functools.partial(
+            open_index, max_cache_bytes=settings.cache_max_bytes
+        )
+        self._reindexing: asyncio.Task[bool] | None = None
+        self._chunker = Chunker(LazyEncoding())
         self._lock = asyncio.Lock()
         self.store_version = store_version
         # The configured files as they were when ``configured`` and ``added`` were loaded.
@@ -199,7 +210,7 @@ class Library:
 
     @classmethod
     def load(
-        cls, settings: Settings, opener: Opener = open_index, store: Store | None = None
+        cls, settings: Settings, opener: Opener | None = None, store: Store | None = None
     ) -> Library:
         """Open the store and load every segment now; call before the event loop is busy."""
         if store is None:
@@ -209,6 +220,7 @@ class Library:
         adopt_legacy_uploads(settings.uploads_dir, store)
         version = store.version()
         files = files_signature(settings.briefings)
+        opener = opener or functools.partial(open_index, max_cache_bytes=settings.cache_max_bytes)
         configured = opener(list(dict.fromkeys(settings.briefings)), settings.cache_dir)
         # The lemmatizer loads its dictionary on first use, holding the interpreter
         # for a quarter of a second: pay that now, not during a question or an upload.
@@ -261,7 +273,39 @@ class Library:
     ) -> Answer:
         """Answer from what ``guild_id`` sees, in a worker thread so the loop stays free."""
         index = self.index(guild_id)
-        return await asyncio.to_thread(answer, index, question, k, briefing_id)  # type: ignore[arg-type]
+        try:
+            return await asyncio.to_thread(answer, index, question, k, briefing_id)  # type: ignore[arg-type]
+        except StaleBriefingError as error:
+            self.reindex_soon(error)
+            raise BriefingChangedError(
+                f"The briefing “{escape(error.briefing_id)}” changed since it was indexed, "
+                "so it cannot be quoted until it is indexed again. That is under way: "
+                "please ask again in a moment."
+            ) from error
+
+    @property
+    def reindexing(self) -> asyncio.Task[bool] | asyncio.Future[bool]:
+        """The reindexing ``reindex_soon`` started, to await (done at once if there is none)."""
+        if self._reindexing is not None:
+            return self._reindexing
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        done.set_result(False)
+        return done
+
+    def reindex_soon(self, error: StaleBriefingError) -> None:
+        """Index the configured briefings again, once, because one changed under the index.
+
+        Its file kept its size and modification time, so the watcher cannot
+        see the change; the core has discarded the stale cache, so this
+        rebuilds. Meanwhile the old index answers, but never quotes the
+        changed briefing.
+        """
+        if self._reindexing is not None and not self._reindexing.done():
+            return
+        log.warning("%s; indexing the configured briefings again", error)
+        self._reindexing = asyncio.get_running_loop().create_task(
+            self.reload_configured(force=True)
+        )
 
     async def add(self, upload: Upload, guild_id: int) -> Briefing:
         """Store an upload for ``guild_id`` and index it; LibraryError if its name is taken."""
@@ -353,18 +397,23 @@ class Library:
                 log.info("merged %d uploads of guild %s into one segment", len(keys), owner)
         return merged
 
-    async def reload_configured(self, unchanged: Callable[[], bool] = lambda: True) -> bool:
+    async def reload_configured(
+        self, unchanged: Callable[[], bool] = lambda: True, *, force: bool = False
+    ) -> bool:
         """Load what changed in the configured files and swap it in.
 
         Files only added become one small segment; any other change rebuilds
         the configured index (from the cache where valid), outside the lock so
         uploads go on meanwhile. The result is used only if ``unchanged()``
         still holds once it is loaded (the files did not change meanwhile);
-        returns whether it was.
+        returns whether it was. ``force`` opens the configured index again
+        even if the files look unchanged.
         """
         paths = list(dict.fromkeys(self._settings.briefings))
         files = await asyncio.to_thread(files_signature, paths)
-        added = await asyncio.to_thread(self._added_briefings, files, self._shelf)
+        added = (
+            None if force else await asyncio.to_thread(self._added_briefings, files, self._shelf)
+        )
         if added is None:
             configured = await asyncio.to_thread(self._open, paths, self._settings.cache_dir)
         elif added:

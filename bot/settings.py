@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,17 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_COOLDOWN_SECONDS = 86_400.0
 # Ten years: longer is a typo, and an operator keeping feedback forever should say so.
 MAX_RETENTION_DAYS = 3650
+# How much disk the index caches of one data folder may take (least recently used go first).
+DEFAULT_CACHE_MAX_BYTES = 2 * 1000**3
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)((?:[KMGT]i?)?B?)", re.IGNORECASE)
+_UNITS = {
+    "": 1,
+    "B": 1,
+    **{f"{p}B": 1000**n for n, p in enumerate("KMGT", 1)},
+    **{p: 1000**n for n, p in enumerate("KMGT", 1)},
+    **{f"{p}IB": 1024**n for n, p in enumerate("KMGT", 1)},
+    **{f"{p}I": 1024**n for n, p in enumerate("KMGT", 1)},
+}
 PROJECT_BRIEFINGS = Path(__file__).resolve().parent.parent / "briefings"
 
 
@@ -56,6 +68,7 @@ class Settings:
     log_discord_debug: bool = False
     keep_questions: bool = False  # store question text with feedback (privacy: off)
     retention_days: int = 30  # how long feedback, and question text if kept, is stored
+    cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES
 
     @property
     def cache_dir(self) -> Path:
@@ -103,6 +116,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         log_discord_debug=_bool(env, "BRIEFBOT_LOG_DISCORD_DEBUG", default=False),
         keep_questions=_bool(env, "BRIEFBOT_KEEP_QUESTIONS", default=False),
         retention_days=_days(env, "BRIEFBOT_RETENTION_DAYS", 30, MAX_RETENTION_DAYS),
+        cache_max_bytes=_bytes(env, "BRIEFBOT_CACHE_MAX_BYTES", DEFAULT_CACHE_MAX_BYTES),
     )
 
 
@@ -202,6 +216,20 @@ def _seconds(env: Mapping[str, str], name: str, default: float, most: float) -> 
             f"{name} must be a number of seconds from 0 to {most:,.0f}, not {env[name][:40]!r}"
         )
     return value
+
+
+def _bytes(env: Mapping[str, str], name: str, default: int) -> int:
+    """A size in bytes: a whole number, optionally with a unit (500MB, 2GB, 1.5GiB)."""
+    if name not in env:
+        return default
+    match = _SIZE.fullmatch(env[name].replace(" ", "").replace("_", ""))
+    if match is None:
+        raise SettingsError(
+            f"{name} must be a size in bytes such as 2000000000, 500MB or 2GB, "
+            f"not {env[name][:40]!r}"
+        )
+    number, unit = match.groups()
+    return int(float(number) * _UNITS[unit.upper()])
 
 
 def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:

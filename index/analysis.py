@@ -71,6 +71,16 @@ class Analyzer:
         language = self.language
         return [_term(language, word) for word in self.words(text)]
 
+    def warm(self) -> None:
+        """Load the lemmatizer's dictionary and the stemmer now.
+
+        simplemma reads its dictionary on first use, holding the interpreter
+        for a quarter of a second: an index pays that while it opens, not
+        during the first question.
+        """
+        _stemmer(self.language)
+        simplemma.lemmatize("warming", lang=_ISO_639[self.language])
+
     def terms(self, text: str) -> list[Term]:
         """Each term with its source word, for telling users what was missing."""
         language = self.language

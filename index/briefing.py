@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 _LEADING_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]*")
 _WORD = re.compile(r"[^\W_]+")
@@ -22,10 +24,15 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Briefing:
-    """One loaded briefing; every quote is a slice of ``body``."""
+    """One loaded briefing; every quote is a slice of ``body``.
+
+    Two briefings are equal when every field is; the hash is of the id and
+    the digest alone, so hashing never needs the text (``index.stored``
+    reads it only when it is first needed).
+    """
 
     id: str
-    body: str
+    body: str = field(repr=False)
     paragraphs: tuple[Paragraph, ...]
     digest: str
     title: str | None = None
@@ -33,6 +40,17 @@ class Briefing:
     source: str | None = None
     url: str | None = None
     dateline: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Briefing):
+            return NotImplemented
+        if self is other:
+            return True
+        # The text is compared last, so most inequalities never read it.
+        return _metadata(self) == _metadata(other) and self.body == other.body
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.digest))
 
     @functools.cached_property
     def name(self) -> str:
@@ -45,9 +63,27 @@ class Briefing:
             raise IndexError(f"{self.id} has paragraphs 1 to {len(self.paragraphs)}")
         return self.paragraphs[number - 1]
 
+    def spans(self) -> np.ndarray:
+        """Each paragraph's (start, end) in ``body``: an int64 array of two columns."""
+        return np.array([(p.start, p.end) for p in self.paragraphs], dtype=np.int64).reshape(-1, 2)
+
     def text(self, paragraph: Paragraph) -> str:
         """The verbatim text of one of this briefing's paragraphs."""
         return self.body[paragraph.start : paragraph.end]
+
+
+def _metadata(briefing: Briefing) -> tuple[object, ...]:
+    """Every field but the text."""
+    return (
+        briefing.id,
+        briefing.digest,
+        briefing.paragraphs,
+        briefing.title,
+        briefing.date,
+        briefing.source,
+        briefing.url,
+        briefing.dateline,
+    )
 
 
 def title_from_id(briefing_id: str, body: str) -> str:
@@ -60,6 +96,9 @@ def title_from_id(briefing_id: str, body: str) -> str:
     words = _WORD.findall(_LEADING_DATE.sub("", briefing_id))
     if not words:
         return briefing_id
-    spelled = Counter(_WORD.findall(body))
+    # Count only the spellings that can win, with one scan of the body in C.
+    forms = {form for w in words for form in (w, w.capitalize(), w.upper())}
+    alternatives = "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
+    spelled = Counter(re.findall(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", body))
     shown = [max((w, w.capitalize(), w.upper()), key=lambda form: spelled[form]) for w in words]
     return " ".join([shown[0][:1].upper() + shown[0][1:], *shown[1:]])

@@ -1,53 +1,76 @@
 """The on-disk index cache: a directory of numpy arrays and a checksummed manifest.
 
 A cache is a directory ``index-<key>/`` holding the postings (``index.postings``),
-the vocabulary and the chunk table (``index.chunktable``) as ``.npy`` files (read with
-``allow_pickle=False``), and ``manifest.json``: the format version, the key,
-BM25's parameters, the briefing ids and each file's SHA-256. Loading reads
-arrays and slices chunk texts out of the briefings; nothing is re-analysed.
+the vocabulary, the chunk table (``index.chunktable``) and the briefings'
+paragraphs as ``.npy`` files, the briefings' metadata in ``briefings.json``
+(``index.stored``), and ``manifest.json``: the format version, the key,
+BM25's parameters, the briefing ids and each file's SHA-256. Loading maps
+the arrays read-only (``index.npyfiles``), so processes on one machine share
+their pages, and slices chunk texts out of the briefings; nothing is
+re-analysed.
 
-The key covers the briefings' content hashes, the analyzer, the chunker and
-BM25's parameters, so any change to them makes a new directory. It is written
-in a hidden sibling directory, manifest last, and renamed into place, so a
-crash never leaves a half-written cache where it would be read. A cache
-that is truncated, garbled or of another format is discarded and rebuilt,
-and so is one whose checksums match but whose contents do not fit the
-briefings (a tampered or buggy writer): every field read is checked, and any
+Briefings read from files (``open_listing``) are keyed by the listing of
+their files (paths, sizes, modification times), so a valid cache opens
+without reading any briefing: each briefing's text is read, and checked
+against the digest the cache was built from, when a reply first needs it.
+Briefings given as text (``open_index``) are keyed by their content.
+Either key also covers the analyzer, the chunker and BM25's parameters, so
+any change to them makes a new directory. A cache is written in a hidden
+sibling directory, manifest last, and renamed into place, so a crash never
+leaves a half-written cache where it would be read. Several caches are kept
+side by side, the least recently used removed beyond a size bound
+(``index.eviction``). A cache that is truncated, garbled or of another
+format is discarded and rebuilt, and so is one whose checksums match but
+whose contents do not fit the briefings (a tampered or buggy writer): every
+field read is checked, against the briefings when they are given and
+against the listing (and, once read, each briefing's text) otherwise; any
 failure to load, of any kind, means a warning and a rebuild.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import json
-import math
 import os
 import shutil
 import tempfile
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
 from index.analysis import Analyzer
 from index.briefing import Briefing
+from index.building import build_listed
 from index.chunking import Chunker
 from index.chunktable import ChunkTable
+from index.eviction import DEFAULT_MAX_BYTES, PREFIX, evict, remove, touch
+from index.listing import ListedFile, Listing
+from index.loading import MAX_BRIEFING_BYTES, BriefingsNotFoundError, Skipped
+from index.npyfiles import ArrayFileError, read_array, write_array
 from index.postings import ARRAY_DTYPES, Postings
 from index.scoring import DEFAULT_B, DEFAULT_K1
 from index.search import Index, Progress
+from index.stored import check_records, describe, read_records, stored_briefings
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 MANIFEST = "manifest.json"
-_PREFIX = "index-"
-# Leftovers of a crashed write older than this are removed when a cache is saved.
-_STALE_SECONDS = 3600
+BRIEFINGS = "briefings.json"
+_PREFIX = PREFIX
 # Every array a cache holds, as files named <name>.npy.
-_ARRAY_NAMES = ("chunk_rows", "vocabulary", "vocabulary_offsets", *ARRAY_DTYPES)
+_ARRAY_NAMES = (
+    "chunk_rows",
+    "vocabulary",
+    "vocabulary_offsets",
+    "paragraph_spans",
+    "paragraph_counts",
+    *ARRAY_DTYPES,
+)
+_FILES = (*(f"{name}.npy" for name in _ARRAY_NAMES), BRIEFINGS)
+# Threads that verify the array files' checksums at once.
+_CHECKERS = 4
 
 
 class CacheError(ValueError):
@@ -55,9 +78,16 @@ class CacheError(ValueError):
 
 
 def cache_key(briefings: tuple[Briefing, ...], analyzer: Analyzer, chunker: Chunker) -> str:
-    """A digest of everything the cached index depends on."""
+    """A digest of everything the cached index of briefings given as text depends on."""
     parts = [CACHE_FORMAT, analyzer.version, chunker.version, DEFAULT_K1, DEFAULT_B]
     parts += sorted([briefing.id, briefing.digest] for briefing in briefings)
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def listing_key(listing: Listing, analyzer: Analyzer, chunker: Chunker) -> str:
+    """A digest of everything the cached index of the listed files depends on."""
+    parts: list[object] = [CACHE_FORMAT, "files", analyzer.version, chunker.version]
+    parts += [DEFAULT_K1, DEFAULT_B, MAX_BRIEFING_BYTES, len(listing.roots), *listing.signature]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
@@ -73,6 +103,7 @@ def open_index(
     directory: Path | None,
     warn: Callable[[str], None],
     progress: Progress = iter,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Index:
     """The index for ``briefings``: from the cache if valid, else built and saved."""
     if directory is None:
@@ -81,29 +112,92 @@ def open_index(
     path = cache_path(directory, key)
     if path.exists():
         try:
-            return load_index(path, key, briefings, analyzer)
+            index = load_index(path, key, briefings, analyzer)
         except Exception as error:  # noqa: BLE001 - whatever is wrong with it, it is rebuilt
             warn(f"discarding the index cache {path}: {_reason(error)}; rebuilding it")
+        else:
+            touch(path / MANIFEST)
+            return index
     index = Index.build(briefings, analyzer, chunker, progress)
-    try:
-        save_index(index, path, key)
-    except OSError as error:
-        warn(
-            f"could not write the index cache to {directory} ({error.strerror or error}); "
-            "the index is kept in memory only"
-        )
+    _save_or_warn(index, path, key, warn, max_bytes=max_bytes)
     return index
 
 
-def save_index(index: Index, path: Path, key: str) -> None:
-    """Write the index to the directory ``path`` atomically; remove older caches beside it."""
+def open_listing(
+    listing: Listing,
+    analyzer: Analyzer,
+    chunker: Chunker,
+    directory: Path | None,
+    warn: Callable[[str], None],
+    progress: Progress = iter,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    workers: int | None = None,
+) -> Index:
+    """The index of the listed files: from the cache if valid, else read, built and saved.
+
+    Files that do not load are warned of (from the cache's record of them
+    when it is used). A build runs on ``workers`` processes (None: one per
+    core for a large folder; ``index.building``). Raises
+    BriefingsNotFoundError when none loads.
+    """
+    for unreadable in listing.unreadable:
+        warn(str(unreadable))
+    key = listing_key(listing, analyzer, chunker)
+    path = cache_path(directory, key) if directory is not None else None
+    if path is not None and path.exists():
+        try:
+            index, skipped = load_listed(path, key, listing, analyzer)
+        except Exception as error:  # noqa: BLE001 - whatever is wrong with it, it is rebuilt
+            warn(f"discarding the index cache {path}: {_reason(error)}; rebuilding it")
+        else:
+            touch(path / MANIFEST)
+            for skip in skipped:
+                warn(str(skip))
+            return index
+    written: dict[str, dict] = {}
+
+    def stale() -> None:
+        if path is not None and "manifest" in written:
+            _discard_if_same(path, written["manifest"])
+
+    built = build_listed(listing, analyzer, chunker, stale, progress, workers)
+    for file, reason in built.skipped:
+        warn(str(Skipped(str(file.path), reason)))
+    if built.index is None:
+        raise BriefingsNotFoundError("no briefing file could be loaded")
+    if path is not None:
+        manifest = _save_or_warn(
+            built.index, path, key, warn, built.files, built.skipped, max_bytes
+        )
+        if manifest is not None:
+            written["manifest"] = manifest
+    return built.index
+
+
+def save_index(
+    index: Index,
+    path: Path,
+    key: str,
+    files: Sequence[ListedFile] | None = None,
+    skipped: Sequence[tuple[ListedFile, str]] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> dict:
+    """Write the index to the directory ``path`` atomically; return its manifest.
+
+    ``files`` and ``skipped`` say where briefings read from a listing came
+    from. Other caches beside it are then removed, least recently used
+    first, until all of them together fit in ``max_bytes``.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
     try:
+        record, paragraphs = describe(index.briefings, files, skipped)
         digests = {
-            f"{name}.npy": _write_array(staging / f"{name}.npy", array)
-            for name, array in _arrays(index).items()
+            f"{name}.npy": write_array(staging / f"{name}.npy", array)
+            for name, array in (_arrays(index) | paragraphs).items()
         }
+        _write_file(staging / BRIEFINGS, record)
+        digests[BRIEFINGS] = hashlib.sha256(record).hexdigest()
         manifest = {
             "format": CACHE_FORMAT,
             "key": key,
@@ -119,20 +213,39 @@ def save_index(index: Index, path: Path, key: str) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _fsync_directory(path.parent)
-    _remove_stale(path)
+    evict(path.parent, path, max_bytes, _is_cache)
+    return manifest
 
 
 def load_index(path: Path, key: str, briefings: tuple[Briefing, ...], analyzer: Analyzer) -> Index:
     """Read a cached index; CacheError if it is damaged or not for these briefings."""
-    manifest = _read_manifest(path / MANIFEST)
-    if manifest.get("key") != key:
-        raise CacheError("it was built from other briefings")
-    digests = manifest.get("sha256")
-    if not isinstance(digests, dict) or not all(f"{n}.npy" in digests for n in _ARRAY_NAMES):
-        raise CacheError("its manifest does not list every file")
-    arrays = {name: _read_array(path, name, digests[f"{name}.npy"]) for name in _ARRAY_NAMES}
+    manifest, arrays, record = _read_files(path, key)
     try:
+        records, _ = read_records(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
+        check_records(records, briefings)
         return _index_from(arrays, manifest, briefings, analyzer)
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError) as error:
+        raise CacheError(f"its contents are inconsistent ({_one_line(error)})") from None
+
+
+def load_listed(
+    path: Path, key: str, listing: Listing, analyzer: Analyzer
+) -> tuple[Index, tuple[Skipped, ...]]:
+    """Read a cached index of the listed files, and the files it skipped; no briefing is read.
+
+    CacheError if it is damaged or does not fit the listing. A briefing
+    whose file turns out to have changed when it is read discards this cache
+    (``index.stored``), unless it has been replaced meanwhile.
+    """
+    manifest, arrays, record = _read_files(path, key)
+
+    def stale() -> None:
+        _discard_if_same(path, manifest)
+
+    try:
+        records, skips = read_records(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
+        briefings, skipped = stored_briefings(records, skips, listing, stale)
+        return _index_from(arrays, manifest, briefings, analyzer), skipped
     except (ValueError, KeyError, TypeError, IndexError, OverflowError) as error:
         raise CacheError(f"its contents are inconsistent ({_one_line(error)})") from None
 
@@ -164,7 +277,7 @@ def _arrays(index: Index) -> dict[str, np.ndarray]:
 def _index_from(
     arrays: Mapping[str, np.ndarray],
     manifest: dict,
-    briefings: tuple[Briefing, ...],
+    briefings: Sequence[Briefing],
     analyzer: Analyzer,
 ) -> Index:
     """The index the arrays describe, checked against the briefings they claim to index."""
@@ -175,7 +288,7 @@ def _index_from(
     chunks = ChunkTable(briefings, arrays["chunk_rows"])
     terms = _terms(arrays["vocabulary"], arrays["vocabulary_offsets"])
     postings = Postings.from_arrays(terms, arrays, DEFAULT_K1, DEFAULT_B)
-    return Index(briefings, chunks, analyzer, postings)
+    return Index(tuple(briefings), chunks, analyzer, postings)
 
 
 def _terms(vocabulary: np.ndarray, offsets: np.ndarray) -> tuple[str, ...]:
@@ -186,6 +299,72 @@ def _terms(vocabulary: np.ndarray, offsets: np.ndarray) -> tuple[str, ...]:
     data = vocabulary.tobytes()
     bounds = offsets.tolist()
     return tuple(data[a:b].decode() for a, b in itertools.pairwise(bounds))
+
+
+def _save_or_warn(
+    index: Index,
+    path: Path,
+    key: str,
+    warn: Callable[[str], None],
+    files: Sequence[ListedFile] | None = None,
+    skipped: Sequence[tuple[ListedFile, str]] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> dict | None:
+    """Save the index and return its manifest; warn and return None if it cannot be written."""
+    try:
+        return save_index(index, path, key, files, skipped, max_bytes)
+    except OSError as error:
+        warn(
+            f"could not write the index cache to {path.parent} ({error.strerror or error}); "
+            "the index is kept in memory only"
+        )
+        return None
+
+
+def _read_files(path: Path, key: str) -> tuple[dict, dict[str, np.ndarray], bytes]:
+    """The manifest, the arrays (memory-mapped) and ``briefings.json``, checksums checked."""
+    manifest = _read_manifest(path / MANIFEST)
+    if manifest.get("key") != key:
+        raise CacheError("it was built from other briefings")
+    digests = manifest.get("sha256")
+    if not isinstance(digests, dict) or not all(name in digests for name in _FILES):
+        raise CacheError("its manifest does not list every file")
+    try:
+        # hashlib releases the interpreter while it hashes, so files are checked side by side.
+        with ThreadPoolExecutor(_CHECKERS) as checkers:
+            checked = checkers.map(
+                lambda name: read_array(path / f"{name}.npy", digests[f"{name}.npy"]),
+                _ARRAY_NAMES,
+            )
+            arrays = dict(zip(_ARRAY_NAMES, checked, strict=True))
+    except ArrayFileError as error:
+        raise CacheError(str(error)) from None
+    record = (path / BRIEFINGS).read_bytes()
+    if hashlib.sha256(record).hexdigest() != digests[BRIEFINGS]:
+        raise CacheError(f"the checksum of {BRIEFINGS} does not match (truncated or damaged)")
+    return manifest, arrays, record
+
+
+def _discard_if_same(path: Path, manifest: dict) -> None:
+    """Remove the cache at ``path`` if it is still the one whose manifest was read.
+
+    A briefing's file changed under it; a cache rebuilt there since is left alone.
+    """
+    try:
+        current = json.loads((path / MANIFEST).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return
+    if current == manifest:
+        remove(path)
+
+
+def _is_cache(entry: Path) -> bool:
+    """Whether ``entry`` is a cache this version can read (else it is removed when saving)."""
+    try:
+        _read_manifest(entry / MANIFEST)
+    except (OSError, CacheError):
+        return False
+    return True
 
 
 def _reason(error: Exception) -> str:
@@ -209,57 +388,6 @@ def _read_manifest(path: Path) -> dict:
         found = manifest.get("format") if isinstance(manifest, dict) else None
         raise CacheError(f"it is format {found}, not {CACHE_FORMAT}")
     return manifest
-
-
-def _read_array(directory: Path, name: str, digest: object) -> np.ndarray:
-    data = (directory / f"{name}.npy").read_bytes()
-    if hashlib.sha256(data).hexdigest() != digest:
-        raise CacheError(f"the checksum of {name}.npy does not match (truncated or damaged)")
-    try:
-        return _npy_view(data)
-    except ValueError as error:
-        raise CacheError(f"{name}.npy is not a numpy array ({error})") from None
-
-
-def _npy_view(data: bytes) -> np.ndarray:
-    """The array in ``.npy`` bytes, read-only and without a copy; never unpickles."""
-    stream = io.BytesIO(data)
-    version = np.lib.format.read_magic(stream)
-    if version == (1, 0):
-        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
-    elif version == (2, 0):
-        shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
-    else:
-        raise ValueError(f"format version {version} is not supported")
-    if dtype.hasobject:
-        raise ValueError("it holds Python objects")
-    count = math.prod(shape)
-    if any(size < 0 for size in shape) or count * dtype.itemsize != len(data) - stream.tell():
-        raise ValueError(f"its header's shape {shape} does not fit its data")
-    flat = np.frombuffer(data, dtype=dtype, count=count, offset=stream.tell())
-    return flat.reshape(shape, order="F" if fortran_order else "C")
-
-
-def _write_array(path: Path, array: np.ndarray) -> str:
-    """Save one array without pickle; return its file's SHA-256."""
-    with path.open("wb") as handle:
-        writer = _Hashing(handle)
-        np.save(writer, array, allow_pickle=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return writer.digest.hexdigest()
-
-
-class _Hashing:
-    """A file wrapper that hashes what is written, so no array is copied to hash it."""
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self.handle = handle
-        self.digest = hashlib.sha256()
-
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        return self.handle.write(data)
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -296,27 +424,3 @@ def _install(staging: Path, path: Path) -> None:
             raise
         # Another process installed the same index first; theirs is as good as ours.
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _remove_stale(path: Path) -> None:
-    """Remove other caches beside ``path``, and leftovers of writes that crashed."""
-    now = time.time()
-    for entry in path.parent.iterdir():
-        stale = entry.name.startswith(_PREFIX) and entry != path
-        leftover = entry.name.startswith(f".{_PREFIX}") and _age(entry, now) > _STALE_SECONDS
-        if stale or leftover:
-            _remove(entry)
-
-
-def _age(entry: Path, now: float) -> float:
-    try:
-        return now - entry.lstat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def _remove(entry: Path) -> None:
-    if entry.is_dir() and not entry.is_symlink():
-        shutil.rmtree(entry, ignore_errors=True)
-    else:
-        entry.unlink(missing_ok=True)

@@ -6,11 +6,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from index.analysis import Analyzer
-from index.cache import open_index
+from index.cache import open_listing
 from index.chunking import DEFAULT_MAX_TOKENS, Chunker
-from index.loading import BRIEFING_SUFFIXES, BriefingsNotFoundError, load_briefings
+from index.eviction import DEFAULT_MAX_BYTES
+from index.listing import list_files
+from index.loading import BRIEFING_SUFFIXES, BriefingsNotFoundError
 from index.search import Index, Progress
-from index.tokens import load_encoding
+from index.tokens import LazyEncoding
 
 
 def open_catalog(
@@ -20,18 +22,35 @@ def open_catalog(
     *,
     max_tokens: int = DEFAULT_MAX_TOKENS,
     progress: Progress = iter,
+    max_cache_bytes: int = DEFAULT_MAX_BYTES,
+    workers: int | None = None,
 ) -> Index:
     """Load, chunk and index every briefing under ``paths``; bad files are warned of.
 
-    Raises BriefingsNotFoundError when no path holds a briefing that loads.
+    With a valid cache no briefing file is read here: the listing of the
+    files keys the cache, and each briefing's text is read when first
+    needed. A build indexes the files on ``workers`` processes (None: one
+    per core for a large folder). The analyzer is warmed up before returning, so the first
+    question does not pay for loading its dictionaries. Raises
+    BriefingsNotFoundError when no path holds a briefing that loads.
     """
     paths = list(paths)
-    loaded = load_briefings(paths)
-    for skipped in loaded.skipped:
-        warn(str(skipped))
-    if not loaded.briefings:
-        where = ", ".join(str(path) for path in paths)
-        kinds = ", ".join(BRIEFING_SUFFIXES)
+    listing = list_files(paths)
+    where = ", ".join(str(path) for path in paths)
+    kinds = ", ".join(BRIEFING_SUFFIXES)
+    if not listing.files:
+        for unreadable in listing.unreadable:
+            warn(str(unreadable))
         raise BriefingsNotFoundError(f"no briefing ({kinds} file) in {where} could be loaded")
-    chunker = Chunker(load_encoding(), max_tokens)
-    return open_index(loaded.briefings, Analyzer(), chunker, cache_dir, warn, progress)
+    chunker = Chunker(LazyEncoding(), max_tokens)
+    analyzer = Analyzer()
+    try:
+        index = open_listing(
+            listing, analyzer, chunker, cache_dir, warn, progress, max_cache_bytes, workers
+        )
+    except BriefingsNotFoundError:
+        raise BriefingsNotFoundError(
+            f"no briefing ({kinds} file) in {where} could be loaded"
+        ) from None
+    analyzer.warm()
+    return index

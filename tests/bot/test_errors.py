@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 
@@ -85,3 +86,25 @@ async def test_channel_question_failure(fake, library, caplog):
     asked = await fake.send_message(SHOIGU_QUESTION, mentions_bot=True)
     reply = await fake.wait_for_bot_message(after=asked, timeout=TIMEOUT)
     assert "Shoigu" in reply["content"]
+
+
+async def test_a_briefing_changed_under_the_index_is_not_quoted(
+    fake, start_bot, make_settings, tmp_path
+):
+    folder = tmp_path / "configured"
+    folder.mkdir()
+    penguins = folder / "penguins.txt"
+    penguins.write_text("HOBART: Researchers counted 4,000 emperor penguins, the division said.\n")
+    settings = make_settings(BRIEFBOT_BRIEFINGS=str(folder))
+    Library.load(settings).close()  # builds the cache
+    library = Library.load(settings)
+    await start_bot(library=library)
+    # Same size and time: only the briefing's digest can tell.
+    status = penguins.stat()
+    penguins.write_text(penguins.read_text().replace("4,000", "5,000"))
+    os.utime(penguins, ns=(status.st_atime_ns, status.st_mtime_ns))
+    reply = await ask(fake, "How many emperor penguins?")
+    assert is_ephemeral(reply)
+    assert "changed since it was indexed" in reply["content"] and "4,000" not in reply["content"]
+    await library.reindexing
+    assert "5,000" in (await ask(fake, "How many emperor penguins?"))["content"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 
 import pytest
 
 from bot.legacy import ADOPTED_SUFFIX
-from bot.library import MAX_ADDED_SEGMENTS, Library, LibraryError
+from bot.library import MAX_ADDED_SEGMENTS, BriefingChangedError, Library, LibraryError
 from bot.store import open_store
 from bot.store.sqlite import SqliteStore
 from bot.uploads import check_upload
@@ -177,6 +178,27 @@ async def test_a_changed_configured_folder_is_loaded_again(settings, make_settin
     assert ids(library.briefings(None)) == [BUNDLED_ID]
     assert await library.reload_configured()
     assert sorted(ids(library.briefings(None))) == sorted([BUNDLED_ID, "penguins"])
+
+
+async def test_a_briefing_changed_under_its_listing_is_refused_then_indexed_again(
+    make_settings, tmp_path
+):
+    folder = tmp_path / "configured"
+    folder.mkdir()
+    (folder / "penguins.txt").write_bytes(PENGUINS)
+    settings = make_settings(BRIEFBOT_BRIEFINGS=str(folder))
+    Library.load(settings).close()  # builds the cache
+    library = Library.load(settings)  # from the cache: nothing read yet
+    # Same size, same time: the watcher cannot see this edit.
+    status = (folder / "penguins.txt").stat()
+    (folder / "penguins.txt").write_bytes(PENGUINS.replace(b"4,000", b"5,000"))
+    os.utime(folder / "penguins.txt", ns=(status.st_atime_ns, status.st_mtime_ns))
+    with pytest.raises(BriefingChangedError, match="changed since it was indexed"):
+        await library.answer("How many emperor penguins?")
+    await library.reindexing
+    result = await library.answer("How many emperor penguins?")
+    assert "5,000" in result.best.text
+    library.close()
 
 
 def numbered(number: int) -> bytes:

@@ -31,6 +31,7 @@ def test_defaults(tmp_path, monkeypatch):
     assert loaded.log_discord_debug is False
     assert loaded.keep_questions is False
     assert loaded.retention_days == 30
+    assert loaded.cache_max_bytes == 2_000_000_000
     assert loaded.cache_dir == tmp_path / "cache"
     assert loaded.uploads_dir == tmp_path / "briefings"
 
@@ -50,6 +51,7 @@ def test_every_setting_is_read(tmp_path):
         BRIEFBOT_LOG_DISCORD_DEBUG="true",
         BRIEFBOT_KEEP_QUESTIONS="true",
         BRIEFBOT_RETENTION_DAYS="90",
+        BRIEFBOT_CACHE_MAX_BYTES="500MB",
     )
     assert loaded.token == Secret("abc.def.ghi")
     assert loaded.briefings == (tmp_path / "a", tmp_path / "b")
@@ -62,6 +64,7 @@ def test_every_setting_is_read(tmp_path):
     assert loaded.log_discord_debug is True
     assert loaded.keep_questions is True
     assert loaded.retention_days == 90
+    assert loaded.cache_max_bytes == 500_000_000
 
 
 def test_empty_values_mean_the_default(tmp_path):
@@ -102,6 +105,8 @@ def test_empty_values_mean_the_default(tmp_path):
         ({"BRIEFBOT_RETENTION_DAYS": "a month"}, RETENTION_RANGE),
         ({"BRIEFBOT_RETENTION_DAYS": "٣٠"}, RETENTION_RANGE),
         ({"BRIEFBOT_LOG_LEVEL": "LOUD"}, "BRIEFBOT_LOG_LEVEL must be one of DEBUG, INFO"),
+        ({"BRIEFBOT_CACHE_MAX_BYTES": "lots"}, "BRIEFBOT_CACHE_MAX_BYTES must be a size"),
+        ({"BRIEFBOT_CACHE_MAX_BYTES": "-1GB"}, "BRIEFBOT_CACHE_MAX_BYTES must be a size"),
     ],
 )
 def test_malformed_settings_are_named(tmp_path, env, message):

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import mmap
 import os
 
 import numpy as np
@@ -78,9 +79,11 @@ def test_the_cache_is_numpy_files_and_a_versioned_manifest(bundled, analyzer, ch
     assert path == cache_path(tmp_path, key)
     manifest = json.loads((path / MANIFEST).read_text())
     assert manifest["format"] == CACHE_FORMAT and manifest["key"] == key
-    assert sorted(manifest["sha256"]) == sorted(p.name for p in path.glob("*.npy"))
+    files = [p.name for p in path.glob("*.npy")] + ["briefings.json"]
+    assert sorted(manifest["sha256"]) == sorted(files)
     for file in path.glob("*.npy"):
         np.load(file, allow_pickle=False)
+    json.loads((path / "briefings.json").read_text())
     assert not [entry for entry in tmp_path.iterdir() if entry.name.startswith(".")]
 
 
@@ -160,7 +163,9 @@ def test_a_crash_while_saving_leaves_no_cache_to_read(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_saving_replaces_other_caches_and_old_leftovers(bundled, analyzer, chunker, tmp_path):
+def test_saving_removes_caches_it_cannot_read_and_old_leftovers(
+    bundled, analyzer, chunker, tmp_path
+):
     (tmp_path / "index-0123.json").write_text("format 1")
     (tmp_path / "index-4567").mkdir()
     leftover = tmp_path / ".index-89ab.crashed"
@@ -222,3 +227,82 @@ def _rehash(path, name):
     data = (path / f"{name}.npy").read_bytes()
     manifest["sha256"][f"{name}.npy"] = hashlib.sha256(data).hexdigest()
     (path / MANIFEST).write_text(json.dumps(manifest))
+
+
+def caches(directory):
+    return {entry for entry in directory.iterdir() if entry.name.startswith("index-")}
+
+
+def test_caches_are_kept_side_by_side_until_the_size_bound(bundled, analyzer, encoding, tmp_path):
+    chunkers = [Chunker(encoding, max_tokens=size) for size in (40, 80, 160)]
+    for chunker in chunkers:
+        open_index((bundled,), analyzer, chunker, tmp_path, Warnings(), max_bytes=10**9)
+    assert len(caches(tmp_path)) == 3
+    builds = Builds()
+    for chunker in chunkers:
+        open_index((bundled,), analyzer, chunker, tmp_path, Warnings(), builds, 10**9)
+    assert builds.count == 0
+
+
+def test_the_least_recently_used_caches_go_first_beyond_the_bound(
+    bundled, analyzer, encoding, tmp_path
+):
+    small, medium, large = (Chunker(encoding, max_tokens=size) for size in (40, 80, 160))
+
+    def open_(chunker, max_bytes=10**9, builds=None):
+        open_index(
+            (bundled,), analyzer, chunker, tmp_path, Warnings(), builds or Builds(), max_bytes
+        )
+        return cache_path(tmp_path, cache_key((bundled,), analyzer, chunker))
+
+    first, second = open_(small), open_(medium)
+    open_(small)  # used again: now ``second`` is the least recently used
+    sizes = {path: sum(f.stat().st_size for f in path.iterdir()) for path in (first, second)}
+    third = cache_path(tmp_path, cache_key((bundled,), analyzer, large))
+    # Room for two of the three: the one used longest ago goes.
+    bound = sizes[first] + sizes[second] + 1000
+    open_(large, bound)
+    assert caches(tmp_path) == {first, third}
+    # The cache just written stays even when it alone is over the bound.
+    open_(medium, 1)
+    assert caches(tmp_path) == {second}
+    builds = Builds()
+    open_(medium, 1, builds)
+    assert builds.count == 0
+
+
+def test_cache_arrays_are_mapped_read_only_not_copied(bundled, analyzer, chunker, tmp_path):
+    built = open_cached(bundled, analyzer, chunker, tmp_path)
+    loaded = open_cached(bundled, analyzer, chunker, tmp_path)
+    for array in [loaded.chunks.rows, *loaded.postings.arrays().values()]:
+        assert not array.flags.writeable and not array.flags.owndata
+        assert isinstance(_root(array), mmap.mmap)
+    with pytest.raises(ValueError, match="read-only"):
+        loaded.postings.weights[0] = 1.0
+    # The maps outlive the files: an index keeps answering after its cache is removed.
+    for entry in cached_files(tmp_path).iterdir():
+        entry.unlink()
+    assert_same_index(loaded, built)
+
+
+@pytest.mark.parametrize("name", ["weights", "chunk_rows", "vocabulary", "paragraph_spans"])
+def test_a_tampered_mapped_file_is_discarded_and_rebuilt(
+    bundled, analyzer, chunker, tmp_path, name
+):
+    built = open_cached(bundled, analyzer, chunker, tmp_path)
+    _flip_a_byte(cached_files(tmp_path) / f"{name}.npy")
+    warnings, builds = Warnings(), Builds()
+    rebuilt = open_cached(bundled, analyzer, chunker, tmp_path, warnings, builds)
+    assert builds.count == 1
+    assert len(warnings) == 1 and f"checksum of {name}.npy" in warnings[0]
+    assert_same_index(rebuilt, built)
+    again = open_cached(bundled, analyzer, chunker, tmp_path, Warnings(), builds)
+    assert builds.count == 1
+    assert_same_index(again, built)
+
+
+def _root(array):
+    """What an array's memory finally belongs to."""
+    while isinstance(array, np.ndarray) and array.base is not None:
+        array = array.base
+    return array.obj if isinstance(array, memoryview) else array

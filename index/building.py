@@ -1,0 +1,210 @@
+"""Index the listed briefing files on every core, holding no briefing's text once it is indexed.
+
+Reading, parsing, chunking and analysing a file is independent of every
+other file, and is nearly all of a build, so it runs in a pool of worker
+processes, a bounded batch of files at a time. Each worker sends back only
+what the index keeps: the briefing's metadata and paragraph spans, its
+chunks' offsets and their terms. The parent merges them, in listing order,
+into one chunk table and one set of postings, so the index is the one a
+build in a single process makes. The briefings' texts are not kept: the
+index quotes through ``StoredBriefing``, which reads a file again (and
+checks it) when a reply needs it, so a build's memory grows with the
+postings, not with the archive's text.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.analysis import Analyzer
+from index.chunking import Chunker
+from index.chunktable import COLUMNS, ChunkTable
+from index.listing import ListedFile, Listing
+from index.loading import read_file, skip_reason
+from index.parsing import BriefingFormatError
+from index.postings import PostingsBuilder
+from index.search import Index, Progress
+from index.stored import Record, StoredBriefing, record_of
+from index.tokens import LazyEncoding
+
+# Fewer files than this are indexed in this process: starting workers costs more.
+MIN_PARALLEL_FILES = 64
+# Files handed to the pool at once, so finished results never pile up unread.
+_BATCH = 512
+
+
+@dataclass(frozen=True)
+class Built:
+    """An index of listed files, the file of each briefing, and the files skipped."""
+
+    index: Index | None  # None when no file held a briefing
+    files: tuple[ListedFile, ...]
+    skipped: tuple[tuple[ListedFile, str], ...]
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    """What indexing one file gives back: a record, chunk rows and terms, or why it was skipped."""
+
+    record: Record | None
+    rows: list[tuple[int, int, int, int]]
+    # Each chunk's terms, joined: chunks by newlines, terms by spaces (a term holds
+    # neither). One string crosses between processes far faster than a list per chunk.
+    terms: str
+    skipped: str | None = None
+
+    def chunk_terms(self) -> Iterator[list[str]]:
+        """Each chunk's terms, in order."""
+        if not self.rows:
+            return
+        for line in self.terms.split("\n"):
+            yield line.split(" ") if line else []
+
+
+def build_listed(
+    listing: Listing,
+    analyzer: Analyzer,
+    chunker: Chunker,
+    stale: Callable[[], None],
+    progress: Progress = iter,
+    workers: int | None = None,
+) -> Built:
+    """Index every listed file (no index if none of them holds a briefing).
+
+    ``workers`` processes index the files (None: one per core, or none for
+    a small folder; 1: in this process). A file that does not load is
+    skipped, as is a second file of one name, exactly as
+    ``index.loading.load_files`` skips them.
+    """
+    files = listing.files
+    count = _workers(len(files)) if workers is None else workers
+    if count > 1:
+        try:
+            with _executor(count, analyzer, chunker) as executor:
+                return _merge(
+                    _indexed(executor, files, analyzer, chunker), listing, analyzer, stale, progress
+                )
+        except (BrokenProcessPool, OSError):
+            pass  # no worker could start (or one died): index the files in this process
+    return _merge(_indexed(None, files, analyzer, chunker), listing, analyzer, stale, progress)
+
+
+def _merge(
+    results: Iterator[_Indexed],
+    listing: Listing,
+    analyzer: Analyzer,
+    stale: Callable[[], None],
+    progress: Progress,
+) -> Built:
+    """One index of the files' results, in listing order; a name already taken is skipped."""
+    builder = PostingsBuilder()
+    rows = array("q")  # the chunk table's rows, flat, without a Python object per number
+    records: list[Record] = []
+    kept: list[ListedFile] = []
+    skipped: list[tuple[ListedFile, str]] = []
+    first: dict[str, ListedFile] = {}
+    for file, result in zip(progress(listing.files), results, strict=True):  # type: ignore[arg-type]
+        if result.skipped is not None or result.record is None:
+            skipped.append((file, result.skipped or "it could not be read"))
+            continue
+        if result.record.id in first:
+            name = result.record.id
+            reason = f"another briefing is already named {name!r} ({first[name].path})"
+            skipped.append((file, reason))
+            continue
+        first[result.record.id] = file
+        owner = len(records)
+        records.append(result.record)
+        kept.append(file)
+        for row in result.rows:
+            rows.extend((owner, *row))
+        for terms in result.chunk_terms():
+            builder.add(terms)
+    if not rows:
+        return Built(None, (), tuple(skipped))
+    briefings = tuple(
+        StoredBriefing(record, file, stale) for record, file in zip(records, kept, strict=True)
+    )
+    table = ChunkTable(briefings, np.frombuffer(rows, dtype=np.int64).reshape(-1, len(COLUMNS)))
+    index = Index(briefings, table, analyzer, builder.build())
+    return Built(index, tuple(kept), tuple(skipped))
+
+
+def _workers(files: int) -> int:
+    if files < MIN_PARALLEL_FILES:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _indexed(
+    executor: Executor | None, files: Sequence[ListedFile], analyzer: Analyzer, chunker: Chunker
+) -> Iterator[_Indexed]:
+    """Each file indexed, in order; at most one batch of results is held at a time."""
+    if executor is None:
+        for file in files:
+            yield _index_one(file, analyzer, chunker)
+        return
+    for start in range(0, len(files), _BATCH):
+        batch = files[start : start + _BATCH]
+        yield from executor.map(_index_file, batch, chunksize=16)
+
+
+class _executor:  # noqa: N801 - used as a context manager, like a function
+    """A process pool for ``count`` workers, or None for one (indexing in this process)."""
+
+    def __init__(self, count: int, analyzer: Analyzer, chunker: Chunker) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        if count > 1:
+            # forkserver: never fork a process whose threads may hold locks (the bot's).
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["index.building"])
+            else:
+                context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(
+                count,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(analyzer, chunker.encoding.name, chunker.max_tokens),
+            )
+
+    def __enter__(self) -> ProcessPoolExecutor | None:
+        return self.pool
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+# The analyzer and chunker of this worker process, set by ``_start_worker``.
+_worker: dict[str, object] = {}
+
+
+def _start_worker(analyzer: Analyzer, encoding: str, max_tokens: int) -> None:
+    _worker["analyzer"] = analyzer
+    _worker["chunker"] = Chunker(LazyEncoding(encoding), max_tokens)
+
+
+def _index_file(file: ListedFile) -> _Indexed:
+    """``_index_one`` in a worker, with the worker's analyzer and chunker."""
+    return _index_one(file, _worker["analyzer"], _worker["chunker"])  # type: ignore[arg-type]
+
+
+def _index_one(file: ListedFile, analyzer: Analyzer, chunker: Chunker) -> _Indexed:
+    """Read, parse, chunk and analyse one file."""
+    try:
+        briefing = read_file(file.path)
+    except (OSError, BriefingFormatError) as error:
+        return _Indexed(None, [], "", skip_reason(error))
+    chunks = chunker.chunk(briefing)
+    rows = [(chunk.paragraph, chunk.start, chunk.end, chunk.tokens) for chunk in chunks]
+    terms = "\n".join(" ".join(analyzer.analyze(chunk.text)) for chunk in chunks)
+    return _Indexed(record_of(briefing, (file.root, file.relative)), rows, terms)

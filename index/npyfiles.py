@@ -1,0 +1,92 @@
+"""Checksummed ``.npy`` files: written durably, read back memory-mapped and read-only.
+
+A cache's arrays are mapped, not copied: every process that opens the same
+cache shares the same pages of the page cache, and only what a search
+touches is ever read. The file's SHA-256 is checked first by streaming it
+through ``hashlib`` in blocks, so checking costs no second copy of the
+array. Nothing is ever unpickled: a header that declares Python objects,
+or a shape that does not fit the file's length, is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import mmap
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+# The largest array header accepted, in bytes (numpy writes a few hundred).
+_MAX_HEADER = 10_000
+
+
+class ArrayFileError(ValueError):
+    """An array file is damaged or is not a plain numpy array; the message says why."""
+
+
+def write_array(path: Path, array: np.ndarray) -> str:
+    """Save one array without pickle, flushed to disk; return its file's SHA-256."""
+    with path.open("wb") as handle:
+        writer = _Hashing(handle)
+        np.save(writer, array, allow_pickle=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return writer.digest.hexdigest()
+
+
+def read_array(path: Path, digest: object) -> np.ndarray:
+    """The array in ``path``, memory-mapped read-only, once its SHA-256 is ``digest``."""
+    with path.open("rb") as handle:
+        if hashlib.file_digest(handle, "sha256").hexdigest() != digest:
+            raise ArrayFileError(
+                f"the checksum of {path.name} does not match (truncated or damaged)"
+            )
+        handle.seek(0)
+        try:
+            shape, fortran_order, dtype = _read_header(handle)
+        except ValueError as error:
+            raise ArrayFileError(f"{path.name} is not a numpy array ({error})") from None
+        offset = handle.tell()
+        count = math.prod(shape)
+        length = os.fstat(handle.fileno()).st_size
+        if count * dtype.itemsize != length - offset:
+            raise ArrayFileError(
+                f"{path.name} is not a numpy array (its header's shape {shape} "
+                "does not fit its data)"
+            )
+        if count == 0:  # an empty file region cannot be mapped
+            return np.empty(shape, dtype=dtype)
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    flat = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset)
+    return flat.reshape(shape, order="F" if fortran_order else "C")
+
+
+def _read_header(handle: BinaryIO) -> tuple[tuple[int, ...], bool, np.dtype]:
+    version = np.lib.format.read_magic(handle)
+    if version == (1, 0):
+        read = np.lib.format.read_array_header_1_0
+    elif version == (2, 0):
+        read = np.lib.format.read_array_header_2_0
+    else:
+        raise ValueError(f"format version {version} is not supported")
+    shape, fortran_order, dtype = read(handle, max_header_size=_MAX_HEADER)
+    if dtype.hasobject:
+        raise ValueError("it holds Python objects")
+    if any(size < 0 for size in shape):
+        raise ValueError(f"its header's shape {shape} is negative")
+    return shape, fortran_order, dtype
+
+
+class _Hashing:
+    """A file wrapper that hashes what is written, so no array is copied to hash it."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.handle.write(data)
