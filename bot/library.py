@@ -100,7 +100,9 @@ def open_index(
     paths: list[Path], cache_dir: Path | None, max_cache_bytes: int = DEFAULT_CACHE_MAX_BYTES
 ) -> Index:
     """The index of the briefings under ``paths``, with load warnings logged."""
-    return open_catalog(paths, cache_dir, log.warning, max_cache_bytes=max_cache_bytes)
+    return open_catalog(
+        paths, cache_dir, log.warning, max_cache_bytes=max_cache_bytes, note=log.info
+    )
 
 
 class BriefingChangedError(LibraryError):

@@ -132,13 +132,14 @@ def open_listing(
     progress: Progress = iter,
     max_bytes: int = DEFAULT_MAX_BYTES,
     workers: int | None = None,
+    note: Callable[[str], None] = lambda _: None,
 ) -> Index:
     """The index of the listed files: from the cache if valid, else read, built and saved.
 
     Files that do not load are warned of (from the cache's record of them
     when it is used). A build runs on ``workers`` processes (None: one per
-    core for a large folder; ``index.building``). Raises
-    BriefingsNotFoundError when none loads.
+    core for a large folder; ``index.building``). ``note`` is told whether the
+    cache was used. Raises BriefingsNotFoundError when none loads.
     """
     for unreadable in listing.unreadable:
         warn(str(unreadable))
@@ -153,6 +154,7 @@ def open_listing(
             touch(path / MANIFEST)
             for skip in skipped:
                 warn(str(skip))
+            note(f"index cache used: {path}")
             return index
     written: dict[str, dict] = {}
 
@@ -171,6 +173,9 @@ def open_listing(
         )
         if manifest is not None:
             written["manifest"] = manifest
+            note(f"index built and cached: {path}")
+    else:
+        note("index built (no cache folder)")
     return built.index
 
 

@@ -24,13 +24,15 @@ def open_catalog(
     progress: Progress = iter,
     max_cache_bytes: int = DEFAULT_MAX_BYTES,
     workers: int | None = None,
+    note: Callable[[str], None] = lambda _: None,
 ) -> Index:
     """Load, chunk and index every briefing under ``paths``; bad files are warned of.
 
     With a valid cache no briefing file is read here: the listing of the
     files keys the cache, and each briefing's text is read when first
     needed. A build indexes the files on ``workers`` processes (None: one
-    per core for a large folder). The analyzer is warmed up before returning, so the first
+    per core for a large folder); ``note`` is told whether the cache was
+    used. The analyzer is warmed up before returning, so the first
     question does not pay for loading its dictionaries. Raises
     BriefingsNotFoundError when no path holds a briefing that loads.
     """
@@ -46,7 +48,7 @@ def open_catalog(
     analyzer = Analyzer()
     try:
         index = open_listing(
-            listing, analyzer, chunker, cache_dir, warn, progress, max_cache_bytes, workers
+            listing, analyzer, chunker, cache_dir, warn, progress, max_cache_bytes, workers, note
         )
     except BriefingsNotFoundError:
         raise BriefingsNotFoundError(

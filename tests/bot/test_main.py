@@ -49,6 +49,7 @@ async def test_bot_process_connects_answers_and_stops_on_sigterm(tmp_path, entry
     assert (
         "loaded 1 configured briefing(s), 14 paragraphs, 14 chunks, and 0 upload(s) in " in output
     )
+    assert "index built and cached: " in output  # a fresh data folder: nothing to reuse
     assert f"logged in as BriefBot (id {fake.bot_user_id})" in output, output
     assert "invite link: https://discord.com/oauth2/authorize?client_id=" in output
     assert "scope=bot+applications.commands&permissions=309237713984" in output

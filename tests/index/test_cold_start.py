@@ -88,6 +88,20 @@ def test_a_cold_start_with_a_valid_cache_opens_no_briefing_file(folder, tmp_path
     assert not index.briefing("zeppelin").loaded
 
 
+def test_opening_says_whether_the_cache_was_used(folder, tmp_path):
+    cache = tmp_path / "cache"
+    notes: list[str] = []
+    open_catalog([folder], cache, lambda _: None, note=notes.append)
+    open_catalog([folder], cache, lambda _: None, note=notes.append)
+    open_catalog([folder], None, lambda _: None, note=notes.append)
+    (path,) = [entry for entry in cache.iterdir() if entry.name.startswith("index-")]
+    assert notes == [
+        f"index built and cached: {path}",
+        f"index cache used: {path}",
+        "index built (no cache folder)",
+    ]
+
+
 def test_a_file_changed_in_size_or_time_rebuilds(folder, tmp_path):
     cache = tmp_path / "cache"
     open_(folder, cache)
