@@ -155,6 +155,18 @@ def answer(
     return Answer(read.text, Status.ANSWERED, passages, missing, searched, corrections)
 
 
+def load_defaults() -> None:
+    """Load the chat lexicon, aliases and refusal model now, not on the first question.
+
+    Reading the lexicon alone takes tens of milliseconds; a bot pays that while
+    it loads, not while a member waits.
+    """
+    default_lexicon()
+    default_aliases()
+    default_model()
+    _never_topics()
+
+
 def evidence_for(index: Index, question: Question) -> Evidence | None:
     """What the refusal decision sees for ``question``; None if no chunk matches."""
     readings = read_words(index, question.words)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from index.analysis import Analyzer
+from index.answering import load_defaults
 from index.cache import open_listing
 from index.chunking import DEFAULT_MAX_TOKENS, Chunker
 from index.eviction import DEFAULT_MAX_BYTES
@@ -32,8 +33,9 @@ def open_catalog(
     files keys the cache, and each briefing's text is read when first
     needed. A build indexes the files on ``workers`` processes (None: one
     per core for a large folder); ``note`` is told whether the cache was
-    used. The analyzer is warmed up before returning, so the first
-    question does not pay for loading its dictionaries. Raises
+    used. The analyzer and the answering defaults (chat lexicon, aliases,
+    refusal model) are loaded before returning, so the first question does
+    not pay for them. Raises
     BriefingsNotFoundError when no path holds a briefing that loads.
     """
     paths = list(paths)
@@ -55,4 +57,5 @@ def open_catalog(
             f"no briefing ({kinds} file) in {where} could be loaded"
         ) from None
     analyzer.warm()
+    load_defaults()
     return index
