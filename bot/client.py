@@ -148,7 +148,7 @@ class BriefbotMixin:
         for task in (self._watching, self._purging):
             if task is not None:
                 task.cancel()
-        self.feedback.close()
+        await self.feedback.finish()
         await super().close()
 
     async def on_message(self, message: discord.Message) -> None:

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 # need it: short enough that an answer still reaches Discord within its 3 seconds.
 RECORD_WAIT = 1.0
 PURGE_SECONDS = 3600.0
+# How long a stopping bot waits for answer records still being written.
+FINISH_WAIT = 5.0
 ID_BYTES = 7  # 56 random bits: 10 URL-safe characters
 ID_PATTERN = r"[A-Za-z0-9_-]{10}"
 # Longer than any Discord message: a stored question is never cut, only bounded.
@@ -222,6 +224,21 @@ class Feedback:
             return
         for _, written in batch:
             _settle(written, None)
+
+    async def finish(self, timeout: float = FINISH_WAIT) -> None:
+        """Write what is still queued (waiting at most ``timeout`` s), then end the writer.
+
+        An answer sent before its record was written (a slow store) is still
+        recorded when the bot stops, instead of being lost with the process.
+        """
+        writing = self._writing
+        if writing is not None and not writing.done():
+            try:
+                async with asyncio.timeout(timeout):
+                    await asyncio.shield(writing)
+            except TimeoutError:
+                log.warning("stopping with %d answer record(s) not yet written", len(self._queued))
+        self.close()
 
     def close(self) -> None:
         """Let the writer thread finish what it was given, and end."""

@@ -303,6 +303,18 @@ async def test_a_slow_store_holds_up_no_answer(fake, start_bot, settings):
     await asyncio.wait_for(recorded(), TIMEOUT)
 
 
+async def test_a_record_still_being_written_when_the_bot_stops_is_kept(fake, settings):
+    store = SlowStore.open(settings.data_dir / SQLITE_FILE)
+    library = Library.load(settings, store=store)
+    try:
+        async with fake.run_client(create_bot(settings, library), timeout=TIMEOUT):
+            reply = await ask(fake, SHOIGU_QUESTION)
+            assert "Helpful" not in buttons(reply)  # sent before its record was written
+        assert store.answer_guilds("2000-01-01") == (fake.guild_id,)
+    finally:
+        library.close()
+
+
 class CountingStore(SqliteStore):
     """The real store, counting the transactions that record answers."""
 
