@@ -14,9 +14,10 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -54,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         BriefingsNotFoundError,
         EvalFormatError,
         StoreError,
+        StaleBriefingError,
     ) as error:
         _error(str(error))
     except BrokenPipeError:
@@ -159,7 +161,7 @@ def _report_days(value: str) -> int:
     return number
 
 
-def _open(settings: Settings, *, progress: bool = False) -> Index:
+def _open(settings: Settings, *, progress: bool = False, refresh: bool = False) -> Index:
     tracker = _progress_bar() if progress else iter
     return open_catalog(
         settings.briefings,
@@ -167,19 +169,46 @@ def _open(settings: Settings, *, progress: bool = False) -> Index:
         _warn,
         progress=tracker,
         max_cache_bytes=settings.cache_max_bytes,
+        refresh=refresh,
     )
 
 
-def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    index = _open(settings)
-    for number, question in enumerate(args.questions):
+T = TypeVar("T")
+
+
+def _with_index(settings: Settings, work: Callable[[Index], T]) -> T:
+    """``work`` done with the briefings' index, indexed again once if a briefing changed.
+
+    A file that changed but kept its size and time is found out only when its
+    text is read; the index is then built again over its stale cache.
+    """
+    try:
+        return work(_open(settings))
+    except StaleBriefingError as error:
+        _warn(f"{error}; indexing again")
+        return work(_open(settings, refresh=True))
+
+
+class _Answerer:
+    """Answers questions one at a time, indexing again if a briefing changed under it."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.index = _open(settings)
+
+    def answer(self, question: str, k: int = DEFAULT_PASSAGES) -> Answer:
         try:
-            result = answer(index, question, args.k)
+            return answer(self.index, question, k)
         except StaleBriefingError as error:
-            # A file changed but kept its size and time; its stale cache is gone: index again.
             _warn(f"{error}; indexing again")
-            index = _open(settings)
-            result = answer(index, question, args.k)
+            self.index = _open(self.settings, refresh=True)
+            return answer(self.index, question, k)
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    answerer = _Answerer(settings)
+    for number, question in enumerate(args.questions):
+        result = answerer.answer(question, args.k)
         if args.json:
             print(json.dumps(answer_json(result), ensure_ascii=False))
         else:
@@ -213,9 +242,9 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             "chat reads questions from standard input, which is closed; "
             "ask with: briefbot ask QUESTION"
         )
-    index = _open(settings)
+    answerer = _Answerer(settings)
     _enable_history(settings.data_dir / "chat_history")
-    names = ", ".join(b.name for b in index.briefings)
+    names = ", ".join(b.name for b in answerer.index.briefings)
     print(f"Asking {names}. Type a question, or :quit to leave.")
     while True:
         try:
@@ -225,7 +254,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if question.strip() in {":quit", ":q", ":exit"}:
             return 0
-        print(render_answer(answer(index, question)) + "\n")
+        print(render_answer(answerer.answer(question)) + "\n")
 
 
 def _enable_history(path: Path) -> None:
@@ -297,9 +326,13 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(f"{args.file} is not UTF-8 text; save it as UTF-8") from None
     if not cases:
         raise CommandError(f"{args.file} has no questions")
-    index = _open(settings)
-    report = evaluate(index, cases, render_answer, plain)
-    baseline = evaluate_baseline(index.briefings, cases)
+    report, baseline = _with_index(
+        settings,
+        lambda index: (
+            evaluate(index, cases, render_answer, plain),
+            evaluate_baseline(index.briefings, cases),
+        ),
+    )
     answerable = sum(c.answerable for c in cases)
     print(f"{len(cases)} questions: {answerable} answerable, {len(cases) - answerable} not")
     print(f"{'':<18}briefbot  baseline (rank-bm25 BM25Okapi over paragraphs, never refuses)")

@@ -37,10 +37,16 @@ def try_again_in(retry_after: float) -> str:
     return f"You're asking quickly. Please try again in {max(1, math.ceil(retry_after))} s."
 
 
+def _cause(error: BaseException) -> BaseException:
+    """The error a command or transformer failed with, unwrapped."""
+    if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
+        return error.__cause__ or error
+    return error
+
+
 def explain(error: BaseException) -> str | None:
     """The message for a declined request, or None for an unexpected failure."""
-    if isinstance(error, app_commands.CommandInvokeError | app_commands.TransformerError):
-        error = error.__cause__ or error
+    error = _cause(error)
     if isinstance(error, UserFacingError):
         return str(error)
     if isinstance(error, app_commands.CommandOnCooldown):
@@ -55,7 +61,15 @@ def explain(error: BaseException) -> str | None:
 
 
 async def reply_to_failure(interaction: discord.Interaction, error: BaseException) -> None:
-    """Tell the user why their interaction did not work, privately; log real failures."""
+    """Tell the user why their interaction did not work, privately; log real failures.
+
+    A briefing whose file changed under the index starts its reindexing, as
+    the message promises, whichever command or button ran into it.
+    """
+    if isinstance(cause := _cause(error), StaleBriefingError):
+        from bot.library import library_of  # the library's errors are defined here
+
+        library_of(interaction.client).reindex_soon(cause)
     message = explain(error)
     if message is None:
         command = interaction.command.name if interaction.command else _custom_id(interaction)

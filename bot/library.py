@@ -55,7 +55,8 @@ from index.tokens import LazyEncoding
 
 log = logging.getLogger(__name__)
 
-Opener = Callable[[list[Path], Path | None], Index]
+# Opens the configured briefings: paths, cache folder, and whether to build over a cache.
+Opener = Callable[[list[Path], Path | None, bool], Index]
 # An upload's owner and briefing id; the owner None is "no server" (adopted old uploads).
 UploadKey = tuple[int | None, str]
 
@@ -97,11 +98,23 @@ def library_of(client: object) -> Library:
 
 
 def open_index(
-    paths: list[Path], cache_dir: Path | None, max_cache_bytes: int = DEFAULT_CACHE_MAX_BYTES
+    paths: list[Path],
+    cache_dir: Path | None,
+    refresh: bool = False,
+    max_cache_bytes: int = DEFAULT_CACHE_MAX_BYTES,
 ) -> Index:
-    """The index of the briefings under ``paths``, with load warnings logged."""
+    """The index of the briefings under ``paths``, with load warnings logged.
+
+    ``refresh`` builds even if a cache for the same files exists: one of them
+    changed without changing its size or time.
+    """
     return open_catalog(
-        paths, cache_dir, log.warning, max_cache_bytes=max_cache_bytes, note=log.info
+        paths,
+        cache_dir,
+        log.warning,
+        max_cache_bytes=max_cache_bytes,
+        note=log.info,
+        refresh=refresh,
     )
 
 
@@ -223,10 +236,7 @@ class Library:
         version = store.version()
         files = files_signature(settings.briefings)
         opener = opener or functools.partial(open_index, max_cache_bytes=settings.cache_max_bytes)
-        configured = opener(list(dict.fromkeys(settings.briefings)), settings.cache_dir)
-        # The lemmatizer loads its dictionary on first use, holding the interpreter
-        # for a quarter of a second: pay that now, not during a question or an upload.
-        configured.analyzer.analyze("Warming up the analyzer")
+        configured = opener(list(dict.fromkeys(settings.briefings)), settings.cache_dir, False)
         library = cls(
             Shelf(configured, {}, settings.guild_id), settings, store, opener, store_version=version
         )
@@ -308,6 +318,7 @@ class Library:
         self._reindexing = asyncio.get_running_loop().create_task(
             self.reload_configured(force=True)
         )
+        self._reindexing.add_done_callback(_log_failed_reindex)
 
     async def add(self, upload: Upload, guild_id: int) -> Briefing:
         """Store an upload for ``guild_id`` and index it; LibraryError if its name is taken."""
@@ -417,7 +428,7 @@ class Library:
             None if force else await asyncio.to_thread(self._added_briefings, files, self._shelf)
         )
         if added is None:
-            configured = await asyncio.to_thread(self._open, paths, self._settings.cache_dir)
+            configured = await asyncio.to_thread(self._open, paths, self._settings.cache_dir, force)
         elif added:
             segment = await asyncio.to_thread(self._segment, *added)
         if not await asyncio.to_thread(unchanged):
@@ -548,6 +559,12 @@ def remove_unfinished_uploads(folder: Path, now: float | None = None) -> int:
     if stale:
         log.info("removed %d unfinished upload(s) left by an interrupted write", len(stale))
     return len(stale)
+
+
+def _log_failed_reindex(task: asyncio.Task[bool]) -> None:
+    """Say why indexing again failed; the old index answers on meanwhile."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("indexing the configured briefings again failed", exc_info=error)
 
 
 def _not_stored(action: str) -> str:

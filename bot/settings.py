@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import platformdirs
@@ -22,7 +23,9 @@ MAX_COOLDOWN_SECONDS = 86_400.0
 MAX_RETENTION_DAYS = 3650
 # How much disk the index caches of one data folder may take (least recently used go first).
 DEFAULT_CACHE_MAX_BYTES = 2 * 1000**3
-_SIZE = re.compile(r"(\d+(?:\.\d+)?)((?:[KMGT]i?)?B?)", re.IGNORECASE)
+_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?) ?((?:[KMGT]i?)?B?)", re.IGNORECASE | re.ASCII)
+# A petabyte: anything larger is a typo, and would overflow on the way to a number.
+MAX_CACHE_BYTES = 1000**5
 _UNITS = {
     "": 1,
     "B": 1,
@@ -222,14 +225,14 @@ def _bytes(env: Mapping[str, str], name: str, default: int) -> int:
     """A size in bytes: a whole number, optionally with a unit (500MB, 2GB, 1.5GiB)."""
     if name not in env:
         return default
-    match = _SIZE.fullmatch(env[name].replace(" ", "").replace("_", ""))
-    if match is None:
+    match = _SIZE.fullmatch(env[name].strip())
+    size = Decimal(match[1]) * _UNITS[match[2].upper()] if match else Decimal(0)
+    if not 1 <= size <= MAX_CACHE_BYTES:
         raise SettingsError(
-            f"{name} must be a size in bytes such as 2000000000, 500MB or 2GB, "
-            f"not {env[name][:40]!r}"
+            f"{name} must be a size in bytes from 1 byte to 1PB, such as 2000000000, "
+            f"500MB or 2GB, not {env[name][:40]!r}"
         )
-    number, unit = match.groups()
-    return int(float(number) * _UNITS[unit.upper()])
+    return int(size)
 
 
 def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:

@@ -48,7 +48,7 @@ from index.chunking import Chunker
 from index.chunktable import ChunkTable
 from index.eviction import DEFAULT_MAX_BYTES, PREFIX, evict, remove, touch
 from index.listing import ListedFile, Listing
-from index.loading import MAX_BRIEFING_BYTES, BriefingsNotFoundError, Skipped
+from index.loading import MAX_BRIEFING_BYTES, UNREADABLE, BriefingsNotFoundError, Skipped
 from index.npyfiles import ArrayFileError, read_array, write_array
 from index.postings import ARRAY_DTYPES, Postings
 from index.scoring import DEFAULT_B, DEFAULT_K1
@@ -133,29 +133,37 @@ def open_listing(
     max_bytes: int = DEFAULT_MAX_BYTES,
     workers: int | None = None,
     note: Callable[[str], None] = lambda _: None,
+    refresh: bool = False,
 ) -> Index:
     """The index of the listed files: from the cache if valid, else read, built and saved.
 
     Files that do not load are warned of (from the cache's record of them
     when it is used). A build runs on ``workers`` processes (None: one per
     core for a large folder; ``index.building``). ``note`` is told whether the
-    cache was used. Raises BriefingsNotFoundError when none loads.
+    cache was used. ``refresh`` builds even if a cache for the listing exists
+    (a file changed without changing its size or time, and the stale cache
+    could not be removed). The cache is not used either when a file it
+    records as unreadable can be read now. Raises BriefingsNotFoundError
+    when none loads.
     """
     for unreadable in listing.unreadable:
         warn(str(unreadable))
     key = listing_key(listing, analyzer, chunker)
     path = cache_path(directory, key) if directory is not None else None
-    if path is not None and path.exists():
+    if path is not None and path.exists() and not refresh:
         try:
             index, skipped = load_listed(path, key, listing, analyzer)
         except Exception as error:  # noqa: BLE001 - whatever is wrong with it, it is rebuilt
             warn(f"discarding the index cache {path}: {_reason(error)}; rebuilding it")
         else:
-            touch(path / MANIFEST)
-            for skip in skipped:
-                warn(str(skip))
-            note(f"index cache used: {path}")
-            return index
+            readable = _readable_again(skipped)
+            if readable is None:
+                touch(path / MANIFEST)
+                for skip in skipped:
+                    warn(str(skip))
+                note(f"index cache used: {path}")
+                return index
+            note(f"{readable} can be read now: indexing again")
     written: dict[str, dict] = {}
 
     def stale() -> None:
@@ -348,6 +356,18 @@ def _read_files(path: Path, key: str) -> tuple[dict, dict[str, np.ndarray], byte
     if hashlib.sha256(record).hexdigest() != digests[BRIEFINGS]:
         raise CacheError(f"the checksum of {BRIEFINGS} does not match (truncated or damaged)")
     return manifest, arrays, record
+
+
+def _readable_again(skipped: Sequence[Skipped]) -> str | None:
+    """The first file the cache records as unreadable that opens now, if any."""
+    for skip in skipped:
+        if skip.reason.startswith(UNREADABLE):
+            try:
+                Path(skip.path).open("rb").close()
+            except OSError:
+                continue
+            return skip.path
+    return None
 
 
 def _discard_if_same(path: Path, manifest: dict) -> None:

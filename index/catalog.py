@@ -26,6 +26,7 @@ def open_catalog(
     max_cache_bytes: int = DEFAULT_MAX_BYTES,
     workers: int | None = None,
     note: Callable[[str], None] = lambda _: None,
+    refresh: bool = False,
 ) -> Index:
     """Load, chunk and index every briefing under ``paths``; bad files are warned of.
 
@@ -33,7 +34,8 @@ def open_catalog(
     files keys the cache, and each briefing's text is read when first
     needed. A build indexes the files on ``workers`` processes (None: one
     per core for a large folder); ``note`` is told whether the cache was
-    used. The analyzer and the answering defaults (chat lexicon, aliases,
+    used; ``refresh`` builds even over a cache for the same listing. The
+    analyzer and the answering defaults (chat lexicon, aliases,
     refusal model) are loaded before returning, so the first question does
     not pay for them. Raises
     BriefingsNotFoundError when no path holds a briefing that loads.
@@ -50,7 +52,16 @@ def open_catalog(
     analyzer = Analyzer()
     try:
         index = open_listing(
-            listing, analyzer, chunker, cache_dir, warn, progress, max_cache_bytes, workers, note
+            listing,
+            analyzer,
+            chunker,
+            cache_dir,
+            warn,
+            progress,
+            max_cache_bytes,
+            workers,
+            note,
+            refresh=refresh,
         )
     except BriefingsNotFoundError:
         raise BriefingsNotFoundError(

@@ -150,7 +150,12 @@ def _read_bytes(file: Path, max_bytes: int) -> bytes:
         return handle.read(max_bytes + 1)
 
 
+# How a file that could not be read (permissions, an I/O error) is reported: such a
+# file may be readable next time, unlike one whose contents were refused.
+UNREADABLE = "it cannot be read"
+
+
 def _reason(error: Exception) -> str:
     if isinstance(error, OSError):
-        return f"it cannot be read ({error.strerror or error})"
+        return f"{UNREADABLE} ({error.strerror or error})"
     return str(error)

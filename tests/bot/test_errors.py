@@ -9,7 +9,13 @@ import pytest
 
 from bot.errors import SOMETHING_WENT_WRONG
 from bot.library import Library
-from tests.bot.conftest import SHOIGU_QUESTION, TIMEOUT, buttons, is_ephemeral
+from tests.bot.conftest import (
+    SHOIGU_QUESTION,
+    TIMEOUT,
+    buttons,
+    is_ephemeral,
+    reply_to_interaction,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -108,3 +114,25 @@ async def test_a_briefing_changed_under_the_index_is_not_quoted(
     assert "changed since it was indexed" in reply["content"] and "4,000" not in reply["content"]
     await library.reindexing
     assert "5,000" in (await ask(fake, "How many emperor penguins?"))["content"]
+
+
+async def test_quoting_a_briefing_changed_under_the_index_starts_its_reindexing(
+    fake, start_bot, make_settings, tmp_path
+):
+    folder = tmp_path / "configured"
+    folder.mkdir()
+    penguins = folder / "penguins.txt"
+    penguins.write_text("HOBART: Researchers counted 4,000 emperor penguins, the division said.\n")
+    settings = make_settings(BRIEFBOT_BRIEFINGS=str(folder))
+    Library.load(settings).close()  # builds the cache
+    library = Library.load(settings)
+    await start_bot(library=library)
+    status = penguins.stat()
+    penguins.write_text(penguins.read_text().replace("4,000", "5,000"))
+    os.utime(penguins, ns=(status.st_atime_ns, status.st_mtime_ns))
+    options = {"paragraph": 1, "briefing": "penguins"}
+    refused = await reply_to_interaction(fake, await fake.send_slash_command("quote", options))
+    assert is_ephemeral(refused) and "changed since it was indexed" in refused["content"]
+    assert await library.reindexing
+    quoted = await reply_to_interaction(fake, await fake.send_slash_command("quote", options))
+    assert "5,000" in quoted["content"]

@@ -201,6 +201,27 @@ async def test_a_briefing_changed_under_its_listing_is_refused_then_indexed_agai
     library.close()
 
 
+async def test_a_changed_briefing_is_indexed_again_even_where_its_cache_cannot_be_removed(
+    make_settings, tmp_path, monkeypatch
+):
+    folder = tmp_path / "configured"
+    folder.mkdir()
+    (folder / "penguins.txt").write_bytes(PENGUINS)
+    settings = make_settings(BRIEFBOT_BRIEFINGS=str(folder))
+    Library.load(settings).close()  # builds the cache
+    monkeypatch.setattr("index.cache.remove", lambda path: None)  # as in a read-only folder
+    library = Library.load(settings)
+    status = (folder / "penguins.txt").stat()
+    (folder / "penguins.txt").write_bytes(PENGUINS.replace(b"4,000", b"5,000"))
+    os.utime(folder / "penguins.txt", ns=(status.st_atime_ns, status.st_mtime_ns))
+    with pytest.raises(BriefingChangedError):
+        await library.answer("How many emperor penguins?")
+    assert await library.reindexing
+    result = await library.answer("How many emperor penguins?")
+    assert "5,000" in result.best.text
+    library.close()
+
+
 def numbered(number: int) -> bytes:
     return f"Briefing {number} reports that {number * 7} zebras crossed the river.\n".encode()
 

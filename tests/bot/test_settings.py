@@ -107,6 +107,10 @@ def test_empty_values_mean_the_default(tmp_path):
         ({"BRIEFBOT_LOG_LEVEL": "LOUD"}, "BRIEFBOT_LOG_LEVEL must be one of DEBUG, INFO"),
         ({"BRIEFBOT_CACHE_MAX_BYTES": "lots"}, "BRIEFBOT_CACHE_MAX_BYTES must be a size"),
         ({"BRIEFBOT_CACHE_MAX_BYTES": "-1GB"}, "BRIEFBOT_CACHE_MAX_BYTES must be a size"),
+        ({"BRIEFBOT_CACHE_MAX_BYTES": "1" + "0" * 400}, "BRIEFBOT_CACHE_MAX_BYTES must be a size"),
+        ({"BRIEFBOT_CACHE_MAX_BYTES": "0.0001"}, "BRIEFBOT_CACHE_MAX_BYTES must be a size"),
+        ({"BRIEFBOT_CACHE_MAX_BYTES": "1 2"}, "BRIEFBOT_CACHE_MAX_BYTES must be a size"),
+        ({"BRIEFBOT_CACHE_MAX_BYTES": "١٠GB"}, "BRIEFBOT_CACHE_MAX_BYTES must be a size"),
     ],
 )
 def test_malformed_settings_are_named(tmp_path, env, message):
@@ -153,3 +157,19 @@ def test_the_database_url_is_kept_secret():
     assert settings.database_url.value == url
     assert "hunter2" not in repr(settings) and "hunter2" not in str(settings)
     assert load_settings({}, dotenv=False).database_url is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "size"),
+    [
+        ("2000000000", 2_000_000_000),
+        ("500MB", 500_000_000),
+        ("500 mb", 500_000_000),
+        ("1.5GiB", 1_610_612_736),
+        ("2G", 2_000_000_000),
+        ("10.5", 10),
+    ],
+)
+def test_cache_sizes_are_read_as_people_write_them(tmp_path, typed, size):
+    loaded = settings(tmp_path, BRIEFBOT_CACHE_MAX_BYTES=typed)
+    assert loaded.cache_max_bytes == size

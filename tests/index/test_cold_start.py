@@ -157,6 +157,62 @@ def test_the_harness_reindexes_a_briefing_that_changed_and_answers(
     assert "zeppelin changed since it was indexed" in captured.err
 
 
+@pytest.mark.parametrize("command", ["chat", "eval"])
+@pytest.mark.parametrize("removable", [True, False], ids=["cache", "read-only cache"])
+def test_every_harness_command_reindexes_a_briefing_that_changed(
+    folder, tmp_path, monkeypatch, capsys, command, removable
+):
+    from bot.cli import main
+
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["index", "build", "--briefings", str(folder)]) == 0
+    if not removable:  # as in a read-only folder: the stale cache stays where it is
+        monkeypatch.setattr("index.cache.remove", lambda path: None)
+    edited = folder / "zeppelin.txt"
+    status = edited.stat()
+    edited.write_text(ZEPPELIN.replace("Wonsan", "Kaesng"))
+    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
+    question = "Where did the zeppelin land?"
+    if command == "chat":
+        monkeypatch.setattr("sys.stdin", io.StringIO(question + "\n"))
+        arguments = ["chat", "--briefings", str(folder)]
+    else:
+        cases = tmp_path / "cases.jsonl"
+        cases.write_text(json.dumps({"q": question, "paras": [1], "answer": "Kaesng"}) + "\n")
+        arguments = ["eval", "--briefings", str(folder), "--failures", str(cases)]
+    capsys.readouterr()
+    assert main(arguments) == 0
+    captured = capsys.readouterr()
+    assert "zeppelin changed since it was indexed" in captured.err
+    if command == "chat":
+        assert "Kaesng" in captured.out and "Wonsan" not in captured.out
+    else:
+        assert "answer in reply   1.000" in captured.out
+
+
+def test_a_file_that_could_not_be_read_is_indexed_once_it_can_be(folder, tmp_path, monkeypatch):
+    """Permissions fixed with chmod change no size or time: the cache must not hide the file."""
+    from index import loading
+
+    read_bytes = loading._read_bytes
+
+    def denied(file: Path, max_bytes: int) -> bytes:
+        if file.name == "zeppelin.txt":
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(file, max_bytes)
+
+    cache = tmp_path / "cache"
+    with monkeypatch.context() as patched:
+        patched.setattr(loading, "_read_bytes", denied)
+        warnings: list[str] = []
+        assert [b.id for b in open_(folder, cache, warnings).briefings] == [BUNDLED_ID]
+        assert any("zeppelin.txt: it cannot be read" in warning for warning in warnings)
+    notes: list[str] = []
+    index = open_catalog([folder], cache, lambda _: None, note=notes.append)
+    assert sorted(b.id for b in index.briefings) == sorted([BUNDLED_ID, "zeppelin"])
+    assert notes[0].endswith("zeppelin.txt can be read now: indexing again")
+
+
 def test_skipped_files_are_still_warned_of_from_the_cache(folder, tmp_path):
     cache = tmp_path / "cache"
     (folder / "empty.txt").write_text("")
