@@ -5,6 +5,10 @@ while a reader types the acronym. An upper-case question word that no chunk
 contains is matched against the briefings' text as the initials of
 consecutive words (small words like "of" may sit between them); the first
 phrase found stands in for the acronym. Each index remembers what it found.
+
+Only the newest ``MAX_SCANNED`` briefings are read for it: an archive's
+briefings are read from their files when needed, and one unknown acronym
+must not read (and hold) the whole archive.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ _LINK_WORDS = ("of", "and", "the", "for", "on", "in")
 _LINKS = r"(?:(?:" + "|".join(_LINK_WORDS) + r")\s+)?"
 # Longer words never count towards an acronym.
 MAX_WORD = 40
+# How many briefings, newest first, an acronym is looked for in.
+MAX_SCANNED = 500
 
 
 def is_acronym(typed: str) -> bool:
@@ -36,7 +42,15 @@ def spell_out(index: Index, typed: str) -> str | None:
     if not is_acronym(typed):
         return None
     acronym = typed.removesuffix("s") if typed.endswith("s") else typed
-    return index.spelled_out.get(acronym.upper(), lambda key: _search(index.briefings, key))
+    return index.spelled_out.get(acronym.upper(), lambda key: _search(_newest(index), key))
+
+
+def _newest(index: Index) -> list[Briefing]:
+    """The ``MAX_SCANNED`` newest briefings (by date; undated ones last, in their order)."""
+    briefings = index.briefings
+    if len(briefings) <= MAX_SCANNED:
+        return list(briefings)
+    return sorted(briefings, key=lambda b: b.date or "", reverse=True)[:MAX_SCANNED]
 
 
 def _search(briefings: Sequence[Briefing], acronym: str) -> str | None:

@@ -32,7 +32,7 @@ from index.loading import read_file, skip_reason
 from index.parsing import BriefingFormatError
 from index.postings import PostingsBuilder
 from index.search import Index, Progress
-from index.stored import Record, StoredBriefing, record_of
+from index.stored import KeptTexts, Record, StoredBriefing, record_of
 from index.tokens import LazyEncoding
 
 # Fewer files than this are indexed in this process: starting workers costs more.
@@ -130,8 +130,10 @@ def _merge(
             builder.add(terms)
     if not rows:
         return Built(None, (), tuple(skipped))
+    texts = KeptTexts()
     briefings = tuple(
-        StoredBriefing(record, file, stale) for record, file in zip(records, kept, strict=True)
+        StoredBriefing(record, file, stale, texts)
+        for record, file in zip(records, kept, strict=True)
     )
     table = ChunkTable(briefings, np.frombuffer(rows, dtype=np.int64).reshape(-1, len(COLUMNS)))
     index = Index(briefings, table, analyzer, builder.build())

@@ -53,7 +53,7 @@ from index.npyfiles import ArrayFileError, read_array, write_array
 from index.postings import ARRAY_DTYPES, Postings
 from index.scoring import DEFAULT_B, DEFAULT_K1
 from index.search import Index, Progress
-from index.stored import check_records, describe, read_records, stored_briefings
+from index.stored import KeptTexts, check_records, describe, read_records, stored_briefings
 
 CACHE_FORMAT = 5
 MANIFEST = "manifest.json"
@@ -257,7 +257,7 @@ def load_listed(
 
     try:
         records, skips = read_records(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
-        briefings, skipped = stored_briefings(records, skips, listing, stale)
+        briefings, skipped = stored_briefings(records, skips, listing, stale, KeptTexts())
         return _index_from(arrays, manifest, briefings, analyzer), skipped
     except (ValueError, KeyError, TypeError, IndexError, OverflowError) as error:
         raise CacheError(f"its contents are inconsistent ({_one_line(error)})") from None

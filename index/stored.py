@@ -4,7 +4,9 @@ The cache keeps each briefing's metadata (id, digest, title, date, source,
 url, dateline, the file it came from) in ``briefings.json`` and its
 paragraphs' spans as arrays, so an index opens without reading a single
 briefing file. A ``StoredBriefing`` reads and parses its file the first
-time its text is needed (a reply quotes it), then keeps it. Before any of
+time its text is needed (a reply quotes it), then keeps it while the texts
+kept stay within a bound (``KeptTexts``: the oldest read is dropped first,
+and read again if needed). Before any of
 that text is used, the file's content must be the one the cache was built
 from: same digest, and the same paragraphs and metadata as the cache says.
 If not, ``StaleBriefingError`` is raised, every time, and the ``stale``
@@ -17,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +31,34 @@ from index.loading import MAX_BRIEFING_BYTES, Skipped, read_briefing
 from index.parsing import BriefingFormatError
 
 _TEXT_FIELDS = ("title", "date", "source", "url", "dateline")
+# How much briefing text one index keeps in memory (characters), beyond which the
+# text read longest ago is dropped: a server quotes a few briefings far more than
+# the rest, and reading one again costs about a millisecond.
+DEFAULT_KEPT_CHARACTERS = 64_000_000
+
+
+class KeptTexts:
+    """The briefing texts read so far, the one read longest ago dropped beyond a bound."""
+
+    def __init__(self, max_characters: int | None = None) -> None:
+        self.max_characters = DEFAULT_KEPT_CHARACTERS if max_characters is None else max_characters
+        self._kept: OrderedDict[int, StoredBriefing] = OrderedDict()
+        self._characters = 0
+        self._lock = threading.Lock()
+
+    def keep(self, briefing: StoredBriefing, text: str) -> None:
+        """Count ``briefing``'s text, just read, and drop the oldest beyond the bound."""
+        with self._lock:
+            self._kept[id(briefing)] = briefing
+            self._characters += len(text)
+            while self._characters > self.max_characters and len(self._kept) > 1:
+                _, oldest = self._kept.popitem(last=False)
+                self._characters -= oldest.forget()
+
+    @property
+    def characters(self) -> int:
+        """How many characters of text are kept now."""
+        return self._characters
 
 
 class StaleBriefingError(RuntimeError):
@@ -133,6 +164,7 @@ def stored_briefings(
     skipped: Sequence[tuple[int, str, str]],
     listing: Listing,
     stale: Callable[[], None],
+    kept: KeptTexts | None = None,
 ) -> tuple[tuple[StoredBriefing, ...], tuple[Skipped, ...]]:
     """The recorded briefings, read from the listing's files when needed, and the skips.
 
@@ -147,7 +179,7 @@ def stored_briefings(
         file = _listed(listing, record.file, accounted)
         if file.stem != record.id:
             raise ValueError(f"{record.id} is recorded for the file {file.relative}")
-        briefings.append(StoredBriefing(record, file, stale))
+        briefings.append(StoredBriefing(record, file, stale, kept))
     skips = []
     for root, relative, reason in skipped:
         file = _listed(listing, (root, relative), accounted)
@@ -164,14 +196,21 @@ class StoredBriefing(Briefing):
     touches the file, once, under a lock, as answers run in several threads.
     """
 
-    def __init__(self, record: Record, file: ListedFile, stale: Callable[[], None]) -> None:
-        """The briefing ``record`` describes, to be read from ``file``."""
+    def __init__(
+        self,
+        record: Record,
+        file: ListedFile,
+        stale: Callable[[], None],
+        kept: KeptTexts | None = None,
+    ) -> None:
+        """The briefing ``record`` describes, to be read from ``file``; ``kept`` bounds texts."""
         # Set in one step, past the frozen dataclass's __setattr__ (40,000 of these at a start).
         self.__dict__.update(
             {name: getattr(record, name) for name in (*_TEXT_FIELDS, "id", "digest")},
             _record=record,
             _file=file,
             _stale=stale,
+            _kept=kept,
             _text=None,
             _reading=threading.Lock(),
         )
@@ -200,9 +239,21 @@ class StoredBriefing(Briefing):
 
     def _read(self) -> str:
         with self._reading:
-            if self._text is None:
-                object.__setattr__(self, "_text", self._checked_text())
-            return self._text
+            text = self._text
+            if text is not None:
+                return text
+            text = self._checked_text()
+            object.__setattr__(self, "_text", text)
+        # Counted outside this briefing's lock: dropping another takes that one's lock.
+        if self._kept is not None:
+            self._kept.keep(self, text)
+        return text
+
+    def forget(self) -> int:
+        """Drop the text (it is read again when next needed); how many characters it had."""
+        with self._reading:
+            text, self.__dict__["_text"] = self._text, None
+        return 0 if text is None else len(text)
 
     def _checked_text(self) -> str:
         try:

@@ -213,6 +213,35 @@ def test_a_file_that_could_not_be_read_is_indexed_once_it_can_be(folder, tmp_pat
     assert notes[0].endswith("zeppelin.txt can be read now: indexing again")
 
 
+def test_texts_read_are_kept_within_a_bound_and_read_again_when_needed(
+    folder, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    expected = render_answer(answer(open_(folder, cache), SHOIGU))
+    monkeypatch.setattr("index.stored.DEFAULT_KEPT_CHARACTERS", len(ZEPPELIN) + 10)
+    index = open_(folder, cache)
+    bundled, zeppelin = index.briefing(BUNDLED_ID), index.briefing("zeppelin")
+    assert render_answer(answer(index, SHOIGU)) == expected
+    assert bundled.loaded
+    assert "Wonsan" in render_answer(answer(index, "Where did the zeppelin land?"))
+    assert zeppelin.loaded and not bundled.loaded  # over the bound: the older text went
+    opens = Opens(monkeypatch)
+    assert render_answer(answer(index, SHOIGU)) == expected  # read again, checked again
+    assert opens.under(folder) == [(folder / f"{BUNDLED_ID}.txt").resolve()]
+
+
+def test_an_unknown_acronym_reads_only_the_newest_briefings(folder, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    open_(folder, cache)
+    (folder / "older.txt").write_text("date 2020-01-02\nThe Quiet Zone Exchange met.\n")
+    index = open_(folder, cache)
+    monkeypatch.setattr("index.acronyms.MAX_SCANNED", 1)
+    opens = Opens(monkeypatch)
+    answer(index, "What did the QZX say?")
+    assert opens.under(folder) == [(folder / f"{BUNDLED_ID}.txt").resolve()]  # dated newest
+    assert index.spelled_out.get("QZX", lambda key: "not looked up") is None
+
+
 def test_skipped_files_are_still_warned_of_from_the_cache(folder, tmp_path):
     cache = tmp_path / "cache"
     (folder / "empty.txt").write_text("")
