@@ -94,9 +94,9 @@ async def test_channel_question_failure(fake, library, caplog):
     assert "Shoigu" in reply["content"]
 
 
-async def test_a_briefing_changed_under_the_index_is_not_quoted(
-    fake, start_bot, make_settings, tmp_path
-):
+@pytest.fixture
+async def changed_library(start_bot, make_settings, tmp_path) -> Library:
+    """A bot over a cached briefing whose file then changed, keeping its size and time."""
     folder = tmp_path / "configured"
     folder.mkdir()
     penguins = folder / "penguins.txt"
@@ -109,6 +109,11 @@ async def test_a_briefing_changed_under_the_index_is_not_quoted(
     status = penguins.stat()
     penguins.write_text(penguins.read_text().replace("4,000", "5,000"))
     os.utime(penguins, ns=(status.st_atime_ns, status.st_mtime_ns))
+    return library
+
+
+async def test_a_briefing_changed_under_the_index_is_not_quoted(fake, changed_library):
+    library = changed_library
     reply = await ask(fake, "How many emperor penguins?")
     assert is_ephemeral(reply)
     assert "changed since it was indexed" in reply["content"] and "4,000" not in reply["content"]
@@ -117,19 +122,9 @@ async def test_a_briefing_changed_under_the_index_is_not_quoted(
 
 
 async def test_quoting_a_briefing_changed_under_the_index_starts_its_reindexing(
-    fake, start_bot, make_settings, tmp_path
+    fake, changed_library
 ):
-    folder = tmp_path / "configured"
-    folder.mkdir()
-    penguins = folder / "penguins.txt"
-    penguins.write_text("HOBART: Researchers counted 4,000 emperor penguins, the division said.\n")
-    settings = make_settings(BRIEFBOT_BRIEFINGS=str(folder))
-    Library.load(settings).close()  # builds the cache
-    library = Library.load(settings)
-    await start_bot(library=library)
-    status = penguins.stat()
-    penguins.write_text(penguins.read_text().replace("4,000", "5,000"))
-    os.utime(penguins, ns=(status.st_atime_ns, status.st_mtime_ns))
+    library = changed_library
     options = {"paragraph": 1, "briefing": "penguins"}
     refused = await reply_to_interaction(fake, await fake.send_slash_command("quote", options))
     assert is_ephemeral(refused) and "changed since it was indexed" in refused["content"]
