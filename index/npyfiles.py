@@ -14,6 +14,7 @@ import hashlib
 import math
 import mmap
 import os
+import threading
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,6 +22,11 @@ import numpy as np
 
 # The largest array header accepted, in bytes (numpy writes a few hundred).
 _MAX_HEADER = 10_000
+# numpy reads a header with ``ast.literal_eval``, and CPython 3.11's AST builder keeps
+# one recursion counter per interpreter: headers parsed in two threads at once could
+# fail with "SystemError: AST constructor recursion depth mismatch", and a good cache
+# was then discarded and rebuilt. Arrays are hashed side by side, headers one at a time.
+_PARSING = threading.Lock()
 
 
 class ArrayFileError(ValueError):
@@ -46,7 +52,8 @@ def read_array(path: Path, digest: object) -> np.ndarray:
             )
         handle.seek(0)
         try:
-            shape, fortran_order, dtype = _read_header(handle)
+            with _PARSING:
+                shape, fortran_order, dtype = _read_header(handle)
         except ValueError as error:
             raise ArrayFileError(f"{path.name} is not a numpy array ({error})") from None
         offset = handle.tell()
