@@ -176,39 +176,35 @@ def _open(settings: Settings, *, progress: bool = False, refresh: bool = False) 
 T = TypeVar("T")
 
 
-def _with_index(settings: Settings, work: Callable[[Index], T]) -> T:
-    """``work`` done with the briefings' index, indexed again once if a briefing changed.
+class _Briefings:
+    """The briefings' index, indexed again once when a briefing turns out to have changed.
 
     A file that changed but kept its size and time is found out only when its
     text is read; the index is then built again over its stale cache.
     """
-    try:
-        return work(_open(settings))
-    except StaleBriefingError as error:
-        _warn(f"{error}; indexing again")
-        return work(_open(settings, refresh=True))
-
-
-class _Answerer:
-    """Answers questions one at a time, indexing again if a briefing changed under it."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.index = _open(settings)
 
-    def answer(self, question: str, k: int = DEFAULT_PASSAGES) -> Answer:
+    def run(self, work: Callable[[Index], T]) -> T:
+        """``work`` done with the index; done again over a fresh one if a briefing changed."""
         try:
-            return answer(self.index, question, k)
+            return work(self.index)
         except StaleBriefingError as error:
             _warn(f"{error}; indexing again")
             self.index = _open(self.settings, refresh=True)
-            return answer(self.index, question, k)
+            return work(self.index)
+
+    def answer(self, question: str, k: int = DEFAULT_PASSAGES) -> Answer:
+        """The answer to ``question``, as the bot would give it."""
+        return self.run(lambda index: answer(index, question, k))
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    answerer = _Answerer(settings)
+    briefings = _Briefings(settings)
     for number, question in enumerate(args.questions):
-        result = answerer.answer(question, args.k)
+        result = briefings.answer(question, args.k)
         if args.json:
             print(json.dumps(answer_json(result), ensure_ascii=False))
         else:
@@ -242,9 +238,9 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             "chat reads questions from standard input, which is closed; "
             "ask with: briefbot ask QUESTION"
         )
-    answerer = _Answerer(settings)
+    briefings = _Briefings(settings)
     _enable_history(settings.data_dir / "chat_history")
-    names = ", ".join(b.name for b in answerer.index.briefings)
+    names = ", ".join(b.name for b in briefings.index.briefings)
     print(f"Asking {names}. Type a question, or :quit to leave.")
     while True:
         try:
@@ -254,7 +250,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if question.strip() in {":quit", ":q", ":exit"}:
             return 0
-        print(render_answer(answerer.answer(question)) + "\n")
+        print(render_answer(briefings.answer(question)) + "\n")
 
 
 def _enable_history(path: Path) -> None:
@@ -326,8 +322,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(f"{args.file} is not UTF-8 text; save it as UTF-8") from None
     if not cases:
         raise CommandError(f"{args.file} has no questions")
-    report, baseline = _with_index(
-        settings,
+    report, baseline = _Briefings(settings).run(
         lambda index: (
             evaluate(index, cases, render_answer, plain),
             evaluate_baseline(index.briefings, cases),

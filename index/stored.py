@@ -55,11 +55,6 @@ class KeptTexts:
                 _, oldest = self._kept.popitem(last=False)
                 self._characters -= oldest.forget()
 
-    @property
-    def characters(self) -> int:
-        """How many characters of text are kept now."""
-        return self._characters
-
 
 class StaleBriefingError(RuntimeError):
     """A briefing's file no longer holds the text the index was built from."""
