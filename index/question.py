@@ -26,7 +26,18 @@ _TOKEN = re.compile(r"\S+")
 _EDGES = re.compile(r"^[\W_]+|(?:['’]s)?[\W_]*$")
 # A token ending so, or standing alone so, ends a sentence or clause before the next word.
 _SENTENCE_END = re.compile(r"[.!?:;…—–]['\"”’)\]]*$|^[-—–]+$")
+# The post someone holds: asking for it asks who they are.
+_ROLE = r"(?:job|position|role|title|post|occupation|profession)"
 _DEFINITION = (
+    # "shoigu's job?", "what's Shoigu's position in Russia": what X is, by the post X holds.
+    re.compile(
+        rf"^(?:(?:what|which) (?:is|was) |whats )?(?:the )?(?P<x>.+?) {_ROLE}(?: (?:in|at) .+)?$"
+    ),
+    # "the role of the IAEA" (not "the title of the book": a thing's title is its name).
+    re.compile(
+        r"^(?:what (?:is|was) |whats )(?:the )?(?:job|position|role|post) of "
+        r"(?:the )?(?P<x>[^ ]+(?: [^ ]+)?)$"
+    ),
     re.compile(r"^(?:(?:who|what) (?:is|are|was|were)|whos|whats)(?: (?:a|an|the))? (?P<x>.+)$"),
     re.compile(r"^(?:who|what) (?:a|an|the) (?P<x>.+)$"),
     re.compile(r"^(?:who|what) (?P<x>.+) (?:is|are|was|were)$"),

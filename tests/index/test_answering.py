@@ -161,6 +161,7 @@ def test_a_dictionary_word_is_not_read_as_a_typo(bundled_index):
         ("What does KCNA stand for?", 7),  # "the Korean Central News Agency (KCNA)"
         ("Who is Shoigu?", 4),  # his first mention gives his job
         ("Who is Sergei Shoigu?", 4),
+        ("What is Shoigu's role?", 4),  # the post he holds is how he is introduced
     ],
 )
 def test_a_definition_question_gets_the_sentence_that_introduces_its_subject(

@@ -48,6 +48,12 @@ def test_an_acronym_that_folds_to_a_stopword_is_kept(analyzer):
         ("What's the Freedom Shield?", ["Freedom", "Shield"]),
         ("Who is visiting Pyongyang?", []),
         ("What was tested?", []),
+        ("shoigu's job?", ["shoigu"]),
+        ("what's Shoigu's position in Russia", ["Shoigu"]),
+        ("whats the role of the IAEA", ["IAEA"]),
+        ("what is the army's position on the treaty", []),
+        ("what was the role of russia in the war", []),
+        ("who got the job", []),
     ],
 )
 def test_definition_questions_name_what_they_ask_to_define(analyzer, question, defined):
