@@ -69,3 +69,12 @@ def test_any_text_chunks_into_exact_bounded_slices(encoding, paragraphs, budget)
     if not text.strip():
         return
     check_exact_and_bounded(parse_briefing(text, "generated"), Chunker(encoding, budget))
+
+
+@pytest.mark.parametrize("budget", [8, 13, 21, 34])
+def test_sentences_joined_by_long_odd_white_space_still_fit(encoding, budget):
+    # Such a join counts several tokens more than its sentences: packing's
+    # estimate is low, and the paragraph is packed again counting every join.
+    text = " \t\u2003 \t\u2003 \t ".join(["Shoigu met Kim."] * 12)
+    chunks = check_exact_and_bounded(parse_briefing(text, "spaced"), Chunker(encoding, budget))
+    assert " ".join(c.text for c in chunks).split() == text.split()
