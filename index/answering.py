@@ -24,6 +24,7 @@ from index.attribution import cited_sources
 from index.briefing import Briefing
 from index.chat import Intent, default_lexicon
 from index.chunking import Chunk
+from index.derivations import default_derivations
 from index.question import Question, Word, read_question
 from index.refusal import Evidence, RefusalModel, default_model
 from index.search import Hit, Index, Sentence
@@ -156,13 +157,14 @@ def answer(
 
 
 def load_defaults() -> None:
-    """Load the chat lexicon, aliases and refusal model now, not on the first question.
+    """Load the chat lexicon, aliases, derivations and refusal model now, not on the first question.
 
     Reading the lexicon alone takes tens of milliseconds; a bot pays that while
     it loads, not while a member waits.
     """
     default_lexicon()
     default_aliases()
+    default_derivations()
     default_model()
     _never_topics()
 
@@ -196,6 +198,8 @@ def _read(index: Index, word: Word, *, spell: bool) -> Reading | None:
         return Reading(word, (word.term,))
     if phrase := (spell and spell_out(index, word.typed)) or _alias(index, word):
         return Reading(word, tuple(dict.fromkeys(index.analyzer.analyze(phrase))))
+    if derived := tuple(t for t in default_derivations().of(word.term) if index.knows(t)):
+        return Reading(word, derived)  # "invaded" for "invasion"
     if near := nearest_term(index.postings, word.folded, word.term):
         return Reading(word, (near,), corrected=True)
     if word.folded in _never_topics():
