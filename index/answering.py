@@ -31,6 +31,7 @@ from index.search import Hit, Index, Sentence
 from index.sentences import sentence_spans
 from index.spelling import nearest_term, nearest_word
 from index.stopwords import ENGLISH_STOPWORDS
+from index.verbs import default_verbs
 
 DEFAULT_PASSAGES = 3
 # A word found nowhere weighs this share of the highest IDF: such words are as
@@ -157,7 +158,7 @@ def answer(
 
 
 def load_defaults() -> None:
-    """Load the chat lexicon, aliases, derivations and refusal model now, not on the first question.
+    """Load the chat lexicon and the word tables and refusal model now, not on the first question.
 
     Reading the lexicon alone takes tens of milliseconds; a bot pays that while
     it loads, not while a member waits.
@@ -165,6 +166,7 @@ def load_defaults() -> None:
     default_lexicon()
     default_aliases()
     default_derivations()
+    default_verbs()
     default_model()
     _never_topics()
 
@@ -321,13 +323,15 @@ def _named_and_absent(index: Index, reading: Reading, briefing_id: str) -> bool:
 
 
 def _missing(index: Index, readings: list[Reading], briefing_id: str | None) -> tuple[str, ...]:
-    """The question's topic words that the answering briefing (or, if none, any) lacks."""
+    """The question's topic words (names and nouns) that the answering briefing (or any) lacks."""
     light = default_lexicon().light_words
+    verbs = default_verbs()
     return tuple(
         r.word.typed
         for r in readings
         if not r.corrected
         and r.word.folded not in light
+        and (r.word.named or not verbs.is_verb(r.word.folded, r.word.term))
         and not any(
             index.briefing_knows(briefing_id, t) if briefing_id else index.knows(t) for t in r.terms
         )

@@ -3,7 +3,7 @@
 The stemmer meets "visits" with "visited", but not "invade" with "invasion"
 or "decide" with "decision". A table of such pairs, taken from WordNet as
 index terms (``index/data/derivations.txt``, written by
-``bench/derivations.py``), gives a question word the index lacks the terms
+``bench/wordnet.py``), gives a question word the index lacks the terms
 of its derived words that it has.
 """
 

@@ -9,7 +9,7 @@ from index.derivations import Derivations, default_derivations
 
 
 def test_the_table_was_written_for_this_analyzer():
-    # Its terms are this analyzer's: regenerate it (bench/derivations.py) when that changes.
+    # Its terms are this analyzer's: regenerate it (bench/wordnet.py) when that changes.
     assert default_derivations().analyzer == Analyzer().version
 
 
@@ -28,8 +28,8 @@ def test_a_derived_word_finds_the_paragraph_that_has_it(bundled_index, question,
 
 
 def test_a_word_with_no_derived_form_in_the_briefing_is_still_missing(bundled_index):
-    result = answer(bundled_index, "Which country bombed Ukraine?")
-    assert result.missing == ("bombed",)
+    result = answer(bundled_index, "Which country invaded Ukraine's farms?")
+    assert result.missing == ("farms",)
 
 
 def test_the_table_reads_a_term_and_its_relatives():
