@@ -32,13 +32,13 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import UserFacingError
 from bot.legacy import adopt_legacy_uploads
 from bot.render import escape
 from bot.settings import DEFAULT_CACHE_MAX_BYTES, Settings
+from bot.shelf import Shelf, UploadKey, View
 from bot.store import Store, StoredUpload, StoreError, UploadTakenError, open_store
 from bot.uploads import Upload
 from index.analysis import Analyzer
@@ -57,8 +57,6 @@ log = logging.getLogger(__name__)
 
 # Opens the configured briefings: paths, cache folder, and whether to build over a cache.
 Opener = Callable[[list[Path], Path | None, bool], Index]
-# An upload's owner and briefing id; the owner None is "no server" (adopted old uploads).
-UploadKey = tuple[int | None, str]
 
 # More upload segments than this in one server are merged into one.
 MAX_UPLOAD_SEGMENTS = 8
@@ -120,82 +118,6 @@ def open_index(
 
 class BriefingChangedError(LibraryError):
     """A reply needed a briefing whose file changed since it was indexed."""
-
-
-@dataclass(frozen=True)
-class View:
-    """What one server sees: its segments searched as one, and its name lookups."""
-
-    index: Segments
-    by_name: Mapping[str, Briefing]  # case-folded titles and ids; an id wins over a title
-    removable: tuple[Briefing, ...]
-
-    @classmethod
-    def of(cls, segments: list[Index], removable: Iterable[str]) -> View:
-        index = Segments(segments)
-        briefings = index.briefings
-        by_title = {b.title.casefold(): b for b in briefings if b.title}
-        by_id = {b.id.casefold(): b for b in briefings}
-        return cls(index, by_title | by_id, tuple(index.briefing(i) for i in removable))
-
-
-@dataclass(frozen=True)
-class Shelf:
-    """One state of the library; views are made for each server when first asked for."""
-
-    configured: Index
-    uploads: Mapping[UploadKey, Index]
-    home_guild: int | None
-    added: tuple[Index, ...] = ()  # configured files added since ``configured`` was built
-    _views: dict[int | None, View] = field(default_factory=dict, repr=False, compare=False)
-
-    def view(self, guild_id: int | None) -> View:
-        """The briefings a question from ``guild_id`` (None: a direct message) may see."""
-        view = self._views.get(guild_id)
-        if view is None:
-            view = self._views[guild_id] = self._make_view(guild_id)
-        return view
-
-    def owner_of(self, guild_id: int | None, briefing_id: str) -> UploadKey | None:
-        """The key of the upload ``guild_id`` may remove under this id, if any."""
-        for owner in self._owners(guild_id):
-            if (owner, briefing_id) in self.uploads:
-                return (owner, briefing_id)
-        return None
-
-    def _owners(self, guild_id: int | None) -> list[int | None]:
-        """Whose uploads a server sees: its own, and in the home server no server's."""
-        if guild_id is None:
-            return []
-        return [guild_id, None] if guild_id == self.home_guild else [guild_id]
-
-    @property
-    def configured_segments(self) -> tuple[Index, ...]:
-        """The segments of the configured briefings, which every question sees."""
-        return (self.configured, *self.added)
-
-    @property
-    def configured_names(self) -> set[str]:
-        """The ids of the configured briefings."""
-        return {b.id for segment in self.configured_segments for b in segment.briefings}
-
-    def segments_of(self, owner: int | None) -> list[Index]:
-        """The distinct segments holding ``owner``'s uploads (a merged one holds several)."""
-        found = {id(s): s for (key_owner, _), s in self.uploads.items() if key_owner == owner}
-        return list(found.values())
-
-    def _make_view(self, guild_id: int | None) -> View:
-        segments = list(self.configured_segments)
-        seen = self.configured_names
-        removable = []
-        for owner in self._owners(guild_id):
-            for segment in self.segments_of(owner):
-                ids = [briefing.id for briefing in segment.briefings]
-                if seen.isdisjoint(ids):  # a configured briefing of the same name wins
-                    segments.append(segment)
-                    seen.update(ids)
-                    removable.extend(ids)
-        return View.of(segments, removable)
 
 
 class Library:
