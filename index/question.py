@@ -3,9 +3,11 @@
 A message becomes a ``Question``: what it asks for (a question, chat, help,
 a summary), the words of its question with chat stripped (each as typed,
 folded and analysed, and whether it opens a sentence, since a capital there
-says nothing about a name), and, for "who is X" or "what does X stand for",
-the X it asks to have defined. Discord markup (mentions of users, roles and
-channels, custom emoji, timestamps) is not part of the question.
+says nothing about a name), and, for "who is X", "what does X stand for" or
+a message that is only a name or short noun phrase ("tell me about X" once
+its framing is stripped), the X it asks to have introduced. Discord markup
+(mentions of users, roles and channels, custom emoji, timestamps) is not
+part of the question.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from index.analysis import Analyzer, fold, split_words
 from index.chat import ChatLexicon, Intent, default_lexicon, trim_chat
+from index.verbs import default_verbs
 
 # User, role and channel mentions, custom emoji, slash-command mentions and timestamps.
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w{1,32}:|/[\w -]{1,32}:|t:)\d{1,20}(?::[A-Za-z])?>")
@@ -48,6 +51,8 @@ _DEFINITION = (
 )
 # Emoji and other symbols: a message of nothing else is chat ("👍"), not an empty question.
 _SYMBOLS = frozenset({"So"})
+# Words that may stand before a bare topic ("the KCNA", "this treaty").
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "some", "any"})
 # A "what is X" whose X is longer than this asks about more than a definition.
 _DEFINED_WORDS = 4
 
@@ -103,7 +108,7 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
         return Question(text, trimmed.intent)
     kept = [piece for i, piece in enumerate(pieces) if trimmed.kept(i)]
     words = tuple(_words(kept, analyzer))
-    defined = _defined(kept, lexicon.light_words)
+    defined = _defined(kept, lexicon.light_words, analyzer)
     defines = tuple(w for w in words if w.folded in defined)
     # "What does KCNA stand for?" is about KCNA alone: "stand" is not its topic.
     return Question(text, Intent.QUESTION, defines or words, defines)
@@ -141,8 +146,8 @@ def _is_acronym(typed: str) -> bool:
     return len(typed) >= 2 and typed.isalpha() and typed.isupper()
 
 
-def _defined(pieces: list[_Piece], light: frozenset[str]) -> frozenset[str]:
-    """The folded words of X in "who is X", "what does X stand for" and the like.
+def _defined(pieces: list[_Piece], light: frozenset[str], analyzer: Analyzer) -> frozenset[str]:
+    """The folded words of X in "who is X", "what does X stand for", a bare "X?" and the like.
 
     X is a name or a short noun phrase: "who is visiting Pyongyang" asks who,
     not what "visiting Pyongyang" is.
@@ -153,4 +158,20 @@ def _defined(pieces: list[_Piece], light: frozenset[str]) -> frozenset[str]:
             found = match["x"].split()
             verb = found[0] in light or found[0].endswith(("ing", "ed"))
             return frozenset() if verb or len(found) > _DEFINED_WORDS else frozenset(found)
-    return frozenset()
+    return _topic(pieces, light, analyzer)
+
+
+def _topic(pieces: list[_Piece], light: frozenset[str], analyzer: Analyzer) -> frozenset[str]:
+    """The words of a question that is only a name or a short noun phrase.
+
+    "Freedom Shield?", or what "tell me about the KCNA" or "any news on
+    Shoigu" leave once their framing is stripped, asks what the briefing
+    says about it: first, the sentence that introduces it.
+    """
+    words = [p.folded for p in pieces if p.folded not in _DETERMINERS and p.folded not in light]
+    verbs = default_verbs()
+    for word in words:
+        term = analyzer.term(word)
+        if term is None or verbs.is_verb(word, term):
+            return frozenset()  # a question word, a preposition, a verb: a real question
+    return frozenset(words) if len(words) <= _DEFINED_WORDS else frozenset()

@@ -162,6 +162,8 @@ def test_a_dictionary_word_is_not_read_as_a_typo(bundled_index):
         ("Who is Shoigu?", 4),  # his first mention gives his job
         ("Who is Sergei Shoigu?", 4),
         ("What is Shoigu's role?", 4),  # the post he holds is how he is introduced
+        ("any news on shoigu?", 4),
+        ("tell me about freedom shield", 9),  # "known as Freedom Shield", not its next mention
     ],
 )
 def test_a_definition_question_gets_the_sentence_that_introduces_its_subject(

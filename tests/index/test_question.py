@@ -54,6 +54,9 @@ def test_an_acronym_that_folds_to_a_stopword_is_kept(analyzer):
         ("what is the army's position on the treaty", []),
         ("what was the role of russia in the war", []),
         ("who got the job", []),
+        ("Freedom Shield?", ["Freedom", "Shield"]),  # a bare topic
+        ("tell me about the KCNA", ["KCNA"]),  # a bare topic once the framing is stripped
+        ("watch kim", []),  # a verb: not a topic
     ],
 )
 def test_definition_questions_name_what_they_ask_to_define(analyzer, question, defined):
