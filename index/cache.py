@@ -4,7 +4,7 @@ A cache is a directory ``index-<key>/`` holding the postings (``index.postings``
 the vocabulary, the chunk table (``index.chunktable``) and the briefings'
 paragraphs as ``.npy`` files, the briefings' metadata in ``briefings.json``
 (``index.stored``), and ``manifest.json``: the format version, the key,
-BM25's parameters, the briefing ids and each file's SHA-256. Loading maps
+BM25's parameters, the briefing ids and each file's checksum. Loading maps
 the arrays read-only (``index.npyfiles``), so processes on one machine share
 their pages, and slices chunk texts out of the briefings; nothing is
 re-analysed.
@@ -36,7 +36,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -49,13 +48,13 @@ from index.chunktable import ChunkTable
 from index.eviction import DEFAULT_MAX_BYTES, PREFIX, evict, remove, touch
 from index.listing import ListedFile, Listing
 from index.loading import MAX_BRIEFING_BYTES, UNREADABLE, BriefingsNotFoundError, Skipped
-from index.npyfiles import ArrayFileError, read_array, write_array
+from index.npyfiles import ArrayFileError, checksum, read_array, write_array
 from index.postings import ARRAY_DTYPES, Postings
 from index.scoring import DEFAULT_B, DEFAULT_K1
 from index.search import Index, Progress
 from index.stored import KeptTexts, check_records, describe, read_records, stored_briefings
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 MANIFEST = "manifest.json"
 BRIEFINGS = "briefings.json"
 _PREFIX = PREFIX
@@ -69,8 +68,6 @@ _ARRAY_NAMES = (
     *ARRAY_DTYPES,
 )
 _FILES = (*(f"{name}.npy" for name in _ARRAY_NAMES), BRIEFINGS)
-# Threads that verify the array files' checksums at once.
-_CHECKERS = 4
 
 
 class CacheError(ValueError):
@@ -210,14 +207,14 @@ def save_index(
             for name, array in (_arrays(index) | paragraphs).items()
         }
         _write_file(staging / BRIEFINGS, record)
-        digests[BRIEFINGS] = hashlib.sha256(record).hexdigest()
+        digests[BRIEFINGS] = checksum(record)
         manifest = {
             "format": CACHE_FORMAT,
             "key": key,
             "k1": index.postings.k1,
             "b": index.postings.b,
             "briefings": [briefing.id for briefing in index.briefings],
-            "sha256": digests,
+            "checksums": digests,
         }
         _write_file(staging / MANIFEST, json.dumps(manifest, indent=1).encode())
         _fsync_directory(staging)
@@ -339,21 +336,17 @@ def _read_files(path: Path, key: str) -> tuple[dict, dict[str, np.ndarray], byte
     manifest = _read_manifest(path / MANIFEST)
     if manifest.get("key") != key:
         raise CacheError("it was built from other briefings")
-    digests = manifest.get("sha256")
+    digests = manifest.get("checksums")
     if not isinstance(digests, dict) or not all(name in digests for name in _FILES):
         raise CacheError("its manifest does not list every file")
     try:
-        # hashlib releases the interpreter while it hashes, so files are checked side by side.
-        with ThreadPoolExecutor(_CHECKERS) as checkers:
-            checked = checkers.map(
-                lambda name: read_array(path / f"{name}.npy", digests[f"{name}.npy"]),
-                _ARRAY_NAMES,
-            )
-            arrays = dict(zip(_ARRAY_NAMES, checked, strict=True))
+        arrays = {
+            name: read_array(path / f"{name}.npy", digests[f"{name}.npy"]) for name in _ARRAY_NAMES
+        }
     except ArrayFileError as error:
         raise CacheError(str(error)) from None
     record = (path / BRIEFINGS).read_bytes()
-    if hashlib.sha256(record).hexdigest() != digests[BRIEFINGS]:
+    if checksum(record) != digests[BRIEFINGS]:
         raise CacheError(f"the checksum of {BRIEFINGS} does not match (truncated or damaged)")
     return manifest, arrays, record
 

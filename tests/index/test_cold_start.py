@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import hashlib
 import io
 import json
 import os
@@ -17,6 +16,7 @@ import pytest
 from bot.render import render_answer
 from index.answering import answer
 from index.catalog import open_catalog
+from index.npyfiles import checksum
 from index.stored import StaleBriefingError, StoredBriefing
 from tests.conftest import BRIEFINGS, BUNDLED_ID, PROJECT
 
@@ -289,7 +289,7 @@ def rewrite_briefings_json(path: Path, change) -> None:
     data = json.dumps(document).encode()
     (path / "briefings.json").write_bytes(data)
     manifest = json.loads((path / "manifest.json").read_text())
-    manifest["sha256"]["briefings.json"] = hashlib.sha256(data).hexdigest()
+    manifest["checksums"]["briefings.json"] = checksum(data)
     (path / "manifest.json").write_text(json.dumps(manifest))
 
 

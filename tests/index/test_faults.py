@@ -11,7 +11,6 @@ any format. Last, nothing shipped reads files with pickle or eval.
 from __future__ import annotations
 
 import ast
-import hashlib
 import io
 import json
 import os
@@ -32,6 +31,7 @@ from bot.render import render_answer
 from index.answering import answer
 from index.cache import CACHE_FORMAT, open_index
 from index.catalog import open_catalog
+from index.npyfiles import checksum
 from index.parsing import parse_briefing
 from index.search import Index
 from tests.conftest import BRIEFINGS, PROJECT
@@ -304,7 +304,7 @@ def write_consistently(folder: Path, manifest: bytes | None = None, **arrays: by
     if arrays:
         listed = json.loads(text)
         for name, data in arrays.items():
-            listed["sha256"][f"{name}.npy"] = hashlib.sha256(data).hexdigest()
+            listed["checksums"][f"{name}.npy"] = checksum(data)
         text = json.dumps(listed).encode()
     (folder / "manifest.json").write_bytes(text)
 
@@ -473,7 +473,7 @@ PLACEHOLDER = "\u2063placeholder\u2063"
 def tampered_manifests(draw, original: dict) -> bytes:
     manifest = json.loads(json.dumps(original))
     for _ in range(draw(st.integers(1, 3))):
-        keys = [*manifest, "sha256", "briefings", "extra"]
+        keys = [*manifest, "checksums", "briefings", "extra"]
         key = draw(st.sampled_from(keys))
         action = draw(st.sampled_from(["set", "raw", "delete", "inner"]))
         if action == "delete":
