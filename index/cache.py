@@ -2,12 +2,12 @@
 
 A cache is a directory ``index-<key>/`` holding the postings (``index.postings``),
 the vocabulary, the chunk table (``index.chunktable``) and the briefings'
-paragraphs as ``.npy`` files, the briefings' metadata in ``briefings.json``
-(``index.stored``), and ``manifest.json``: the format version, the key,
-BM25's parameters, the briefing ids and each file's checksum. Loading maps
-the arrays read-only (``index.npyfiles``), so processes on one machine share
-their pages, and slices chunk texts out of the briefings; nothing is
-re-analysed.
+paragraphs as ``.npy`` files, the briefings' metadata, column by column, in
+``briefings.json`` (``index.briefingtable``), and ``manifest.json``: the
+format version, the key, BM25's parameters, the number of briefings and each
+file's checksum. Loading maps the arrays read-only (``index.npyfiles``), so
+processes on one machine share their pages, makes a briefing only when it is
+read, and slices chunk texts out of the briefings; nothing is re-analysed.
 
 Briefings read from files (``open_listing``) are keyed by the listing of
 their files (paths, sizes, modification times), so a valid cache opens
@@ -42,6 +42,14 @@ import numpy as np
 
 from index.analysis import Analyzer
 from index.briefing import Briefing
+from index.briefingtable import (
+    BriefingTable,
+    check_columns,
+    check_files,
+    describe,
+    read_columns,
+    skipped_files,
+)
 from index.building import build_listed
 from index.chunking import Chunker
 from index.chunktable import ChunkTable
@@ -52,9 +60,9 @@ from index.npyfiles import ArrayFileError, checksum, read_array, write_array
 from index.postings import ARRAY_DTYPES, Postings
 from index.scoring import DEFAULT_B, DEFAULT_K1
 from index.search import Index, Progress
-from index.stored import KeptTexts, check_records, describe, read_records, stored_briefings
+from index.stored import KeptTexts
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 MANIFEST = "manifest.json"
 BRIEFINGS = "briefings.json"
 _PREFIX = PREFIX
@@ -84,8 +92,10 @@ def cache_key(briefings: tuple[Briefing, ...], analyzer: Analyzer, chunker: Chun
 def listing_key(listing: Listing, analyzer: Analyzer, chunker: Chunker) -> str:
     """A digest of everything the cached index of the listed files depends on."""
     parts: list[object] = [CACHE_FORMAT, "files", analyzer.version, chunker.version]
-    parts += [DEFAULT_K1, DEFAULT_B, MAX_BRIEFING_BYTES, len(listing.roots), *listing.signature]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    parts += [DEFAULT_K1, DEFAULT_B, MAX_BRIEFING_BYTES, len(listing.roots)]
+    digest = hashlib.sha256(json.dumps(parts).encode())
+    digest.update(b"\n" + listing.signature)
+    return digest.hexdigest()
 
 
 def cache_path(directory: Path, key: str) -> Path:
@@ -213,7 +223,7 @@ def save_index(
             "key": key,
             "k1": index.postings.k1,
             "b": index.postings.b,
-            "briefings": [briefing.id for briefing in index.briefings],
+            "briefings": len(index.briefings),
             "checksums": digests,
         }
         _write_file(staging / MANIFEST, json.dumps(manifest, indent=1).encode())
@@ -231,8 +241,8 @@ def load_index(path: Path, key: str, briefings: tuple[Briefing, ...], analyzer: 
     """Read a cached index; CacheError if it is damaged or not for these briefings."""
     manifest, arrays, record = _read_files(path, key)
     try:
-        records, _ = read_records(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
-        check_records(records, briefings)
+        columns = read_columns(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
+        check_columns(columns, briefings)
         return _index_from(arrays, manifest, briefings, analyzer)
     except (ValueError, KeyError, TypeError, IndexError, OverflowError) as error:
         raise CacheError(f"its contents are inconsistent ({_one_line(error)})") from None
@@ -253,9 +263,10 @@ def load_listed(
         _discard_if_same(path, manifest)
 
     try:
-        records, skips = read_records(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
-        briefings, skipped = stored_briefings(records, skips, listing, stale, KeptTexts())
-        return _index_from(arrays, manifest, briefings, analyzer), skipped
+        columns = read_columns(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
+        check_files(columns, listing)
+        briefings = BriefingTable(columns, listing, stale, KeptTexts())
+        return _index_from(arrays, manifest, briefings, analyzer), skipped_files(columns, listing)
     except (ValueError, KeyError, TypeError, IndexError, OverflowError) as error:
         raise CacheError(f"its contents are inconsistent ({_one_line(error)})") from None
 
@@ -293,12 +304,13 @@ def _index_from(
     """The index the arrays describe, checked against the briefings they claim to index."""
     if (manifest["k1"], manifest["b"]) != (DEFAULT_K1, DEFAULT_B):
         raise ValueError("it was built with other BM25 parameters")
-    if manifest["briefings"] != [briefing.id for briefing in briefings]:
-        raise ValueError("it lists other briefings, or lists them in another order")
+    count = manifest["briefings"]
+    if type(count) is not int or count != len(briefings):
+        raise ValueError("it counts another number of briefings")
     chunks = ChunkTable(briefings, arrays["chunk_rows"])
     terms = _terms(arrays["vocabulary"], arrays["vocabulary_offsets"])
     postings = Postings.from_arrays(terms, arrays, DEFAULT_K1, DEFAULT_B)
-    return Index(tuple(briefings), chunks, analyzer, postings)
+    return Index(briefings, chunks, analyzer, postings)
 
 
 def _terms(vocabulary: np.ndarray, offsets: np.ndarray) -> tuple[str, ...]:
