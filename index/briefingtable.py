@@ -175,8 +175,8 @@ class BriefingTable(Sequence[Briefing]):
     def __getitem__(self, position: int | slice) -> StoredBriefing | tuple[StoredBriefing, ...]:
         if isinstance(position, slice):
             return tuple(map(self.__getitem__, range(len(self))[position]))
-        briefing = self._made[position]
-        return briefing if briefing is not None else self._make(position)
+        briefing = self._made[position]  # IndexError beyond either end
+        return briefing if briefing is not None else self._make(range(len(self))[position])
 
     def __iter__(self) -> Iterator[StoredBriefing]:
         return map(self.__getitem__, range(len(self)))

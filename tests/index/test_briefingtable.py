@@ -85,6 +85,9 @@ def test_each_briefing_is_made_once_and_read_only_when_its_text_is_needed(folder
     opens = Opens(monkeypatch)
     first = table[0]
     assert table[0] is first and next(iter(table)) is first
+    assert table[-1] is table[3] and table[-1].id == "undated"
+    with pytest.raises(IndexError):
+        table[4]
     names = ["North Korea weapons test", "Newest", "Older news", "Undated"]
     assert [b.name for b in table] == names
     assert opens.under(folder) == [] and not first.loaded
