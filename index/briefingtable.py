@@ -117,7 +117,8 @@ def check_files(columns: BriefingColumns, listing: Listing) -> None:
     """ValueError unless every listed file is exactly one briefing or one skipped file."""
     if columns.files is None:
         raise ValueError("no file is recorded for the briefings")
-    places = np.array([*columns.files, *(position for position, _ in columns.skipped)])
+    skipped = [position for position, _ in columns.skipped]
+    places = np.array([*columns.files, *skipped], dtype=np.int64)  # OverflowError if huge
     if len(places) and (places.min() < 0 or places.max() >= len(listing)):
         raise ValueError("a recorded file is not listed")
     if len(places) != len(listing) or np.any(np.bincount(places, minlength=len(listing)) != 1):

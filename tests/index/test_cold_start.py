@@ -310,6 +310,7 @@ def _drop_last(document: dict) -> None:
         (lambda d: d["file"].pop(), "not one file per briefing"),
         (lambda d: d["file"].__setitem__(0, 9), "not listed"),
         (lambda d: d["file"].__setitem__(0, -1), "not listed"),
+        (lambda d: d["file"].__setitem__(0, 10**30), "too large"),
         (lambda d: d["file"].__setitem__(1, d["file"][0]), "recorded twice"),
         (lambda d: d["file"].__setitem__(0, "0"), "not positions"),
         (lambda d: d["title"].__setitem__(0, 7), "not text"),
