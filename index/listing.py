@@ -7,9 +7,10 @@ per file, not reading and parsing every one. A file whose content changed
 but whose size and time did not is caught later, when its text is first
 read (``index.stored``).
 
-The listing keeps its files as columns (40,000 of them are walked, sorted and
-keyed in about a tenth of a second) and makes a ``ListedFile`` when one is
-asked for: a start makes one only for each briefing a reply quotes.
+The listing keeps its files as columns and makes a ``ListedFile`` when one
+is asked for: a start makes one only for each briefing a reply quotes.
+40,000 files are walked, sorted and keyed in about 0.2 s, most of it the
+stat of each file.
 """
 
 from __future__ import annotations
