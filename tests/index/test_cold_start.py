@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import gc
 import io
 import json
 import os
@@ -86,6 +87,23 @@ def test_a_cold_start_with_a_valid_cache_opens_no_briefing_file(folder, tmp_path
     answer(index, SHOIGU)
     assert opens.under(folder) == [(folder / f"{BUNDLED_ID}.txt").resolve()]
     assert not index.briefing("zeppelin").loaded
+
+
+def briefings_alive() -> int:
+    gc.collect()
+    return sum(isinstance(thing, StoredBriefing) for thing in gc.get_objects())
+
+
+def test_a_cold_start_makes_only_the_briefings_a_reply_reads(folder, tmp_path):
+    cache = tmp_path / "cache"
+    open_(folder, cache)
+    before = briefings_alive()
+    index = open_(folder, cache)
+    assert len(index.briefings) == 2 and index.briefings.ids == (BUNDLED_ID, "zeppelin")
+    assert briefings_alive() == before  # opened from the columns: none made
+    answer(index, SHOIGU)
+    assert briefings_alive() == before + 1
+    assert index.briefing(BUNDLED_ID).loaded
 
 
 def test_opening_says_whether_the_cache_was_used(folder, tmp_path):
