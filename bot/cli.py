@@ -26,6 +26,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.store.base import StoreError
 from index.answering import DEFAULT_PASSAGES, Answer, answer
 from index.baseline import evaluate_baseline
+from index.briefingtable import paragraph_arrays
 from index.cache import cache_path, listing_key
 from index.catalog import open_catalog
 from index.evaluation import EvalFormatError, Report, evaluate, parse_cases
@@ -291,7 +292,7 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
     for number, briefing in enumerate(index.briefings):
         print(
             f"  {briefing.id}: {briefing.title or '(no title)'}, {briefing.date or 'undated'}, "
-            f"{len(briefing.paragraphs)} paragraphs, {chunks[number]} chunks, "
+            f"{len(briefing.spans())} paragraphs, {chunks[number]} chunks, "
             f"{int(totals[number]):,} tokens"
         )
     return 0
@@ -305,7 +306,7 @@ def _chunker():  # noqa: ANN202
 
 
 def _summary(index: Index) -> str:
-    paragraphs = sum(len(b.paragraphs) for b in index.briefings)
+    paragraphs = len(paragraph_arrays(index.briefings)[0])  # no paragraph object each
     tokens = int(index.chunks.rows[:, 4].sum())
     count = len(index.briefings)
     return (

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from index.briefing import Briefing
+from index.briefingtable import dates_of
 from index.stopwords import ENGLISH_STOPWORDS
 
 if TYPE_CHECKING:
@@ -50,7 +51,9 @@ def _newest(index: Index) -> list[Briefing]:
     briefings = index.briefings
     if len(briefings) <= MAX_SCANNED:
         return list(briefings)
-    return sorted(briefings, key=lambda b: b.date or "", reverse=True)[:MAX_SCANNED]
+    dates = dates_of(briefings)  # sorted by position: only the newest briefings are made
+    newest = sorted(range(len(briefings)), key=lambda n: dates[n] or "", reverse=True)
+    return [briefings[n] for n in newest[:MAX_SCANNED]]
 
 
 def _search(briefings: Sequence[Briefing], acronym: str) -> str | None:

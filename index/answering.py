@@ -22,6 +22,7 @@ from index.aliases import default_aliases
 from index.analysis import fold, split_words
 from index.attribution import cited_sources
 from index.briefing import Briefing
+from index.briefingtable import dates_of, ids_of
 from index.chat import Intent, default_lexicon
 from index.chunking import Chunk
 from index.derivations import default_derivations
@@ -377,8 +378,9 @@ def overview(index: Index, briefing_id: str | None = None) -> tuple[Passage, ...
     if briefing_id is not None:
         briefings = [index.briefing(briefing_id)]
     else:
-        newest = sorted(index.briefings, key=lambda b: (b.date or "", b.id), reverse=True)
-        briefings = newest[:SUMMARY_BRIEFINGS]
+        dates, ids = dates_of(index.briefings), ids_of(index.briefings)
+        newest = sorted(range(len(ids)), key=lambda n: (dates[n] or "", ids[n]), reverse=True)
+        briefings = [index.briefings[n] for n in newest[:SUMMARY_BRIEFINGS]]
     return tuple(_lede(briefing, index.opening(briefing.id)) for briefing in briefings)
 
 

@@ -209,4 +209,4 @@ def _index_one(file: ListedFile, analyzer: Analyzer, chunker: Chunker) -> _Index
     chunks = chunker.chunk(briefing)
     rows = [(chunk.paragraph, chunk.start, chunk.end, chunk.tokens) for chunk in chunks]
     terms = "\n".join(" ".join(analyzer.analyze(chunk.text)) for chunk in chunks)
-    return _Indexed(record_of(briefing, (file.root, file.relative)), rows, terms)
+    return _Indexed(record_of(briefing), rows, terms)

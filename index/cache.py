@@ -2,12 +2,12 @@
 
 A cache is a directory ``index-<key>/`` holding the postings (``index.postings``),
 the vocabulary, the chunk table (``index.chunktable``) and the briefings'
-paragraphs as ``.npy`` files, the briefings' metadata in ``briefings.json``
-(``index.stored``), and ``manifest.json``: the format version, the key,
-BM25's parameters, the briefing ids and each file's SHA-256. Loading maps
-the arrays read-only (``index.npyfiles``), so processes on one machine share
-their pages, and slices chunk texts out of the briefings; nothing is
-re-analysed.
+paragraphs as ``.npy`` files, the briefings' metadata, column by column, in
+``briefings.json`` (``index.briefingtable``), and ``manifest.json``: the
+format version, the key, BM25's parameters, the number of briefings and each
+file's checksum. Loading maps the arrays read-only (``index.npyfiles``), so
+processes on one machine share their pages, makes a briefing only when it is
+read, and slices chunk texts out of the briefings; nothing is re-analysed.
 
 Briefings read from files (``open_listing``) are keyed by the listing of
 their files (paths, sizes, modification times), so a valid cache opens
@@ -36,26 +36,33 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from index.analysis import Analyzer
 from index.briefing import Briefing
+from index.briefingtable import (
+    BriefingTable,
+    check_columns,
+    check_files,
+    describe,
+    read_columns,
+    skipped_files,
+)
 from index.building import build_listed
 from index.chunking import Chunker
 from index.chunktable import ChunkTable
 from index.eviction import DEFAULT_MAX_BYTES, PREFIX, evict, remove, touch
 from index.listing import ListedFile, Listing
 from index.loading import MAX_BRIEFING_BYTES, UNREADABLE, BriefingsNotFoundError, Skipped
-from index.npyfiles import ArrayFileError, read_array, write_array
+from index.npyfiles import ArrayFileError, checksum, read_array, write_array
 from index.postings import ARRAY_DTYPES, Postings
 from index.scoring import DEFAULT_B, DEFAULT_K1
 from index.search import Index, Progress
-from index.stored import KeptTexts, check_records, describe, read_records, stored_briefings
+from index.stored import KeptTexts
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 7
 MANIFEST = "manifest.json"
 BRIEFINGS = "briefings.json"
 _PREFIX = PREFIX
@@ -69,8 +76,6 @@ _ARRAY_NAMES = (
     *ARRAY_DTYPES,
 )
 _FILES = (*(f"{name}.npy" for name in _ARRAY_NAMES), BRIEFINGS)
-# Threads that verify the array files' checksums at once.
-_CHECKERS = 4
 
 
 class CacheError(ValueError):
@@ -87,8 +92,10 @@ def cache_key(briefings: tuple[Briefing, ...], analyzer: Analyzer, chunker: Chun
 def listing_key(listing: Listing, analyzer: Analyzer, chunker: Chunker) -> str:
     """A digest of everything the cached index of the listed files depends on."""
     parts: list[object] = [CACHE_FORMAT, "files", analyzer.version, chunker.version]
-    parts += [DEFAULT_K1, DEFAULT_B, MAX_BRIEFING_BYTES, len(listing.roots), *listing.signature]
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+    parts += [DEFAULT_K1, DEFAULT_B, MAX_BRIEFING_BYTES, len(listing.roots)]
+    digest = hashlib.sha256(json.dumps(parts).encode())
+    digest.update(b"\n" + listing.signature)
+    return digest.hexdigest()
 
 
 def cache_path(directory: Path, key: str) -> Path:
@@ -210,14 +217,14 @@ def save_index(
             for name, array in (_arrays(index) | paragraphs).items()
         }
         _write_file(staging / BRIEFINGS, record)
-        digests[BRIEFINGS] = hashlib.sha256(record).hexdigest()
+        digests[BRIEFINGS] = checksum(record)
         manifest = {
             "format": CACHE_FORMAT,
             "key": key,
             "k1": index.postings.k1,
             "b": index.postings.b,
-            "briefings": [briefing.id for briefing in index.briefings],
-            "sha256": digests,
+            "briefings": len(index.briefings),
+            "checksums": digests,
         }
         _write_file(staging / MANIFEST, json.dumps(manifest, indent=1).encode())
         _fsync_directory(staging)
@@ -234,8 +241,8 @@ def load_index(path: Path, key: str, briefings: tuple[Briefing, ...], analyzer: 
     """Read a cached index; CacheError if it is damaged or not for these briefings."""
     manifest, arrays, record = _read_files(path, key)
     try:
-        records, _ = read_records(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
-        check_records(records, briefings)
+        columns = read_columns(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
+        check_columns(columns, briefings)
         return _index_from(arrays, manifest, briefings, analyzer)
     except (ValueError, KeyError, TypeError, IndexError, OverflowError) as error:
         raise CacheError(f"its contents are inconsistent ({_one_line(error)})") from None
@@ -256,9 +263,10 @@ def load_listed(
         _discard_if_same(path, manifest)
 
     try:
-        records, skips = read_records(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
-        briefings, skipped = stored_briefings(records, skips, listing, stale, KeptTexts())
-        return _index_from(arrays, manifest, briefings, analyzer), skipped
+        columns = read_columns(record, arrays["paragraph_spans"], arrays["paragraph_counts"])
+        check_files(columns, listing)
+        briefings = BriefingTable(columns, listing, stale, KeptTexts())
+        return _index_from(arrays, manifest, briefings, analyzer), skipped_files(columns, listing)
     except (ValueError, KeyError, TypeError, IndexError, OverflowError) as error:
         raise CacheError(f"its contents are inconsistent ({_one_line(error)})") from None
 
@@ -296,12 +304,13 @@ def _index_from(
     """The index the arrays describe, checked against the briefings they claim to index."""
     if (manifest["k1"], manifest["b"]) != (DEFAULT_K1, DEFAULT_B):
         raise ValueError("it was built with other BM25 parameters")
-    if manifest["briefings"] != [briefing.id for briefing in briefings]:
-        raise ValueError("it lists other briefings, or lists them in another order")
+    count = manifest["briefings"]
+    if type(count) is not int or count != len(briefings):
+        raise ValueError("it counts another number of briefings")
     chunks = ChunkTable(briefings, arrays["chunk_rows"])
     terms = _terms(arrays["vocabulary"], arrays["vocabulary_offsets"])
     postings = Postings.from_arrays(terms, arrays, DEFAULT_K1, DEFAULT_B)
-    return Index(tuple(briefings), chunks, analyzer, postings)
+    return Index(briefings, chunks, analyzer, postings)
 
 
 def _terms(vocabulary: np.ndarray, offsets: np.ndarray) -> tuple[str, ...]:
@@ -339,21 +348,17 @@ def _read_files(path: Path, key: str) -> tuple[dict, dict[str, np.ndarray], byte
     manifest = _read_manifest(path / MANIFEST)
     if manifest.get("key") != key:
         raise CacheError("it was built from other briefings")
-    digests = manifest.get("sha256")
+    digests = manifest.get("checksums")
     if not isinstance(digests, dict) or not all(name in digests for name in _FILES):
         raise CacheError("its manifest does not list every file")
     try:
-        # hashlib releases the interpreter while it hashes, so files are checked side by side.
-        with ThreadPoolExecutor(_CHECKERS) as checkers:
-            checked = checkers.map(
-                lambda name: read_array(path / f"{name}.npy", digests[f"{name}.npy"]),
-                _ARRAY_NAMES,
-            )
-            arrays = dict(zip(_ARRAY_NAMES, checked, strict=True))
+        arrays = {
+            name: read_array(path / f"{name}.npy", digests[f"{name}.npy"]) for name in _ARRAY_NAMES
+        }
     except ArrayFileError as error:
         raise CacheError(str(error)) from None
     record = (path / BRIEFINGS).read_bytes()
-    if hashlib.sha256(record).hexdigest() != digests[BRIEFINGS]:
+    if checksum(record) != digests[BRIEFINGS]:
         raise CacheError(f"the checksum of {BRIEFINGS} does not match (truncated or damaged)")
     return manifest, arrays, record
 

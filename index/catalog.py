@@ -44,7 +44,7 @@ def open_catalog(
     listing = list_files(paths)
     where = ", ".join(str(path) for path in paths)
     kinds = ", ".join(BRIEFING_SUFFIXES)
-    if not listing.files:
+    if not len(listing):
         for unreadable in listing.unreadable:
             warn(str(unreadable))
         raise BriefingsNotFoundError(f"no briefing ({kinds} file) in {where} could be loaded")

@@ -16,6 +16,7 @@ from typing import overload
 import numpy as np
 
 from index.briefing import Briefing
+from index.briefingtable import BriefingTable, ids_of, paragraph_arrays
 from index.chunking import Chunk
 
 # The columns of the table, one row per chunk; "briefing" is a position in ``briefings``.
@@ -26,8 +27,13 @@ class ChunkTable(Sequence[Chunk]):
     """Chunks in reading order, stored as integers; reads like a tuple of ``Chunk``."""
 
     def __init__(self, briefings: Sequence[Briefing], rows: np.ndarray) -> None:
-        """Chunks from ``rows`` (int64, one row of ``COLUMNS`` each); ValueError if one is off."""
-        self.briefings = tuple(briefings)
+        """Chunks from ``rows`` (int64, one row of ``COLUMNS`` each); ValueError if one is off.
+
+        ``briefings`` is kept as given: a ``BriefingTable`` makes no briefing
+        to be checked against, only those whose chunks are read.
+        """
+        kept = isinstance(briefings, tuple | BriefingTable)
+        self.briefings = briefings if kept else tuple(briefings)
         self.rows = rows
         self._made: tuple[Chunk, ...] | None = None
         _check(self.briefings, rows)
@@ -81,7 +87,7 @@ class ChunkTable(Sequence[Chunk]):
         return Chunk(briefing.id, paragraph, start, end, briefing.body[start:end], tokens)
 
 
-def _check(briefings: tuple[Briefing, ...], rows: np.ndarray) -> None:
+def _check(briefings: Sequence[Briefing], rows: np.ndarray) -> None:
     """Every row names a briefing, one of its paragraphs, and a non-empty span inside it.
 
     The rows may come from a cache on disk, so nothing is taken on trust: a
@@ -94,20 +100,18 @@ def _check(briefings: tuple[Briefing, ...], rows: np.ndarray) -> None:
     owners, paragraphs, starts, ends, tokens = rows.T
     if owners.min() < 0 or owners.max() >= len(briefings):
         raise ValueError("a chunk names a briefing that is not indexed")
-    each = [briefing.spans() for briefing in briefings]
-    counts = np.array([len(spans) for spans in each], dtype=np.int64)
+    spans, counts = paragraph_arrays(briefings)
     if np.any(paragraphs < 1) or np.any(paragraphs > counts[owners]):
         bad = int(np.flatnonzero((paragraphs < 1) | (paragraphs > counts[owners]))[0])
-        where = briefings[int(owners[bad])].id
+        where = ids_of(briefings)[int(owners[bad])]
         raise ValueError(f"a chunk cites paragraph {paragraphs[bad]}, which {where} does not have")
     # Each paragraph's span, looked up by (briefing, paragraph) through a flat table.
     firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    spans = np.concatenate(each)
     span = spans[firsts[owners] + paragraphs - 1]
     outside = (starts < span[:, 0]) | (starts >= ends) | (ends > span[:, 1])
     if np.any(outside):
         bad = int(np.flatnonzero(outside)[0])
-        where = briefings[int(owners[bad])].id
+        where = ids_of(briefings)[int(owners[bad])]
         raise ValueError(
             f"chunk offsets {starts[bad]}:{ends[bad]} are outside paragraph "
             f"{paragraphs[bad]} of {where}"

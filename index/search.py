@@ -15,6 +15,7 @@ import numpy as np
 
 from index.analysis import Analyzer, split_words
 from index.briefing import Briefing
+from index.briefingtable import ids_of
 from index.chunking import Chunk, Chunker
 from index.chunktable import ChunkTable
 from index.memo import Memo
@@ -54,7 +55,7 @@ class Sentence:
 class Index:
     """Briefings, their chunks and the BM25 postings built over the chunks' terms."""
 
-    briefings: tuple[Briefing, ...]
+    briefings: Sequence[Briefing]  # a tuple, or a cache's ``BriefingTable``
     chunks: ChunkTable
     analyzer: Analyzer
     postings: Postings = field(repr=False, compare=False)
@@ -81,7 +82,7 @@ class Index:
             raise ValueError("the chunk table is of other briefings")
         if len(self.chunks) != self.postings.size:
             raise ValueError(f"{len(self.chunks)} chunks but postings for {self.postings.size}")
-        ordinals = {briefing.id: number for number, briefing in enumerate(self.briefings)}
+        ordinals = dict(zip(ids_of(self.briefings), range(len(self.briefings)), strict=True))
         object.__setattr__(self, "_ordinals", ordinals)
         owners = self.chunks.owners
         if len(owners) > 1 and np.any(owners[1:] < owners[:-1]):

@@ -1,6 +1,5 @@
 """The index cache: numpy arrays and a manifest, checked, rebuilt when damaged."""
 
-import hashlib
 import json
 import mmap
 import os
@@ -20,6 +19,7 @@ from index.cache import (
     write_atomically,
 )
 from index.chunking import Chunker
+from index.npyfiles import checksum
 
 QUESTIONS = ["Who visited Pyongyang?", "What did KCNA say about the missile?", "Ukraine"]
 
@@ -80,7 +80,7 @@ def test_the_cache_is_numpy_files_and_a_versioned_manifest(bundled, analyzer, ch
     manifest = json.loads((path / MANIFEST).read_text())
     assert manifest["format"] == CACHE_FORMAT and manifest["key"] == key
     files = [p.name for p in path.glob("*.npy")] + ["briefings.json"]
-    assert sorted(manifest["sha256"]) == sorted(files)
+    assert sorted(manifest["checksums"]) == sorted(files)
     for file in path.glob("*.npy"):
         np.load(file, allow_pickle=False)
     json.loads((path / "briefings.json").read_text())
@@ -97,7 +97,7 @@ def test_the_cache_is_numpy_files_and_a_versioned_manifest(bundled, analyzer, ch
         (lambda path: _truncate(path / MANIFEST), "unreadable"),
         (lambda path: _edit_manifest(path, format=CACHE_FORMAT + 1), f"not {CACHE_FORMAT}"),
         (lambda path: _edit_manifest(path, key="0" * 64), "other briefings"),
-        (lambda path: _edit_manifest(path, sha256={}), "every file"),
+        (lambda path: _edit_manifest(path, checksums={}), "every file"),
         (lambda path: _edit_manifest(path, k1=1.3), "other BM25 parameters"),
     ],
 )
@@ -225,7 +225,7 @@ def _rewrite_array(path, name, array):
 def _rehash(path, name):
     manifest = json.loads((path / MANIFEST).read_text())
     data = (path / f"{name}.npy").read_bytes()
-    manifest["sha256"][f"{name}.npy"] = hashlib.sha256(data).hexdigest()
+    manifest["checksums"][f"{name}.npy"] = checksum(data)
     (path / MANIFEST).write_text(json.dumps(manifest))
 
 

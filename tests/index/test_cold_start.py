@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-import hashlib
+import gc
 import io
 import json
 import os
@@ -17,6 +17,7 @@ import pytest
 from bot.render import render_answer
 from index.answering import answer
 from index.catalog import open_catalog
+from index.npyfiles import checksum
 from index.stored import StaleBriefingError, StoredBriefing
 from tests.conftest import BRIEFINGS, BUNDLED_ID, PROJECT
 
@@ -86,6 +87,23 @@ def test_a_cold_start_with_a_valid_cache_opens_no_briefing_file(folder, tmp_path
     answer(index, SHOIGU)
     assert opens.under(folder) == [(folder / f"{BUNDLED_ID}.txt").resolve()]
     assert not index.briefing("zeppelin").loaded
+
+
+def briefings_alive() -> int:
+    gc.collect()
+    return sum(isinstance(thing, StoredBriefing) for thing in gc.get_objects())
+
+
+def test_a_cold_start_makes_only_the_briefings_a_reply_reads(folder, tmp_path):
+    cache = tmp_path / "cache"
+    open_(folder, cache)
+    before = briefings_alive()
+    index = open_(folder, cache)
+    assert len(index.briefings) == 2 and index.briefings.ids == (BUNDLED_ID, "zeppelin")
+    assert briefings_alive() == before  # opened from the columns: none made
+    answer(index, SHOIGU)
+    assert briefings_alive() == before + 1
+    assert index.briefing(BUNDLED_ID).loaded
 
 
 def test_opening_says_whether_the_cache_was_used(folder, tmp_path):
@@ -289,22 +307,35 @@ def rewrite_briefings_json(path: Path, change) -> None:
     data = json.dumps(document).encode()
     (path / "briefings.json").write_bytes(data)
     manifest = json.loads((path / "manifest.json").read_text())
-    manifest["sha256"]["briefings.json"] = hashlib.sha256(data).hexdigest()
+    manifest["checksums"]["briefings.json"] = checksum(data)
     (path / "manifest.json").write_text(json.dumps(manifest))
 
 
 def _retitle(document: dict) -> None:
-    document["briefings"][0]["title"] = "Forged"
+    document["title"][0] = "Forged"
+
+
+def _drop_last(document: dict) -> None:
+    for name in ["id", "digest", "title", "date", "source", "url", "dateline", "name", "file"]:
+        document[name].pop()
 
 
 @pytest.mark.parametrize(
     ("tamper", "reason"),
     [
-        (lambda d: d["briefings"].pop(), "not one paragraph count per briefing"),
-        (lambda d: d["briefings"][0].update(file=[0, "nowhere.txt"]), "not listed"),
-        (lambda d: d["briefings"][1].update(file=d["briefings"][0]["file"]), "recorded twice"),
-        (lambda d: d["briefings"][0].update(title=7), "not text"),
-        (lambda d: d.update(skipped=[[0, "zeppelin.txt", "no"]]), "recorded twice"),
+        (_drop_last, "not one paragraph count per briefing"),
+        (lambda d: d["url"].pop(), "differ in length"),
+        (lambda d: d["file"].pop(), "not one file per briefing"),
+        (lambda d: d["file"].__setitem__(0, 9), "not listed"),
+        (lambda d: d["file"].__setitem__(0, -1), "not listed"),
+        (lambda d: d["file"].__setitem__(0, 10**30), "too large"),
+        (lambda d: d["file"].__setitem__(1, d["file"][0]), "recorded twice"),
+        (lambda d: d["file"].__setitem__(0, "0"), "not positions"),
+        (lambda d: d["title"].__setitem__(0, 7), "not text"),
+        (lambda d: d["id"].__setitem__(0, None), "not text"),
+        (lambda d: d["id"].__setitem__(1, d["id"][0]), "names a briefing twice"),
+        (lambda d: d.update(skipped=[[1, "no"]]), "recorded twice"),
+        (lambda d: d.update(skipped=[["zeppelin.txt", "no"]]), "not a position and a reason"),
     ],
 )
 def test_a_tampered_record_of_the_briefings_is_discarded(folder, tmp_path, tamper, reason):
@@ -319,17 +350,19 @@ def test_a_tampered_record_of_the_briefings_is_discarded(folder, tmp_path, tampe
     assert render_answer(answer(index, SHOIGU)) == expected
 
 
-def test_metadata_forged_in_the_cache_is_caught_when_the_text_is_read(folder, tmp_path):
+@pytest.mark.parametrize("forge", [_retitle, lambda d: d["id"].__setitem__(0, "renamed")])
+def test_metadata_forged_in_the_cache_is_caught_when_the_text_is_read(folder, tmp_path, forge):
     cache = tmp_path / "cache"
     open_(folder, cache)
-    rewrite_briefings_json(cache_folder(cache), _retitle)
+    rewrite_briefings_json(cache_folder(cache), forge)
     index = open_(folder, cache)
     with pytest.raises(StaleBriefingError, match="does not match what the index cache says"):
         answer(index, SHOIGU)
     builds = Builds()
     index = open_(folder, cache, builds=builds)
     assert builds.count == 1
-    assert "Forged" not in render_answer(answer(index, SHOIGU))
+    reply = render_answer(answer(index, SHOIGU))
+    assert "Forged" not in reply and "renamed" not in reply
 
 
 WARM_CHECK = """
@@ -384,3 +417,6 @@ def test_the_listing_finds_what_loading_finds_in_the_same_order(tmp_path):
         "c.markdown",
         "a-c.txt",
     ]
+    assert [f.position for f in listing.files] == list(range(5))
+    assert listing.file(3) == listing.files[3] and listing.file(3).stem == "c"
+    assert len(listing) == 5 and listing.sizes == (6,) * 5

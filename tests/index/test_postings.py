@@ -100,6 +100,26 @@ def test_from_arrays_rejects_arrays_that_do_not_fit():
         Postings.from_arrays(("a", "a", "c"), arrays, 1.2, 0.75)
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("chunks", -1, "chunks holds a number outside 0 to 1"),
+        ("chunks", 2, "chunks holds a number outside 0 to 1"),
+        ("chunk_terms", -(2**31), "chunk_terms holds a number outside 0 to 2"),
+        ("chunk_terms", 3, "chunk_terms holds a number outside 0 to 2"),
+        ("counts", 0, "term counts"),
+        ("counts", -1, "term counts"),
+    ],
+)
+def test_from_arrays_rejects_numbers_out_of_range(name, value, message):
+    postings = Postings.build([["a", "b", "a"], ["b", "c"]])
+    arrays = postings.arrays()
+    changed = arrays[name].copy()
+    changed[-1] = value
+    with pytest.raises(ValueError, match=message):
+        Postings.from_arrays(postings.terms, arrays | {name: changed}, 1.2, 0.75)
+
+
 def test_weights_computed_in_blocks_are_the_same(monkeypatch):
     corpus = [["a", "b", "a"], ["b", "c"], ["c", "c", "d"], ["a"]] * 5
     whole = Postings.build(corpus)
