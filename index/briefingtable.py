@@ -70,7 +70,7 @@ def describe(
     document["skipped"] = [[file.position, reason] for file, reason in skipped]
     spans, counts = paragraph_arrays(briefings)
     arrays = {"paragraph_spans": spans, "paragraph_counts": counts}
-    return json.dumps(document, ensure_ascii=False).encode(), arrays
+    return json.dumps(document).encode(), arrays  # ASCII: a file name may not be UTF-8
 
 
 def read_columns(data: bytes, spans: np.ndarray, counts: np.ndarray) -> BriefingColumns:

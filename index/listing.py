@@ -20,7 +20,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from index.loading import BRIEFING_SUFFIXES, BriefingsNotFoundError, Skipped
 
@@ -44,7 +44,7 @@ class ListedFile:
     @property
     def stem(self) -> str:
         """The file's name without its suffix: the id of the briefing it holds."""
-        return os.path.splitext(self.relative.rpartition("/")[2])[0]  # noqa: PTH122
+        return PurePosixPath(self.relative).stem  # as ``Path.stem`` names it ("..txt": ".")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Listing:
     def signature(self) -> bytes:
         """What a cache key covers: every file's root, relative path, size and time."""
         columns = [self.owners, self.relatives, self.sizes, self.mtimes_ns]
-        return json.dumps(columns, ensure_ascii=False).encode()
+        return json.dumps(columns).encode()  # ASCII: a file name may not be UTF-8
 
 
 def list_files(paths: Iterable[Path]) -> Listing:

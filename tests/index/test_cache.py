@@ -306,3 +306,28 @@ def _root(array):
     while isinstance(array, np.ndarray) and array.base is not None:
         array = array.base
     return array.obj if isinstance(array, memoryview) else array
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_a_file_name_that_is_not_utf8_is_indexed_and_quoted(tmp_path, cached):
+    from index.answering import answer
+    from index.catalog import open_catalog
+
+    folder = tmp_path / "briefings"
+    folder.mkdir()
+    latin1 = folder / os.fsdecode(b"caf\xe9.txt")  # a Latin-1 name, as an old disk may hold
+    latin1.write_bytes(b"The cafe reopened on Monday, Reuters reported.\n")
+    for _ in range(2):  # built, then (with a cache folder) read back
+        index = open_catalog([folder], tmp_path / "cache" if cached else None, Warnings())
+        assert answer(index, "When did the cafe reopen?").best.paragraph == 1
+
+
+def test_a_briefing_named_by_dots_alone_is_quoted_from_a_fresh_cache(tmp_path):
+    from index.answering import answer
+    from index.catalog import open_catalog
+
+    path = tmp_path / "..txt"
+    path.write_text("The cafe reopened on Monday, Reuters reported.\n")
+    for _ in range(2):
+        index = open_catalog([path], tmp_path / "cache", Warnings())
+        assert answer(index, "When did the cafe reopen?").best.text.startswith("The cafe")
