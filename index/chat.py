@@ -16,7 +16,7 @@ import enum
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 
 from index.analysis import split_words
 
@@ -159,7 +159,7 @@ def _content(words: Sequence[str]) -> tuple[str, ...]:
 @functools.cache
 def default_lexicon() -> ChatLexicon:
     """The lexicon shipped with briefbot."""
-    text = resources.files("index").joinpath("data/chat.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "chat.txt").read_text(encoding="utf-8")
     return ChatLexicon.parse(text.splitlines())
 
 
