@@ -43,7 +43,6 @@ import numpy as np
 
 from index.analysis import Analyzer
 from index.briefing import Briefing
-from index.building import build_listed
 from index.chunking import Chunker
 from index.chunktable import ChunkTable
 from index.eviction import DEFAULT_MAX_BYTES, PREFIX, evict, remove, touch
@@ -169,6 +168,8 @@ def open_listing(
     def stale() -> None:
         if path is not None and "manifest" in written:
             _discard_if_same(path, written["manifest"])
+
+    from index.building import build_listed  # its process pool is not needed to load a cache
 
     built = build_listed(listing, analyzer, chunker, stale, progress, workers)
     for file, reason in built.skipped:
