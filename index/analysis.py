@@ -108,6 +108,11 @@ def split_words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def words_of_folded(folded: str) -> list[str]:
+    """``split_words`` of a text already folded (``fold``): many lines folded in one call."""
+    return _WORD.findall(folded)
+
+
 def fold(text: str) -> str:
     """Normalise Unicode, drop marks, format characters and possessives, and case-fold."""
     decomposed = unicodedata.normalize("NFKD", text)
