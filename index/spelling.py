@@ -6,13 +6,11 @@ an insertion, deletion, substitution or transposition: optimal string
 alignment distance, from RapidFuzz). A word the English dictionary knows
 (simplemma's, through ``index.english``) is not a typo but a word the
 briefing lacks ("range", "praise"), so it is left as it is. Among equally
-near terms, the one in more chunks wins.
+near terms, the one in more chunks wins. RapidFuzz is imported when a word
+first needs it (one that both the index and the dictionary lack).
 """
 
 from __future__ import annotations
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from index.english import is_known
 from index.postings import Postings
@@ -35,6 +33,9 @@ def nearest_term(postings: Postings, word: str, term: str) -> str | None:
     edits = allowed_edits(word)
     if not edits or is_known(word):
         return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     near = process.extract(
         term, postings.terms, scorer=OSA.distance, score_cutoff=edits, limit=None
     )
@@ -49,5 +50,8 @@ def nearest_word(word: str, words: tuple[str, ...], edits: int = 2) -> str | Non
     edits = min(edits, allowed_edits(word))
     if not edits or is_known(word):
         return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     near = process.extractOne(word, words, scorer=OSA.distance, score_cutoff=edits)
     return near[0] if near else None

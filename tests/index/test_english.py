@@ -1,8 +1,6 @@
 """index.english answers exactly as simplemma does, without loading its dictionary."""
 
 import string
-import subprocess
-import sys
 
 import pytest
 import simplemma
@@ -120,24 +118,3 @@ def test_the_strategies_simplemma_runs_for_english_are_those_the_files_assume():
 )
 def test_bisection_finds_exactly_the_lines(word, found):
     assert english._contains(b"a\nb\nc\n", word) is found
-
-
-def test_a_cold_question_never_imports_simplemma(tmp_path):
-    question = "Who is Russia's top security official visiting Pyongyang?"
-    script = (
-        "import sys\n"
-        "from bot.cli import main\n"
-        f"main(['ask', {question!r}])\n"
-        "assert 'simplemma' not in sys.modules, 'simplemma was imported'\n"
-    )
-    env = {"BRIEFBOT_DATA_DIR": str(tmp_path), "BRIEFBOT_BRIEFINGS": str(BRIEFINGS)}
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=PROJECT,
-        env=env | {"PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "Shoigu" in done.stdout
