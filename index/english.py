@@ -33,8 +33,8 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data"
 LEMMAS_FILE = DATA / "lemmas.txt"
 WORDS_FILE = DATA / "words.txt"
-# simplemma's only English rule whose lemma is not a prefix of the word.
-_IES_LETTERS = 7
+# simplemma reads "-cies" as "-cy" in words longer than this.
+_CIES_LONGER_THAN = 7
 
 
 def base_form(word: str) -> str:
@@ -51,7 +51,7 @@ def rule_form(word: str) -> str:
     Of its English rules, only "-cies" -> "-cy" ("agencies" -> "agency") gives
     a lemma that is not a prefix of the word; the others only cut an ending.
     """
-    if len(word) > _IES_LETTERS and word.endswith("cies"):
+    if len(word) > _CIES_LONGER_THAN and word.endswith("cies"):
         return word[:-3] + "y"
     return word
 
@@ -59,7 +59,7 @@ def rule_form(word: str) -> str:
 def is_known(word: str) -> bool:
     """Whether simplemma's English dictionary knows ``word``, in any case it tries."""
     if not is_plain(word):
-        import simplemma  # rare: only here does a process load the whole dictionary
+        import simplemma  # rare (see is_plain); loads simplemma's whole dictionary
 
         return simplemma.is_known(word, lang="en")
     return _contains(_words(), word.encode())
