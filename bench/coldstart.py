@@ -2,6 +2,7 @@
 
     python bench/coldstart.py                      # 100,000 chunks (4,000 files)
     python bench/coldstart.py --chunks 10000 --runs 5 --workdir /tmp/cold
+    python bench/coldstart.py --bundled --runs 9     # the bundled briefings only
 
 A seeded corpus (``bench/corpus.py``) is written as briefing files, the
 cache is built once with ``briefbot index build`` (timed, with the peak
@@ -16,6 +17,9 @@ resident memory of it and its worker processes together), and then:
   questions, report resident (RSS) and proportional (PSS) memory, and how
   much of each loading the index added. Pages shared between the two
   (a memory-mapped cache) count half in each one's PSS.
+
+``--bundled`` times only the cold ``briefbot ask`` over the default (bundled)
+briefings, with a valid cache in a temporary data folder.
 """
 
 from __future__ import annotations
@@ -35,16 +39,28 @@ if str(ROOT) not in sys.path:  # run as a script: make ``bench`` importable
     sys.path.insert(0, str(ROOT))
 
 
+BUNDLED_QUESTION = "Who is Russia's top security official visiting Pyongyang?"
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python bench/coldstart.py", description=__doc__)
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3, help="cold asks timed (default 3)")
     parser.add_argument("--questions", type=int, default=300, help="answered by each server")
     parser.add_argument("--workdir", type=Path, help="keep the corpus and cache here")
+    parser.add_argument("--bundled", action="store_true", help="the bundled briefings only")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         _serve(args.questions)
+        return
+    if args.bundled:
+        figures = measure_bundled(args.runs, args.workdir)
+        print(json.dumps(figures, indent=1))
+        _say(
+            f"bundled briefings: cold `briefbot ask` {figures['cold_ask_s']:.3f} s (median of "
+            f"{len(figures['cold_ask_all_s'])})"
+        )
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="briefbot-cold-"))
     figures = measure(args.chunks, args.runs, args.questions, workdir) | {"chunks": args.chunks}
@@ -84,6 +100,21 @@ def measure_folder(folder: Path, data: Path, runs: int, questions: int) -> dict:
     _say(f"{folder}: two serving processes")
     figures["servers"] = _two_servers(env, questions)
     return figures
+
+
+def measure_bundled(runs: int, workdir: Path | None) -> dict:
+    """Cold ``briefbot ask`` times over the default briefings, once their cache is built."""
+    data = Path(tempfile.mkdtemp(prefix="briefbot-bundled-", dir=workdir))
+    # Started in the (empty) data folder: no ./briefings there, so the default is the bundled one.
+    env = {k: v for k, v in os.environ.items() if k != "BRIEFBOT_BRIEFINGS"}
+    env |= {"BRIEFBOT_DATA_DIR": str(data)}
+    _run([_briefbot(), "index", "build"], env, cwd=data)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        _run([_briefbot(), "ask", BUNDLED_QUESTION], env, cwd=data)
+        times.append(time.perf_counter() - started)
+    return {"cold_ask_s": statistics.median(times), "cold_ask_all_s": times}
 
 
 def summary(figures: dict) -> str:
@@ -152,7 +183,7 @@ def _serve(questions: int) -> None:
     settings = load_settings(dotenv=False)
     imported = _memory(os.getpid())
     # What the libraries hold on their own, whatever the archive: the lemmatizer's
-    # dictionary, the stemmer, the chat lexicon and the refusal model.
+    # tables, the stemmer, the chat lexicon and the refusal model.
     warm_libraries()
     libraries = _memory(os.getpid())
     started = time.perf_counter()
@@ -237,8 +268,10 @@ def _briefbot() -> str:
     return str(Path(sys.executable).parent / "briefbot")
 
 
-def _run(command: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+def _run(command: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
+    done = subprocess.run(  # noqa: S603
+        command, env=env, cwd=cwd, capture_output=True, text=True, check=False
+    )
     if done.returncode:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
 

@@ -22,7 +22,8 @@ from index.answering import answer
 from index.cache import cache_key, cache_path, open_index, save_index
 from index.chunking import Chunker
 from index.parsing import parse_briefing
-from index.scoring import DEFAULT_B, DEFAULT_K1, LuceneBM25
+from index.reference import LuceneBM25
+from index.scoring import DEFAULT_B, DEFAULT_K1
 from index.search import Index
 from index.tokens import load_encoding
 

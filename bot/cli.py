@@ -14,26 +14,29 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from bot.render import plain, render_answer
 from bot.settings import Settings, SettingsError, load_settings
-from bot.store.base import StoreError
 from index.answering import DEFAULT_PASSAGES, Answer, answer
-from index.baseline import evaluate_baseline
 from index.briefingtable import paragraph_arrays
 from index.cache import cache_path, listing_key
 from index.catalog import open_catalog
-from index.evaluation import EvalFormatError, Report, evaluate, parse_cases
 from index.listing import list_files
 from index.loading import BriefingsNotFoundError
 from index.search import Index
 from index.stored import StaleBriefingError
+
+# The evaluation, the store and the bot are imported by the commands that use them, so
+# that `briefbot ask` starts without them.
+if TYPE_CHECKING:
+    from bot.store import Store
+    from index.evaluation import Report
 
 EXIT_ERROR = 2
 
@@ -50,14 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "briefings", None):
             settings = replace(settings, briefings=tuple(args.briefings))
         return args.handler(args, settings)
-    except (
-        CommandError,
-        SettingsError,
-        BriefingsNotFoundError,
-        EvalFormatError,
-        StoreError,
-        StaleBriefingError,
-    ) as error:
+    except (CommandError, SettingsError, BriefingsNotFoundError, StaleBriefingError) as error:
         _error(str(error))
     except BrokenPipeError:
         # The reader went away (`briefbot eval ... | head`): stop quietly, as Unix tools do.
@@ -316,11 +312,16 @@ def _summary(index: Index) -> str:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from index.baseline import evaluate_baseline
+    from index.evaluation import EvalFormatError, evaluate, parse_cases
+
     try:
         with args.file.open(encoding="utf-8") as handle:
             cases = parse_cases(handle)
     except UnicodeDecodeError:
         raise CommandError(f"{args.file} is not UTF-8 text; save it as UTF-8") from None
+    except EvalFormatError as error:
+        raise CommandError(str(error)) from None
     if not cases:
         raise CommandError(f"{args.file} has no questions")
     report, baseline = _Briefings(settings).run(
@@ -376,22 +377,27 @@ def _kind_line(kind: str, report: Report, baseline: Report) -> str:
     return line
 
 
-def _open_store(settings: Settings):  # noqa: ANN202
+@contextlib.contextmanager
+def _opened_store(settings: Settings) -> Iterator[Store]:
+    """The store, closed when done; a StoreError ends the command with its message."""
     from bot.legacy import adopt_legacy_uploads
-    from bot.store import open_store
+    from bot.store import StoreError, open_store
 
-    url = settings.database_url.value if settings.database_url else None
-    store = open_store(settings.data_dir, url)
-    adopt_legacy_uploads(settings.uploads_dir, store)
-    return store
+    try:
+        url = settings.database_url.value if settings.database_url else None
+        store = open_store(settings.data_dir, url)
+        try:
+            adopt_legacy_uploads(settings.uploads_dir, store)
+            yield store
+        finally:
+            store.close()
+    except StoreError as error:
+        raise CommandError(str(error)) from None
 
 
 def _uploads(args: argparse.Namespace, settings: Settings) -> int:
-    store = _open_store(settings)
-    try:
+    with _opened_store(settings) as store:
         uploads = store.uploads()
-    finally:
-        store.close()
     if not uploads:
         print("No server has uploaded a briefing.")
         return 0
@@ -410,14 +416,12 @@ def _uploads(args: argparse.Namespace, settings: Settings) -> int:
 def _assign(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store import UploadTakenError
 
-    store = _open_store(settings)
-    try:
-        if not store.assign_upload(args.briefing, args.guild):
-            raise CommandError(f"no upload named {args.briefing!r} belongs to no server")
-    except UploadTakenError as error:
-        raise CommandError(str(error)) from None
-    finally:
-        store.close()
+    with _opened_store(settings) as store:
+        try:
+            if not store.assign_upload(args.briefing, args.guild):
+                raise CommandError(f"no upload named {args.briefing!r} belongs to no server")
+        except UploadTakenError as error:
+            raise CommandError(str(error)) from None
     print(f"{args.briefing} now belongs to server {args.guild}.")
     return 0
 
@@ -426,8 +430,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     from bot.feedback import Feedback
     from bot.gaps import gap_report, period_start, render_gap_report
 
-    store = _open_store(settings)
-    try:
+    with _opened_store(settings) as store:
         # Read only: what is kept, and for how long, is the bot's settings' business,
         # not those of whatever shell runs the report.
         feedback = Feedback(
@@ -441,8 +444,6 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
             render_gap_report(gap_report(feedback, guild, args.days), _server(guild), limit=None)
             for guild in guilds
         ]
-    finally:
-        store.close()
     print(plain("\n\n".join(sections)))
     return 0
 
@@ -453,8 +454,12 @@ def _server(guild_id: int | None) -> str:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.__main__ import run  # imports discord.py only when the bot is wanted
+    from bot.store import StoreError
 
-    return run(settings)
+    try:
+        return run(settings)
+    except StoreError as error:
+        raise CommandError(str(error)) from None
 
 
 def _progress_bar():  # noqa: ANN202

@@ -11,10 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
-
-import platformdirs
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # A day: anything longer is a typo, and inf or nan would break the arithmetic.
@@ -104,7 +101,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
     shard_count, shard_ids = _shards(env)
     return Settings(
         briefings=_paths(env.get("BRIEFBOT_BRIEFINGS")) or (default_briefings(),),
-        data_dir=Path(env.get("BRIEFBOT_DATA_DIR") or platformdirs.user_data_dir("briefbot")),
+        data_dir=Path(env["BRIEFBOT_DATA_DIR"]) if "BRIEFBOT_DATA_DIR" in env else _user_data(),
         token=Secret(token) if token else None,
         guild_id=_snowflake(env, "BRIEFBOT_GUILD_ID"),
         message_content=_bool(env, "BRIEFBOT_MESSAGE_CONTENT", default=False),
@@ -121,6 +118,13 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         retention_days=_days(env, "BRIEFBOT_RETENTION_DAYS", 30, MAX_RETENTION_DAYS),
         cache_max_bytes=_bytes(env, "BRIEFBOT_CACHE_MAX_BYTES", DEFAULT_CACHE_MAX_BYTES),
     )
+
+
+def _user_data() -> Path:
+    """The user's data folder for briefbot, as the platform places it."""
+    import platformdirs  # only when BRIEFBOT_DATA_DIR does not say
+
+    return Path(platformdirs.user_data_dir("briefbot"))
 
 
 def _token(env: Mapping[str, str]) -> str | None:
@@ -225,6 +229,8 @@ def _bytes(env: Mapping[str, str], name: str, default: int) -> int:
     """A size in bytes: a whole number, optionally with a unit (500MB, 2GB, 1.5GiB)."""
     if name not in env:
         return default
+    from decimal import Decimal  # exact for "1.5GiB"; imported only when a size is given
+
     match = _SIZE.fullmatch(env[name].strip())
     size = Decimal(match[1]) * _UNITS[match[2].upper()] if match else Decimal(0)
     if not 1 <= size <= MAX_CACHE_BYTES:

@@ -5,9 +5,9 @@ and invisible format characters such as soft hyphens, zero-width spaces and
 direction overrides dropped, so none of them splits a word), text is
 case-folded, possessives are removed, words split on anything that is not a
 letter or digit (so ``test-fired`` gives ``test`` and ``fired``), stopwords
-are dropped, and the rest lemmatised with simplemma (irregular forms: "held"
--> "hold") and stemmed with Snowball's English stemmer (PyStemmer). Both
-are memoised per word: news text repeats words.
+are dropped, and the rest lemmatised as simplemma does (irregular forms:
+"held" -> "hold"; ``index.english``) and stemmed with Snowball's English
+stemmer (PyStemmer). Both are memoised per word: news text repeats words.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import simplemma
 import Stemmer
 
+from index import english
 from index.stopwords import ENGLISH_STOPWORDS
 
 ANALYZER_VERSION = "4"
@@ -31,7 +31,6 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 _POSSESSIVE = re.compile(r"'(?:(?<=\w')s\b|(?<=s')(?!\w))")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"[^\W_]+")
-_ISO_639 = {"english": "en"}
 # Unicode categories that ``fold`` drops: non-spacing, spacing and enclosing
 # marks, and format characters (Cf).
 _DROPPED_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Cf"})
@@ -51,6 +50,10 @@ class Analyzer:
 
     stopwords: frozenset[str] = ENGLISH_STOPWORDS
     language: str = "english"
+
+    def __post_init__(self) -> None:
+        if self.language != "english":
+            raise ValueError(f"cannot analyse {self.language!r}: the lemmatizer knows English only")
 
     @property
     def version(self) -> str:
@@ -72,14 +75,12 @@ class Analyzer:
         return [_term(language, word) for word in self.words(text)]
 
     def warm(self) -> None:
-        """Load the lemmatizer's dictionary and the stemmer now.
+        """Load the lemmatizer's tables and the stemmer now.
 
-        simplemma reads its dictionary on first use, holding the interpreter
-        for a quarter of a second: an index pays that while it opens, not
-        during the first question.
+        An index pays for reading them while it opens, not during the first question.
         """
         _stemmer(self.language)
-        simplemma.lemmatize("warming", lang=_ISO_639[self.language])
+        english.warm()
 
     def terms(self, text: str) -> list[Term]:
         """Each term with its source word, for telling users what was missing."""
@@ -94,12 +95,7 @@ _WORD_CACHE = 1 << 17
 @functools.lru_cache(maxsize=_WORD_CACHE)
 def _term(language: str, word: str) -> str:
     """Lemmatise (so "held" meets "hold"), then stem (so "talks" meets "talk")."""
-    lemma = simplemma.lemmatize(word, lang=_ISO_639[language]).casefold()
-    if word.startswith(lemma):
-        # A regular form ("higher" -> "high", "reprogramming"): the stemmer alone keeps
-        # what the lemma would merge away. Irregular ones ("held", "sent", "mice") differ.
-        lemma = word
-    return _stemmer(language).stemWord(lemma)
+    return _stemmer(language).stemWord(english.base_form(word))
 
 
 @functools.cache
@@ -110,6 +106,11 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
 def split_words(text: str) -> list[str]:
     """Every normalised, case-folded word of ``text``, stopwords included."""
     return _WORD.findall(fold(text))
+
+
+def words_of_folded(folded: str) -> list[str]:
+    """``split_words`` of a text already folded (``fold``): many lines folded in one call."""
+    return _WORD.findall(folded)
 
 
 def fold(text: str) -> str:

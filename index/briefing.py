@@ -96,9 +96,28 @@ def title_from_id(briefing_id: str, body: str) -> str:
     words = _WORD.findall(_LEADING_DATE.sub("", briefing_id))
     if not words:
         return briefing_id
-    # Count only the spellings that can win, with one scan of the body in C.
-    forms = {form for w in words for form in (w, w.capitalize(), w.upper())}
-    alternatives = "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
-    spelled = Counter(re.findall(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", body))
+    spelled = _whole_words(body, {form for w in words for form in (w, w.capitalize(), w.upper())})
     shown = [max((w, w.capitalize(), w.upper()), key=lambda form: spelled[form]) for w in words]
     return " ".join([shown[0][:1].upper() + shown[0][1:], *shown[1:]])
+
+
+def _whole_words(body: str, forms: set[str]) -> Counter[str]:
+    """How often each of ``forms`` stands in ``body`` as a whole word (no letter or digit beside).
+
+    A few searches for the forms themselves: no pattern to compile, no scan of every word.
+    """
+    if not all(form.isalnum() for form in forms):
+        # An upper-cased letter may decompose ("ǰ" -> "J̌"): leave such forms to a pattern.
+        alternatives = "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
+        return Counter(re.findall(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", body))
+    counts: Counter[str] = Counter()
+    for form in forms:
+        start = body.find(form)
+        while start >= 0:
+            end = start + len(form)
+            before = body[start - 1 : start] if start else ""
+            if not before.isalnum() and not body[end : end + 1].isalnum():
+                counts[form] += 1
+            # An occurrence starting inside this one has a letter or digit before it.
+            start = body.find(form, end)
+    return counts

@@ -50,7 +50,6 @@ from index.briefingtable import (
     read_columns,
     skipped_files,
 )
-from index.building import build_listed
 from index.chunking import Chunker
 from index.chunktable import ChunkTable
 from index.eviction import DEFAULT_MAX_BYTES, PREFIX, evict, remove, touch
@@ -176,6 +175,8 @@ def open_listing(
     def stale() -> None:
         if path is not None and "manifest" in written:
             _discard_if_same(path, written["manifest"])
+
+    from index.building import build_listed  # its process pool is not needed to load a cache
 
     built = build_listed(listing, analyzer, chunker, stale, progress, workers)
     for file, reason in built.skipped:

@@ -16,9 +16,9 @@ import enum
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 
-from index.analysis import split_words
+from index.analysis import fold, words_of_folded
 
 
 class Kind(enum.Enum):
@@ -79,9 +79,10 @@ class ChatLexicon:
         first: dict[Kind, dict[str, list[tuple[str, ...]]]] = {kind: {} for kind in Kind}
         last: dict[Kind, dict[str, list[tuple[str, ...]]]] = {kind: {} for kind in Kind}
         for kind, phrases in self.phrases.items():
+            by_first, by_last = first[kind], last[kind]
             for phrase in phrases:
-                first[kind].setdefault(phrase[0], []).append(phrase)
-                last[kind].setdefault(phrase[-1], []).append(phrase)
+                by_first.setdefault(phrase[0], []).append(phrase)
+                by_last.setdefault(phrase[-1], []).append(phrase)
         light = frozenset(p[0] for p in self.phrases.get(Kind.LIGHT, ()) if len(p) == 1)
         object.__setattr__(self, "_first", first)
         object.__setattr__(self, "_last", last)
@@ -95,7 +96,8 @@ class ChatLexicon:
     @classmethod
     def parse(cls, lines: Iterable[str]) -> ChatLexicon:
         """Read ``[section]`` headers and one phrase a line; ``#`` starts a comment."""
-        phrases: dict[Kind, set[tuple[str, ...]]] = {kind: set() for kind in Kind}
+        kinds: list[Kind] = []
+        texts: list[str] = []
         section: Kind | None = None
         for number, raw in enumerate(lines, 1):
             line = raw.split("#", 1)[0].strip()
@@ -103,8 +105,15 @@ class ChatLexicon:
                 section = Kind(line[1:-1].strip())
             elif line and section is None:
                 raise ValueError(f"line {number}: a phrase before any [section]")
-            elif line and (words := tuple(split_words(line))):
-                phrases[section].add(words)  # type: ignore[index]
+            elif line:
+                kinds.append(section)  # type: ignore[arg-type]
+                texts.append(line.replace("\n", " "))  # a space splits words as a newline does
+        # Folded in one call, not line by line: a third of the time, the same words.
+        folded = fold("\n".join(texts)).split("\n") if texts else []
+        phrases: dict[Kind, set[tuple[str, ...]]] = {kind: set() for kind in Kind}
+        for kind, text in zip(kinds, folded, strict=True):
+            if words := tuple(words_of_folded(text)):
+                phrases[kind].add(words)
         return cls({kind: frozenset(found) for kind, found in phrases.items()})
 
     def match_at(self, kinds: Sequence[Kind], words: Sequence[str], at: int) -> int:
@@ -159,7 +168,7 @@ def _content(words: Sequence[str]) -> tuple[str, ...]:
 @functools.cache
 def default_lexicon() -> ChatLexicon:
     """The lexicon shipped with briefbot."""
-    text = resources.files("index").joinpath("data/chat.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "chat.txt").read_text(encoding="utf-8")
     return ChatLexicon.parse(text.splitlines())
 
 

@@ -11,12 +11,14 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-
-import tiktoken
+from typing import TYPE_CHECKING
 
 from index.briefing import Briefing, Paragraph
 from index.sentences import sentence_spans
 from index.tokens import LazyEncoding
+
+if TYPE_CHECKING:  # tiktoken is imported when an encoding is loaded (``index.tokens``)
+    import tiktoken
 
 DEFAULT_MAX_TOKENS = 160
 MIN_MAX_TOKENS = 8

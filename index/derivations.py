@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -36,5 +36,5 @@ class Derivations:
 @functools.cache
 def default_derivations() -> Derivations:
     """The table shipped with briefbot."""
-    text = resources.files("index").joinpath("data/derivations.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "derivations.txt").read_text(encoding="utf-8")
     return Derivations.parse(text)

@@ -15,8 +15,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-import yaml
-
 from index.briefing import Briefing, Paragraph
 
 FRONT_MATTER_KEYS = ("title", "date", "source", "url")
@@ -85,6 +83,8 @@ def with_front_matter(text: str, **fields: str) -> str:
     """
     block, end = _split_front_matter(text)
     merged = {**_yaml_mapping(block), **fields}
+    import yaml  # see _yaml_mapping
+
     try:
         header = yaml.safe_dump(
             merged, allow_unicode=True, sort_keys=False, default_flow_style=False
@@ -138,9 +138,13 @@ def _yaml_mapping(block: str) -> dict[str, object]:
     YAML's BaseLoader makes every scalar a string, so a bad date reaches
     ``_valid_date`` instead of raising from inside the YAML library.
     """
+    if not block.strip():
+        return {}
+    import yaml  # only a briefing with front matter needs the YAML parser
+
     try:
         # BaseLoader builds only strings, lists and dicts: it instantiates nothing.
-        data = yaml.load(block, Loader=yaml.BaseLoader) if block.strip() else {}  # noqa: S506
+        data = yaml.load(block, Loader=yaml.BaseLoader)  # noqa: S506
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" (line {where.line + 2})" if where is not None else ""

@@ -13,7 +13,7 @@ import functools
 import json
 import math
 from dataclasses import astuple, dataclass, fields
-from importlib import resources
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -73,5 +73,5 @@ class RefusalModel:
 @functools.cache
 def default_model() -> RefusalModel:
     """The model shipped with briefbot."""
-    path = resources.files("index").joinpath("data/refusal.json")
+    path = Path(__file__).parent / "data" / "refusal.json"
     return RefusalModel.from_json(path.read_text(encoding="utf-8"))

@@ -3,17 +3,16 @@
 In the spirit of Elasticsearch's ``fuzziness: AUTO``, a word of 3 to 5
 letters may be one edit from the index's term, a longer word two (an edit is
 an insertion, deletion, substitution or transposition: optimal string
-alignment distance, from RapidFuzz). A word the English dictionary knows is
-not a typo but a word the briefing lacks ("range", "praise"), so it is left
-as it is. Among equally near terms, the one in more chunks wins.
+alignment distance, from RapidFuzz). A word the English dictionary knows
+(simplemma's, through ``index.english``) is not a typo but a word the
+briefing lacks ("range", "praise"), so it is left as it is. Among equally
+near terms, the one in more chunks wins. RapidFuzz is imported when a word
+first needs it (one that both the index and the dictionary lack).
 """
 
 from __future__ import annotations
 
-import simplemma
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
+from index.english import is_known
 from index.postings import Postings
 
 # Words shorter than this are never read as another word.
@@ -32,8 +31,11 @@ def allowed_edits(word: str) -> int:
 def nearest_term(postings: Postings, word: str, term: str) -> str | None:
     """The index term that ``word`` (analysed as ``term``) is a typo of, if any."""
     edits = allowed_edits(word)
-    if not edits or simplemma.is_known(word, lang="en"):
+    if not edits or is_known(word):
         return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     near = process.extract(
         term, postings.terms, scorer=OSA.distance, score_cutoff=edits, limit=None
     )
@@ -46,7 +48,10 @@ def nearest_term(postings: Postings, word: str, term: str) -> str | None:
 def nearest_word(word: str, words: tuple[str, ...], edits: int = 2) -> str | None:
     """The word of ``words`` that ``word`` is a typo of, if any (as above, at most ``edits``)."""
     edits = min(edits, allowed_edits(word))
-    if not edits or simplemma.is_known(word, lang="en"):
+    if not edits or is_known(word):
         return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     near = process.extractOne(word, words, scorer=OSA.distance, score_cutoff=edits)
     return near[0] if near else None

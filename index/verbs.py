@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 _INFLECTED = ("ed", "ing")
 
@@ -45,5 +45,5 @@ class Verbs:
 @functools.cache
 def default_verbs() -> Verbs:
     """The table shipped with briefbot."""
-    text = resources.files("index").joinpath("data/verbs.txt").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "verbs.txt").read_text(encoding="utf-8")
     return Verbs.parse(text)

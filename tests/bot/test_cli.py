@@ -230,3 +230,59 @@ def test_an_unreadable_folder_among_the_briefings_is_warned_of(tmp_path):
     assert done.stderr == (
         f"briefbot: warning: skipped {locked}: the folder cannot be read (Permission denied)\n"
     )
+
+
+# What a question answered from a valid cache never needs: Discord, the store, the
+# build's process pool and tiktoken, YAML (no front matter), evaluation, simplemma's
+# dictionary (index.english has what the analyzer needs), RapidFuzz (no typo).
+UNUSED_BY_ASK = (
+    "discord",
+    "bot.store",
+    "index.building",
+    "multiprocessing",
+    "tiktoken",
+    "yaml",
+    "index.evaluation",
+    "index.baseline",
+    "rank_bm25",
+    "simplemma",
+    "rapidfuzz",
+)
+
+
+def test_a_cold_ask_imports_nothing_it_does_not_use(tmp_path):
+    script = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        f"main(['ask', {SHOIGU_QUESTION!r}])\n"
+        f"print([name for name in {UNUSED_BY_ASK!r} if name in sys.modules])\n"
+    )
+    assert run_briefbot(tmp_path, "index", "build").returncode == 0
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")},
+        timeout=60,
+        cwd=BRIEFINGS.parent,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Sergei Shoigu" in done.stdout
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_store_that_cannot_be_opened_is_an_error_not_a_traceback(capsys, monkeypatch):
+    # Nothing listens on port 1 of the loopback address: the connection is refused at once.
+    monkeypatch.setenv("BRIEFBOT_DATABASE_URL", "postgresql://briefbot@127.0.0.1:1/briefbot")
+    assert main(["uploads"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("briefbot: error: the PostgreSQL store failed") and "Traceback" not in err
+
+
+def test_an_eval_file_with_a_bad_line_is_one_line_and_exit_2(capsys, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"question": 3}\n', encoding="utf-8")
+    assert main(["eval", str(cases)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("briefbot: error: line 1") and err.count("\n") == 1

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,3 +45,8 @@ def test_version_changes_with_the_stopwords():
 def test_any_text_analyses_to_nonempty_terms_without_spaces(text):
     terms = Analyzer().analyze(text)
     assert all(term and not any(ch.isspace() for ch in term) for term in terms)
+
+
+def test_only_english_is_analysed():
+    with pytest.raises(ValueError, match="English only"):
+        Analyzer(language="german")

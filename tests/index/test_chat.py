@@ -1,6 +1,8 @@
 """Chat around a question is stripped where it sits, and chat alone is recognised."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from index.analysis import split_words
 from index.chat import ChatLexicon, Intent, Kind, default_lexicon, trim_chat
@@ -103,3 +105,14 @@ def test_the_shipped_lexicon_covers_every_kind_of_chat():
     assert all(lexicon.phrases[kind] for kind in Kind)
     assert len(lexicon.phrases[Kind.FRAMING]) >= 500
     assert sum(len(phrases) for phrases in lexicon.phrases.values()) >= 2000
+
+
+def _is_header(line: str) -> bool:
+    return line.split("#", 1)[0].strip().startswith("[")
+
+
+@given(st.lists(st.text().filter(lambda line: not _is_header(line)), max_size=8))
+def test_a_lexicon_holds_each_lines_folded_words(lines):
+    lexicon = ChatLexicon.parse(["[thanks]", *lines])
+    phrases = {tuple(split_words(line.split("#", 1)[0].strip())) for line in lines}
+    assert lexicon.phrases[Kind.THANKS] == phrases - {()}

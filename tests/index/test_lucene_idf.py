@@ -3,7 +3,8 @@
 import numpy as np
 from rank_bm25 import BM25Okapi, BM25Plus
 
-from index.scoring import LuceneBM25, lucene_idf
+from index.reference import LuceneBM25
+from index.scoring import lucene_idf
 
 # "missile" is in exactly half of the four chunks.
 CORPUS = [["missile", "test"], ["missile", "launch"], ["summit", "talk"], ["treaty"]]

@@ -1,10 +1,12 @@
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
-from index.briefing import title_from_id
+from index.briefing import _whole_words, title_from_id
 from index.parsing import BriefingFormatError, normalise_text, parse_briefing, with_front_matter
 from tests.conftest import BRIEFINGS, BUNDLED_ID
 
@@ -29,6 +31,42 @@ def test_bundled_briefing_metadata_comes_from_its_inline_header(bundled):
 )
 def test_a_name_is_made_from_the_file_name(briefing_id, body, name):
     assert title_from_id(briefing_id, body) == name
+
+
+@given(
+    st.sets(st.sampled_from(["a", "A", "ab", "AB", "b", "J̌", "J̌A"]), min_size=1),
+    st.lists(st.sampled_from(["a", "A", "b", "B", "J̌", "_", " ", "-"])).map("".join),
+)
+@example({"J̌A", "A"}, "J̌A")  # the mark ends a word: "A" is one, but only inside "J̌A"
+def test_whole_words_are_counted_as_a_pattern_of_them_counts(forms, body):
+    alternatives = "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
+    pattern = Counter(re.findall(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", body))
+    counted = _whole_words(body, forms)
+    assert {form: counted[form] for form in forms} == {form: pattern[form] for form in forms}
+
+
+def _title_by_pattern(briefing_id: str, body: str) -> str:
+    """The name as a regular expression of the id's spellings finds them in the body."""
+    words = re.findall(r"[^\W_]+", re.sub(r"^\d{4}-\d{2}-\d{2}[-_ ]*", "", briefing_id))
+    if not words:
+        return briefing_id
+    forms = {form for w in words for form in (w, w.capitalize(), w.upper())}
+    alternatives = "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
+    spelled = Counter(re.findall(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", body))
+    shown = [max((w, w.capitalize(), w.upper()), key=lambda form: spelled[form]) for w in words]
+    return " ".join([shown[0][:1].upper() + shown[0][1:], *shown[1:]])
+
+
+_ID_LETTERS = st.sampled_from(["a", "b", "k", "ǰ", "ß", "ŉ", "1", "-", "_", " "])
+
+
+@given(
+    st.text(_ID_LETTERS, min_size=1, max_size=10),
+    st.lists(st.text(_ID_LETTERS, max_size=6).map(lambda w: w.upper() if len(w) % 2 else w)),
+)
+def test_a_name_counts_the_spellings_a_pattern_of_them_finds(briefing_id, body_words):
+    body = " ".join(body_words)
+    assert title_from_id(briefing_id, body) == _title_by_pattern(briefing_id, body)
 
 
 def test_bundled_briefing_has_fourteen_paragraphs_without_its_header(bundled):

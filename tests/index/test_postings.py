@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from index import postings as postings_module
 from index.postings import Postings
-from index.scoring import LuceneBM25
+from index.reference import LuceneBM25
 
 # A small vocabulary, so generated chunks share terms and queries hit them.
 WORDS = [f"w{i}" for i in range(12)]

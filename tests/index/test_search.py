@@ -8,7 +8,8 @@ from rank_bm25 import BM25
 
 from index.briefing import Briefing, Paragraph
 from index.chunking import Chunk
-from index.scoring import LuceneBM25, lucene_idf
+from index.reference import LuceneBM25
+from index.scoring import lucene_idf
 from index.search import Index
 from tests.index.assembly import index_from_parts
 

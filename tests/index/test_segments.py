@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.scoring import LuceneBM25
+from index.reference import LuceneBM25
 from index.search import Index
 from index.segments import Segments
 from tests.index.assembly import index_from_parts
