@@ -19,6 +19,8 @@ AWKWARD = (
     "Others dis\u00adagreed (loudly).\n\n"
     "A.B. Smith met Dr. Jones at 5 p.m. on Jan. 3. They talked. "
     "He asked: why?! Nobody knew. The U.S. envoy left. So did the U.N. one.\n\n"
+    # The word that marks sentence ends in one call to the analyzer, used by the text itself.
+    "They wrote xqzsentencexqzbreakxqz. Nobody knew why.\n\n"
     "Uno. Dos. Tres. Cuatro. Cinco. Seis. Siete. Ocho is the eighth sentence.\n\n"
     "One. Two. Three. Four. Five. Six. Seven. Eight. Nine. Ten. Eleven words end here.\n\n"
     "   \n"
