@@ -8,8 +8,9 @@ split once, when it is indexed: its terms are its sentences' terms in turn
 (the analyzer reads words, and sentences are cut between words), and for
 each distinct term of the chunk, in the postings' chunk-major order
 (``Postings.chunk_terms``), one byte says which of its sentences hold it.
-A chunk of more than ``MAX_SENTENCES`` sentences keeps none here; the
-index splits it again when an answer needs it (``Index.sentences_of``).
+A chunk of more than ``MAX_SENTENCES`` sentences, or longer than a 16-bit
+offset reaches, keeps none here; the index splits it again when an answer
+needs it (``Index.sentences_of``).
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from index.sentences import sentence_spans
 
 # The bits of one mask: chunks of more sentences are split when asked.
 MAX_SENTENCES = 8
+# Sentence offsets are 16-bit: longer chunks (far beyond any token budget) are split when asked.
+MAX_CHUNK_LENGTH = (1 << 16) - 1
 # Arrays that define the table, with their dtypes.
 ARRAY_DTYPES: dict[str, np.dtype] = {
     "sentence_starts": np.dtype(np.int64),
-    "sentence_spans": np.dtype(np.int32),
+    "sentence_spans": np.dtype(np.uint16),
     "sentence_masks": np.dtype(np.uint8),
 }
 
@@ -49,7 +52,7 @@ class AnalysedChunk:
 def analyse_chunk(analyzer: Analyzer, body: str, start: int, end: int) -> AnalysedChunk:
     """The terms of ``body[start:end]`` and its sentences, with the terms each one holds."""
     spans = sentence_spans(body, start, end)
-    if not spans or len(spans) > MAX_SENTENCES:
+    if not spans or len(spans) > MAX_SENTENCES or end - start > MAX_CHUNK_LENGTH:
         terms = analyzer.analyze(body[start:end])
         return AnalysedChunk(terms, [], bytes(len(dict.fromkeys(terms))))
     flat = [offset - start for span in spans for offset in span]
@@ -135,7 +138,7 @@ class SentenceTable:
     def none_kept(cls, chunks: int, postings: int) -> SentenceTable:
         """A table that keeps no chunk's sentences (each is split when asked)."""
         starts = np.zeros(chunks + 1, dtype=np.int64)
-        return cls(starts, np.zeros((0, 2), dtype=np.int32), np.zeros(postings, dtype=np.uint8))
+        return cls(starts, np.zeros((0, 2), dtype=np.uint16), np.zeros(postings, dtype=np.uint8))
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The arrays that ``from_arrays`` takes back, by name."""
@@ -153,7 +156,7 @@ class SentenceTableBuilder:
 
     def __init__(self) -> None:
         self._counts = array("q")
-        self._spans = array("i")
+        self._spans = array("H")
         self._masks = array("B")
 
     def add(self, spans: Sequence[int], masks: bytes) -> None:
@@ -166,7 +169,7 @@ class SentenceTableBuilder:
         """The table of every chunk added so far."""
         starts = np.zeros(len(self._counts) + 1, dtype=np.int64)
         np.cumsum(np.frombuffer(self._counts, dtype=np.int64), out=starts[1:])
-        spans = np.frombuffer(self._spans, dtype=np.int32).reshape(-1, 2)
+        spans = np.frombuffer(self._spans, dtype=np.uint16).reshape(-1, 2)
         return SentenceTable(starts, spans, np.frombuffer(self._masks, dtype=np.uint8))
 
 
@@ -188,11 +191,7 @@ def _check(table: SentenceTable, lengths: np.ndarray, term_starts: np.ndarray) -
     if np.any(counts > MAX_SENTENCES):
         raise ValueError("a chunk keeps more sentences than a mask can name")
     owners = np.repeat(np.arange(len(lengths)), counts)
-    if len(spans) and (
-        np.any(spans[:, 0] < 0)
-        or np.any(spans[:, 0] >= spans[:, 1])
-        or np.any(spans[:, 1] > lengths[owners])
-    ):
+    if len(spans) and (np.any(spans[:, 0] >= spans[:, 1]) or np.any(spans[:, 1] > lengths[owners])):
         raise ValueError("a sentence lies outside its chunk")
     sizes = np.diff(term_starts)
     held = sizes > 0

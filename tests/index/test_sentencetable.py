@@ -7,6 +7,7 @@ import pytest
 
 from bot.render import render_answer
 from index.answering import answer
+from index.chunking import Chunker
 from index.parsing import parse_briefing
 from index.search import Index
 from index.sentencetable import MAX_SENTENCES, SentenceTable, analyse_chunk
@@ -86,8 +87,12 @@ def _damaged(table: SentenceTable, name: str, change) -> dict[str, np.ndarray]:
 @pytest.mark.parametrize(
     ("name", "change", "message"),
     [
-        ("sentence_spans", lambda spans: spans.__setitem__((0, 1), 10**6), "outside its chunk"),
-        ("sentence_spans", lambda spans: spans.__setitem__((0, 0), -1), "outside its chunk"),
+        ("sentence_spans", lambda spans: spans.__setitem__((0, 1), 60_000), "outside its chunk"),
+        (
+            "sentence_spans",
+            lambda spans: spans.__setitem__((0, 0), spans[0, 1]),
+            "outside its chunk",
+        ),
         ("sentence_masks", lambda masks: masks.__setitem__(0, 255), "does not have"),
         ("sentence_masks", lambda masks: masks.__setitem__(0, 0), "in no sentence"),
         ("sentence_starts", lambda starts: starts.__setitem__(1, 10**6), "offsets"),
@@ -111,3 +116,14 @@ def test_arrays_of_the_wrong_type_are_refused(bundled, analyzer, chunker):
     lengths = index.chunks.rows[:, 3] - index.chunks.rows[:, 2]
     with pytest.raises(ValueError, match="sentence_masks"):
         SentenceTable.from_arrays(arrays, lengths, index.postings.chunk_starts)
+
+
+def test_a_chunk_too_long_for_its_offsets_is_split_when_asked(analyzer, encoding):
+    long = parse_briefing("Short one. " + "word " * 14_000 + "ends. Last one.\n", "long")
+    index = Index.build([long], analyzer, Chunker(encoding, max_tokens=50_000))
+    assert len(index.chunks) == 1 and index.chunks[0].end - index.chunks[0].start > 65_535
+    assert index.sentence_table is not None and index.sentence_table.spans_of(0) == []
+    terms = sorted(index.terms_in(0))
+    split = Index(index.briefings, index.chunks, analyzer, index.postings)
+    assert index.sentences_of(0, terms) == split.sentences_of(0, terms)
+    assert len(index.sentences_of(0, terms)) == 2  # "word" opens no sentence
