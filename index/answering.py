@@ -397,7 +397,11 @@ def _passage_at(briefing: Briefing, chunk: Chunk, score: float, start: int, end:
 
 
 def _best_sentence(index: Index, hit: Hit, weights: dict[str, float]) -> _Best:
-    """The hit's sentence whose distinct query terms weigh most (the first on ties)."""
+    """The hit's sentence whose distinct query terms weigh most (the first on ties).
+
+    Weights are added in the question's order, so sentences holding the same
+    terms tie exactly, whatever order a set happens to iterate in.
+    """
     best, most = None, -1.0
     for sentence in index.sentences_of(hit.position, weights):
         weight = sum(w for term, w in weights.items() if term in sentence.terms)
