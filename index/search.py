@@ -2,7 +2,9 @@
 
 Scores come from the postings (``index.postings``), which equal rank-bm25's
 exhaustive ``LuceneBM25.get_scores`` but only touch the chunks that hold a
-query term. Chunks are kept as a ``ChunkTable`` of offsets into the briefings.
+query term. Chunks are kept as a ``ChunkTable`` of offsets into the briefings,
+and their sentences, with the terms each holds, as a ``SentenceTable``
+(``index.sentencetable``) made while the chunks are analysed.
 """
 
 from __future__ import annotations
