@@ -228,11 +228,20 @@ def _never_topics() -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class _Best:
+    """A hit's best sentence, the weight of the question's terms it holds, and its words."""
+
+    sentence: Sentence
+    weight: float
+    words: frozenset[str]  # folded, as the sentence has them
+
+
+@dataclass(frozen=True)
 class _Ranked:
-    """Hits best first, with each hit's best sentence and the weight it holds."""
+    """Hits best first, with each hit's best sentence."""
 
     hits: list[Hit]
-    sentences: dict[int, tuple[Sentence, float]]  # by chunk position, with the weight it holds
+    sentences: dict[int, _Best]  # by chunk position
     weights: dict[str, float]  # the IDF of each term the question was read as
 
 
@@ -241,17 +250,15 @@ def _search(
 ) -> _Ranked:
     weights = {t: index.idf(t) for r in readings for t in r.terms}
     hits = index.search(list(weights), max(k, RERANK_DEPTH), briefing_id)
-    sentences = {
-        hit.position: _best_sentence(hit, index.sentences_of(hit.position), weights) for hit in hits
-    }
+    sentences = {hit.position: _best_sentence(index, hit, weights) for hit in hits}
     total = sum(weights.values()) or 1.0
     as_typed = {word.folded: index.idf(word.term) for word in read.words}
 
     def reranked(hit: Hit) -> float:
         """Proximity, and the question's own word forms, in the hit's best sentence."""
-        sentence, weight = sentences[hit.position]
-        same = _share_as_typed(sentence, as_typed)
-        return hit.score * (1 + NEAR_BONUS * weight / total + SAME_FORM_BONUS * same)
+        best = sentences[hit.position]
+        same = _share_as_typed(best.words, as_typed)
+        return hit.score * (1 + NEAR_BONUS * best.weight / total + SAME_FORM_BONUS * same)
 
     hits.sort(key=lambda hit: (-reranked(hit), hit.position))
     if read.defines:
@@ -261,13 +268,13 @@ def _search(
     return _Ranked(hits, sentences, weights)
 
 
-def _share_as_typed(sentence: Sentence, as_typed: dict[str, float]) -> float:
+def _share_as_typed(words: frozenset[str], as_typed: dict[str, float]) -> float:
     """The share of the question's weight in words the sentence has in the same form.
 
     Stemming meets "visiting" with "visit"; the sentence that says "visiting" is
     still the likelier answer to "who is visiting".
     """
-    held = sum(w for word, w in as_typed.items() if word in sentence.words)
+    held = sum(w for word, w in as_typed.items() if word in words)
     return held / (sum(as_typed.values()) or 1)
 
 
@@ -303,7 +310,7 @@ def weigh(index: Index, readings: list[Reading], ranked: _Ranked) -> Evidence | 
     most = sum(known.values()) * (index.postings.k1 + 1)
     return Evidence(
         coverage=sum(matched_idf) / total,
-        sentence=ranked.sentences[best.position][1] / total,
+        sentence=ranked.sentences[best.position].weight / total,
         matched=sum(any(t in present for t in r.terms) for r in readings) / len(readings),
         rarity=sum(matched_idf) / len(matched_idf) / top_idf if matched_idf else 0.0,
         unknown=unknown / total,
@@ -389,9 +396,9 @@ def _lede(briefing: Briefing, chunk: Chunk) -> Passage:
     return _passage_at(briefing, chunk, 0.0, start, end)
 
 
-def _passage(index: Index, hit: Hit, best: tuple[Sentence, float]) -> Passage:
+def _passage(index: Index, hit: Hit, best: _Best) -> Passage:
     briefing = index.briefing(hit.chunk.briefing_id)
-    return _passage_at(briefing, hit.chunk, hit.score, best[0].start, best[0].end)
+    return _passage_at(briefing, hit.chunk, hit.score, best.sentence.start, best.sentence.end)
 
 
 def _passage_at(briefing: Briefing, chunk: Chunk, score: float, start: int, end: int) -> Passage:
@@ -399,15 +406,18 @@ def _passage_at(briefing: Briefing, chunk: Chunk, score: float, start: int, end:
     return Passage(briefing, chunk, score, start, end, cited_sources(briefing.body[start:end]))
 
 
-def _best_sentence(
-    hit: Hit, sentences: tuple[Sentence, ...], weights: dict[str, float]
-) -> tuple[Sentence, float]:
-    """The hit's sentence whose distinct query terms weigh most (the first on ties)."""
+def _best_sentence(index: Index, hit: Hit, weights: dict[str, float]) -> _Best:
+    """The hit's sentence whose distinct query terms weigh most (the first on ties).
+
+    Weights are added in the question's order, so sentences holding the same
+    terms tie exactly, whatever order a set happens to iterate in.
+    """
     best, most = None, -1.0
-    for sentence in sentences:
-        weight = sum(weights[term] for term in sentence.terms & weights.keys())
+    for sentence in index.sentences_of(hit.position, weights):
+        weight = sum(w for term, w in weights.items() if term in sentence.terms)
         if weight > most:
             best, most = sentence, weight
     if best is None:  # a chunk of no sentence: the whole chunk stands for one
-        best = Sentence(hit.chunk.start, hit.chunk.end, frozenset())
-    return best, max(most, 0.0)
+        return _Best(Sentence(hit.chunk.start, hit.chunk.end), 0.0, frozenset())
+    body = index.briefing(hit.chunk.briefing_id).body
+    return _Best(best, max(most, 0.0), frozenset(split_words(body[best.start : best.end])))

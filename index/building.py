@@ -4,8 +4,9 @@ Reading, parsing, chunking and analysing a file is independent of every
 other file, and is nearly all of a build, so it runs in a pool of worker
 processes, a bounded batch of files at a time. Each worker sends back only
 what the index keeps: the briefing's metadata and paragraph spans, its
-chunks' offsets and their terms. The parent merges them, in listing order,
-into one chunk table and one set of postings, so the index is the one a
+chunks' offsets, their terms and their sentences (``index.sentencetable``).
+The parent merges them, in listing order, into one chunk table, one set of
+postings and one sentence table, so the index is the one a
 build in a single process makes. The briefings' texts are not kept: the
 index quotes through ``StoredBriefing``, which reads a file again (and
 checks it) when a reply needs it, so a build's memory grows with the
@@ -20,7 +21,7 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from index.loading import read_file, skip_reason
 from index.parsing import BriefingFormatError
 from index.postings import PostingsBuilder
 from index.search import Index, Progress
+from index.sentencetable import SentenceTableBuilder, analyse_chunk
 from index.stored import KeptTexts, Record, StoredBriefing, record_of
 from index.tokens import LazyEncoding
 
@@ -59,6 +61,8 @@ class _Indexed:
     # Each chunk's terms, joined: chunks by newlines, terms by spaces (a term holds
     # neither). One string crosses between processes far faster than a list per chunk.
     terms: str
+    # Each chunk's sentences: flat offsets from its start, and its terms' masks.
+    sentences: list[tuple[list[int], bytes]] = field(default_factory=list)
     skipped: str | None = None
 
     def chunk_terms(self) -> Iterator[list[str]]:
@@ -106,6 +110,7 @@ def _merge(
 ) -> Built:
     """One index of the files' results, in listing order; a name already taken is skipped."""
     builder = PostingsBuilder()
+    sentences = SentenceTableBuilder()
     rows = array("q")  # the chunk table's rows, flat, without a Python object per number
     records: list[Record] = []
     kept: list[ListedFile] = []
@@ -128,6 +133,8 @@ def _merge(
             rows.extend((owner, *row))
         for terms in result.chunk_terms():
             builder.add(terms)
+        for spans, masks in result.sentences:
+            sentences.add(spans, masks)
     if not rows:
         return Built(None, (), tuple(skipped))
     texts = KeptTexts()
@@ -136,7 +143,7 @@ def _merge(
         for record, file in zip(records, kept, strict=True)
     )
     table = ChunkTable(briefings, np.frombuffer(rows, dtype=np.int64).reshape(-1, len(COLUMNS)))
-    index = Index(briefings, table, analyzer, builder.build())
+    index = Index(briefings, table, analyzer, builder.build(), sentences.build())
     return Built(index, tuple(kept), tuple(skipped))
 
 
@@ -205,8 +212,10 @@ def _index_one(file: ListedFile, analyzer: Analyzer, chunker: Chunker) -> _Index
     try:
         briefing = read_file(file.path)
     except (OSError, BriefingFormatError) as error:
-        return _Indexed(None, [], "", skip_reason(error))
+        return _Indexed(None, [], "", skipped=skip_reason(error))
     chunks = chunker.chunk(briefing)
     rows = [(chunk.paragraph, chunk.start, chunk.end, chunk.tokens) for chunk in chunks]
-    terms = "\n".join(" ".join(analyzer.analyze(chunk.text)) for chunk in chunks)
-    return _Indexed(record_of(briefing), rows, terms)
+    analysed = [analyse_chunk(analyzer, briefing.body, chunk.start, chunk.end) for chunk in chunks]
+    terms = "\n".join(" ".join(chunk.terms) for chunk in analysed)
+    sentences = [(chunk.spans, chunk.masks) for chunk in analysed]
+    return _Indexed(record_of(briefing), rows, terms, sentences)

@@ -7,7 +7,9 @@ paragraphs as ``.npy`` files, the briefings' metadata, column by column, in
 format version, the key, BM25's parameters, the number of briefings and each
 file's checksum. Loading maps the arrays read-only (``index.npyfiles``), so
 processes on one machine share their pages, makes a briefing only when it is
-read, and slices chunk texts out of the briefings; nothing is re-analysed.
+read, and slices chunk texts out of the briefings; nothing is re-analysed,
+not even for the sentences an answer quotes (their spans and terms are
+arrays too, ``index.sentencetable``).
 
 Briefings read from files (``open_listing``) are keyed by the listing of
 their files (paths, sizes, modification times), so a valid cache opens
@@ -59,9 +61,11 @@ from index.npyfiles import ArrayFileError, checksum, read_array, write_array
 from index.postings import ARRAY_DTYPES, Postings
 from index.scoring import DEFAULT_B, DEFAULT_K1
 from index.search import Index, Progress
+from index.sentencetable import ARRAY_DTYPES as SENTENCE_ARRAYS
+from index.sentencetable import SentenceTable
 from index.stored import KeptTexts
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 MANIFEST = "manifest.json"
 BRIEFINGS = "briefings.json"
 _PREFIX = PREFIX
@@ -73,6 +77,7 @@ _ARRAY_NAMES = (
     "paragraph_spans",
     "paragraph_counts",
     *ARRAY_DTYPES,
+    *SENTENCE_ARRAYS,
 )
 _FILES = (*(f"{name}.npy" for name in _ARRAY_NAMES), BRIEFINGS)
 
@@ -293,7 +298,11 @@ def _arrays(index: Index) -> dict[str, np.ndarray]:
     np.cumsum([len(term) for term in encoded], out=offsets[1:])
     vocabulary = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     arrays = {"chunk_rows": index.chunks.rows, "vocabulary": vocabulary}
-    return arrays | {"vocabulary_offsets": offsets} | index.postings.arrays()
+    arrays |= {"vocabulary_offsets": offsets} | index.postings.arrays()
+    table = index.sentence_table or SentenceTable.none_kept(
+        len(index.chunks), len(index.postings.chunk_terms)
+    )
+    return arrays | table.arrays()
 
 
 def _index_from(
@@ -311,7 +320,9 @@ def _index_from(
     chunks = ChunkTable(briefings, arrays["chunk_rows"])
     terms = _terms(arrays["vocabulary"], arrays["vocabulary_offsets"])
     postings = Postings.from_arrays(terms, arrays, DEFAULT_K1, DEFAULT_B)
-    return Index(briefings, chunks, analyzer, postings)
+    lengths = chunks.rows[:, 3] - chunks.rows[:, 2]
+    sentences = SentenceTable.from_arrays(arrays, lengths, postings.chunk_starts)
+    return Index(briefings, chunks, analyzer, postings, sentences)
 
 
 def _terms(vocabulary: np.ndarray, offsets: np.ndarray) -> tuple[str, ...]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import json
 import math
-from dataclasses import astuple, dataclass, fields
+import operator
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 
@@ -33,10 +34,12 @@ class Evidence:
 
     def vector(self) -> tuple[float, ...]:
         """The features, in the order of ``FEATURES``."""
-        return astuple(self)
+        # Not dataclasses.astuple: it deep-copies each number, a tenth of an answer's time.
+        return _features_of(self)
 
 
 FEATURES: tuple[str, ...] = tuple(field.name for field in fields(Evidence))
+_features_of = operator.attrgetter(*FEATURES)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,14 @@
 
 Scores come from the postings (``index.postings``), which equal rank-bm25's
 exhaustive ``LuceneBM25.get_scores`` but only touch the chunks that hold a
-query term. Chunks are kept as a ``ChunkTable`` of offsets into the briefings.
+query term. Chunks are kept as a ``ChunkTable`` of offsets into the briefings,
+and their sentences, with the terms each holds, as a ``SentenceTable``
+(``index.sentencetable``) made while the chunks are analysed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -22,8 +24,9 @@ from index.memo import Memo
 from index.postings import Postings, PostingsBuilder
 from index.scoring import lucene_idf
 from index.sentences import sentence_spans
+from index.sentencetable import SentenceTable, SentenceTableBuilder, analyse_chunk
 
-# Acronyms and chunks whose sentences each index remembers.
+# Acronyms, and chunks split again for their sentences, that each index remembers.
 MAX_ACRONYMS = 1024
 MAX_CHUNK_SENTENCES = 16384
 _NO_TERM = (None,)  # the term of a word the analyzer drops
@@ -43,11 +46,10 @@ class Hit:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence of a chunk: its body offsets, its folded words and their terms."""
+    """A sentence of a chunk: its body offsets and terms (those of a query asked about)."""
 
     start: int
     end: int
-    words: frozenset[str]
     terms: frozenset[str] = frozenset()
 
 
@@ -59,11 +61,13 @@ class Index:
     chunks: ChunkTable
     analyzer: Analyzer
     postings: Postings = field(repr=False, compare=False)
+    # Each chunk's sentences and the terms they hold; None: split when an answer asks.
+    sentence_table: SentenceTable | None = field(default=None, repr=False, compare=False)
     # Each briefing's position in ``briefings``, by id.
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
     # Where each briefing's run of chunks starts (and, one on, ends).
     _runs: np.ndarray = field(init=False, repr=False, compare=False)
-    # The term of each word met so far in the sentences looked at (bounded by the
+    # The term of each word met so far in the sentences split again (bounded by the
     # briefings' vocabulary). Each entry is written once, whole, so threads may share it.
     _word_terms: dict[str, str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -72,7 +76,7 @@ class Index:
     spelled_out: Memo[str, str | None] = field(
         default_factory=lambda: Memo(MAX_ACRONYMS), init=False, repr=False, compare=False
     )
-    # The sentences of each chunk an answer looked at, with their words (index.answering).
+    # The sentences, with their terms, of each chunk split again when an answer asked.
     sentences: Memo[int, tuple[Sentence, ...]] = field(
         default_factory=lambda: Memo(MAX_CHUNK_SENTENCES), init=False, repr=False, compare=False
     )
@@ -82,6 +86,9 @@ class Index:
             raise ValueError("the chunk table is of other briefings")
         if len(self.chunks) != self.postings.size:
             raise ValueError(f"{len(self.chunks)} chunks but postings for {self.postings.size}")
+        table = self.sentence_table
+        if table is not None and len(table.starts) != len(self.chunks) + 1:
+            raise ValueError("the sentence table is of other chunks")
         ordinals = dict(zip(ids_of(self.briefings), range(len(self.briefings)), strict=True))
         object.__setattr__(self, "_ordinals", ordinals)
         owners = self.chunks.owners
@@ -102,14 +109,17 @@ class Index:
         briefings = tuple(briefings)
         rows: list[tuple[int, ...]] = []
         builder = PostingsBuilder()
+        sentences = SentenceTableBuilder()
         for owner, briefing in enumerate(progress(briefings)):
             for chunk in chunker.chunk(briefing):
                 rows.append((owner, chunk.paragraph, chunk.start, chunk.end, chunk.tokens))
-                builder.add(analyzer.analyze(chunk.text))
+                analysed = analyse_chunk(analyzer, briefing.body, chunk.start, chunk.end)
+                builder.add(analysed.terms)
+                sentences.add(analysed.spans, analysed.masks)
         if not rows:
             raise ValueError("there is no text to index")
         table = ChunkTable(briefings, np.array(rows, dtype=np.int64))
-        return cls(briefings, table, analyzer, builder.build())
+        return cls(briefings, table, analyzer, builder.build(), sentences.build())
 
     def briefing(self, briefing_id: str) -> Briefing:
         """The briefing with this id; KeyError if there is none."""
@@ -158,9 +168,28 @@ class Index:
         owner = self._ordinals.get(briefing_id)
         return 0 if owner is None else int(self._runs[owner + 1] - self._runs[owner])
 
-    def sentences_of(self, position: int) -> tuple[Sentence, ...]:
-        """The sentences of the chunk at ``position``, analysed once while remembered."""
-        return self.sentences.get(position, self._split)
+    def sentences_of(self, position: int, terms: Collection[str]) -> tuple[Sentence, ...]:
+        """The sentences of the chunk at ``position``, each with those of ``terms`` it holds.
+
+        Read from the sentence table; a chunk it keeps no sentences of is
+        split and analysed here, once while remembered.
+        """
+        table = self.sentence_table
+        spans = table.spans_of(position) if table is not None else []
+        if table is None or not spans:
+            split = self.sentences.get(position, self._split)
+            return tuple(Sentence(s.start, s.end, s.terms.intersection(terms)) for s in split)
+        postings = self.postings
+        first, last = postings.chunk_starts[position : position + 2].tolist()
+        ids, masks_held = postings.chunk_terms[first:last], table.masks[first:last]
+        held = dict(zip(ids.tolist(), masks_held.tolist(), strict=True))
+        masks = [(term, held.get(postings.term_id(term), 0)) for term in terms]
+        masks = [(term, mask) for term, mask in masks if mask]
+        start = int(self.chunks.rows[position, 2])
+        return tuple(
+            Sentence(start + a, start + b, frozenset(t for t, mask in masks if mask >> bit & 1))
+            for bit, (a, b) in enumerate(spans)
+        )
 
     def _split(self, position: int) -> tuple[Sentence, ...]:
         chunk = self.chunks[position]
@@ -176,7 +205,7 @@ class Index:
         for word in words.difference(known):  # a set's difference with a dict reads only keys
             known[word] = self.analyzer.term(word)
         terms = frozenset(map(known.__getitem__, words)).difference(_NO_TERM)
-        return Sentence(start, end, words, cast(frozenset[str], terms))
+        return Sentence(start, end, cast(frozenset[str], terms))
 
     def search(self, terms: Sequence[str], k: int, briefing_id: str | None = None) -> list[Hit]:
         """The ``k`` best chunks that contain a query term, best first."""

@@ -17,7 +17,7 @@ terms are touched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import cached_property
 
 import numpy as np
@@ -113,10 +113,10 @@ class Segments:
         """The first chunk of the briefing (its lede); KeyError if it is not indexed."""
         return self.segments[self._segment_of[briefing_id]].opening(briefing_id)
 
-    def sentences_of(self, position: int) -> tuple[Sentence, ...]:
-        """The sentences of the chunk at ``position``, as its segment analyses them."""
+    def sentences_of(self, position: int, terms: Collection[str]) -> tuple[Sentence, ...]:
+        """The sentences of the chunk at ``position``, as its segment has them."""
         number = int(np.searchsorted(self._offsets, position, side="right")) - 1
-        return self.segments[number].sentences_of(position - int(self._offsets[number]))
+        return self.segments[number].sentences_of(position - int(self._offsets[number]), terms)
 
     @cached_property
     def chunks(self) -> ChunkTable:

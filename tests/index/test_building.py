@@ -44,6 +44,9 @@ def test_workers_build_the_index_one_process_builds(tmp_path, analyzer, chunker)
     assert one.postings.terms == two.postings.terms
     for name, array in one.postings.arrays().items():
         assert np.array_equal(array, two.postings.arrays()[name]), name
+    assert one.sentence_table is not None and two.sentence_table is not None
+    for name, array in one.sentence_table.arrays().items():
+        assert np.array_equal(array, two.sentence_table.arrays()[name]), name
     assert [render_answer(answer(two, q)) for q in QUESTIONS] == [
         render_answer(answer(one, q)) for q in QUESTIONS
     ]

@@ -59,6 +59,8 @@ def assert_same_index(loaded, built):
         assert loaded.search(terms, 5) == built.search(terms, 5)
     for position in range(len(built.chunks)):
         assert loaded.terms_in(position) == built.terms_in(position)
+        terms = built.terms_in(position)
+        assert loaded.sentences_of(position, terms) == built.sentences_of(position, terms)
     for term in ["kim", "missil", "nowhere"]:
         assert loaded.idf(term) == built.idf(term)
         assert loaded.knows(term) == built.knows(term)
@@ -127,6 +129,19 @@ def test_arrays_that_pass_the_checksum_but_do_not_fit_are_refused(
     _rewrite_array(path, "chunk_rows", rows)
     key = cache_key((bundled,), analyzer, chunker)
     with pytest.raises(CacheError, match="outside"):
+        load_index(path, key, (bundled,), analyzer)
+
+
+def test_sentences_that_pass_the_checksum_but_do_not_fit_are_refused(
+    bundled, analyzer, chunker, tmp_path
+):
+    open_cached(bundled, analyzer, chunker, tmp_path)
+    path = cached_files(tmp_path)
+    masks = np.load(path / "sentence_masks.npy")
+    masks[0] = 255  # names sentences the first chunk does not have
+    _rewrite_array(path, "sentence_masks", masks)
+    key = cache_key((bundled,), analyzer, chunker)
+    with pytest.raises(CacheError, match="sentence"):
         load_index(path, key, (bundled,), analyzer)
 
 
@@ -274,7 +289,9 @@ def test_the_least_recently_used_caches_go_first_beyond_the_bound(
 def test_cache_arrays_are_mapped_read_only_not_copied(bundled, analyzer, chunker, tmp_path):
     built = open_cached(bundled, analyzer, chunker, tmp_path)
     loaded = open_cached(bundled, analyzer, chunker, tmp_path)
-    for array in [loaded.chunks.rows, *loaded.postings.arrays().values()]:
+    assert loaded.sentence_table is not None
+    mapped = [*loaded.postings.arrays().values(), *loaded.sentence_table.arrays().values()]
+    for array in [loaded.chunks.rows, *mapped]:
         assert not array.flags.writeable and not array.flags.owndata
         assert isinstance(_root(array), mmap.mmap)
     with pytest.raises(ValueError, match="read-only"):
