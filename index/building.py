@@ -90,61 +90,70 @@ def build_listed(
     """
     files = listing.files
     count = _workers(len(files)) if workers is None else workers
+    merged = None
     if count > 1:
         try:
             with _executor(count, analyzer, chunker) as executor:
-                return _merge(
-                    _indexed(executor, files, analyzer, chunker), listing, analyzer, stale, progress
-                )
+                merged = _merge(_indexed(executor, files, analyzer, chunker), listing, progress)
         except (BrokenProcessPool, OSError):
             pass  # no worker could start (or one died): index the files in this process
-    return _merge(_indexed(None, files, analyzer, chunker), listing, analyzer, stale, progress)
+    if merged is None:
+        merged = _merge(_indexed(None, files, analyzer, chunker), listing, progress)
+    # Made once the workers have exited: their memory and the sorting of the postings
+    # never add up to one peak.
+    return merged.built(analyzer, stale)
 
 
-def _merge(
-    results: Iterator[_Indexed],
-    listing: Listing,
-    analyzer: Analyzer,
-    stale: Callable[[], None],
-    progress: Progress,
-) -> Built:
-    """One index of the files' results, in listing order; a name already taken is skipped."""
-    builder = PostingsBuilder()
-    sentences = SentenceTableBuilder()
-    rows = array("q")  # the chunk table's rows, flat, without a Python object per number
-    records: list[Record] = []
-    kept: list[ListedFile] = []
-    skipped: list[tuple[ListedFile, str]] = []
+@dataclass
+class _Merged:
+    """The files' results gathered in listing order, before an index is made of them."""
+
+    postings: PostingsBuilder = field(default_factory=PostingsBuilder)
+    sentences: SentenceTableBuilder = field(default_factory=SentenceTableBuilder)
+    rows: array = field(default_factory=lambda: array("q"))  # the chunk table's rows, flat
+    records: list[Record] = field(default_factory=list)
+    kept: list[ListedFile] = field(default_factory=list)
+    skipped: list[tuple[ListedFile, str]] = field(default_factory=list)
+
+    def built(self, analyzer: Analyzer, stale: Callable[[], None]) -> Built:
+        """The index of what was gathered (none if no file held a briefing)."""
+        if not self.rows:
+            return Built(None, (), tuple(self.skipped))
+        texts = KeptTexts()
+        briefings = tuple(
+            StoredBriefing(record, file, stale, texts)
+            for record, file in zip(self.records, self.kept, strict=True)
+        )
+        rows = np.frombuffer(self.rows, dtype=np.int64).reshape(-1, len(COLUMNS))
+        postings, sentences = self.postings.build(), self.sentences.build()
+        index = Index(briefings, ChunkTable(briefings, rows), analyzer, postings, sentences)
+        return Built(index, tuple(self.kept), tuple(self.skipped))
+
+
+def _merge(results: Iterator[_Indexed], listing: Listing, progress: Progress) -> _Merged:
+    """The files' results, in listing order; a name already taken is skipped."""
+    merged = _Merged()
     first: dict[str, ListedFile] = {}
     for file, result in zip(progress(listing.files), results, strict=True):  # type: ignore[arg-type]
         if result.skipped is not None or result.record is None:
-            skipped.append((file, result.skipped or "it could not be read"))
+            merged.skipped.append((file, result.skipped or "it could not be read"))
             continue
         if result.record.id in first:
             name = result.record.id
             reason = f"another briefing is already named {name!r} ({first[name].path})"
-            skipped.append((file, reason))
+            merged.skipped.append((file, reason))
             continue
         first[result.record.id] = file
-        owner = len(records)
-        records.append(result.record)
-        kept.append(file)
+        owner = len(merged.records)
+        merged.records.append(result.record)
+        merged.kept.append(file)
         for row in result.rows:
-            rows.extend((owner, *row))
+            merged.rows.extend((owner, *row))
         for terms in result.chunk_terms():
-            builder.add(terms)
+            merged.postings.add(terms)
         for spans, masks in result.sentences:
-            sentences.add(spans, masks)
-    if not rows:
-        return Built(None, (), tuple(skipped))
-    texts = KeptTexts()
-    briefings = tuple(
-        StoredBriefing(record, file, stale, texts)
-        for record, file in zip(records, kept, strict=True)
-    )
-    table = ChunkTable(briefings, np.frombuffer(rows, dtype=np.int64).reshape(-1, len(COLUMNS)))
-    index = Index(briefings, table, analyzer, builder.build(), sentences.build())
-    return Built(index, tuple(kept), tuple(skipped))
+            merged.sentences.add(spans, masks)
+    return merged
 
 
 def _workers(files: int) -> int:
