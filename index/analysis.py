@@ -67,12 +67,12 @@ class Analyzer:
 
     def term(self, word: str) -> str | None:
         """The index term of one folded word; None for a stopword."""
-        return None if word in self.stopwords else _term(self.language, word)
+        return None if word in self.stopwords else _TERMS[word]
 
     def analyze(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept."""
-        language = self.language
-        return [_term(language, word) for word in self.words(text)]
+        stopwords, terms = self.stopwords, _TERMS
+        return [terms[word] for word in split_words(text) if word not in stopwords]
 
     def warm(self) -> None:
         """Load the lemmatizer's tables and the stemmer now.
@@ -84,18 +84,32 @@ class Analyzer:
 
     def terms(self, text: str) -> list[Term]:
         """Each term with its source word, for telling users what was missing."""
-        language = self.language
-        return [Term(_term(language, word), word) for word in self.words(text)]
+        return [Term(_TERMS[word], word) for word in self.words(text)]
 
 
-# Bounded, so a stream of made-up words in questions cannot grow memory for ever.
-_WORD_CACHE = 1 << 17
+class _Terms(dict[str, str]):
+    """Each folded word's term, worked out once: news text repeats its words.
+
+    A plain dict read (a miss calls ``__missing__``) is the cheapest lookup in
+    the analyzer's inner loop. Past ``limit`` words it starts again, so a
+    stream of made-up words in questions cannot grow memory for ever.
+    """
+
+    limit = 1 << 17
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        term = self[word] = _term(word)
+        return term
 
 
-@functools.lru_cache(maxsize=_WORD_CACHE)
-def _term(language: str, word: str) -> str:
+def _term(word: str) -> str:
     """Lemmatise (so "held" meets "hold"), then stem (so "talks" meets "talk")."""
-    return _stemmer(language).stemWord(english.base_form(word))
+    return _stemmer("english").stemWord(english.base_form(word))
+
+
+_TERMS = _Terms()
 
 
 @functools.cache
