@@ -158,7 +158,13 @@ def _report_days(value: str) -> int:
     return number
 
 
-def _open(settings: Settings, *, progress: bool = False, refresh: bool = False) -> Index:
+def _open(
+    settings: Settings,
+    *,
+    progress: bool = False,
+    refresh: bool = False,
+    note: Callable[[str], None] = lambda _: None,
+) -> Index:
     tracker = _progress_bar() if progress else iter
     return open_catalog(
         settings.briefings,
@@ -167,6 +173,7 @@ def _open(settings: Settings, *, progress: bool = False, refresh: bool = False) 
         progress=tracker,
         max_cache_bytes=settings.cache_max_bytes,
         refresh=refresh,
+        note=note,
     )
 
 
@@ -271,8 +278,11 @@ def _enable_history(path: Path) -> None:
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
-    index = _open(settings, progress=True)
-    print(f"Indexed {_summary(index)} into {settings.cache_dir}")
+    notes: list[str] = []
+    index = _open(settings, progress=True, note=notes.append)
+    cached = any(note.startswith(("index cache used", "index built and cached")) for note in notes)
+    where = f"into {settings.cache_dir}" if cached else "(not cached: see the warning above)"
+    print(f"Indexed {_summary(index)} {where}")
     return 0
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from index.briefing import Briefing, Paragraph
-from index.sentences import sentence_spans
+from index.sentences import SPLITTER_VERSION, sentence_spans
 from index.tokens import LazyEncoding
 
 if TYPE_CHECKING:  # tiktoken is imported when an encoding is loaded (``index.tokens``)
@@ -65,7 +65,7 @@ class Chunker:
     @property
     def version(self) -> str:
         """Identifies the chunks this chunker makes, for the cache key."""
-        return f"{self.encoding.name}-{self.max_tokens}"
+        return f"{self.encoding.name}-{self.max_tokens}-sentences{SPLITTER_VERSION}"
 
     def chunk(self, briefing: Briefing) -> tuple[Chunk, ...]:
         """All chunks of a briefing, in reading order."""

@@ -125,7 +125,7 @@ def parse_cases(lines: Iterable[str]) -> list[Case]:
             continue
         try:
             cases.append(_case(json.loads(line)))
-        except (json.JSONDecodeError, EvalFormatError, TypeError) as error:
+        except (json.JSONDecodeError, EvalFormatError, TypeError, RecursionError) as error:
             raise EvalFormatError(f"line {number}: {error}") from None
     return cases
 

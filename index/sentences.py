@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+# Part of the cache key (through ``Chunker.version``): change it whenever
+# ``sentence_spans`` could split a text differently, since chunks are cut and
+# the cached sentence table is made by it.
+SPLITTER_VERSION = "1"
+
 # A sentence ends at . ! ? (and any closing quotes or brackets) followed by
 # white space and something that can start a sentence. A run of marks is
 # tried once, from its start and without backtracking: trying every position

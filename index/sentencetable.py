@@ -152,7 +152,7 @@ class SentenceTable:
 
 
 class SentenceTableBuilder:
-    """Collects each chunk's sentences in turn, as flat integer arrays."""
+    """Collects each chunk's sentences in turn, as flat integer arrays; spent after ``build``."""
 
     def __init__(self) -> None:
         self._counts = array("q")

@@ -59,6 +59,14 @@ def test_index_build_then_info_uses_the_cache(capsys, data_dir):
     assert str(data_dir / "cache") in out and "2025-03-21" in out
 
 
+def test_index_build_says_when_the_cache_could_not_be_written(capsys, data_dir):
+    data_dir.write_text("a file where the data folder should be")
+    assert main(["index", "build"]) == 0
+    captured = capsys.readouterr()
+    assert "could not write the index cache" in captured.err
+    assert captured.out.endswith("(not cached: see the warning above)\n")
+
+
 def test_eval_prints_the_figures_of_the_engine(capsys, bundled_index):
     eval_set = BRIEFINGS.parent / "tests" / "data" / "eval.jsonl"
     assert main(["eval", str(eval_set)]) == 0
@@ -280,9 +288,10 @@ def test_a_store_that_cannot_be_opened_is_an_error_not_a_traceback(capsys, monke
     assert err.startswith("briefbot: error: the PostgreSQL store failed") and "Traceback" not in err
 
 
-def test_an_eval_file_with_a_bad_line_is_one_line_and_exit_2(capsys, tmp_path):
+@pytest.mark.parametrize("line", ['{"question": 3}', "[" * 100_000 + "]" * 100_000])
+def test_an_eval_file_with_a_bad_line_is_one_line_and_exit_2(capsys, tmp_path, line):
     cases = tmp_path / "cases.jsonl"
-    cases.write_text('{"question": 3}\n', encoding="utf-8")
+    cases.write_text(line + "\n", encoding="utf-8")
     assert main(["eval", str(cases)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("briefbot: error: line 1") and err.count("\n") == 1

@@ -78,3 +78,10 @@ def test_sentences_joined_by_long_odd_white_space_still_fit(encoding, budget):
     text = " \t\u2003 \t\u2003 \t ".join(["Shoigu met Kim."] * 12)
     chunks = check_exact_and_bounded(parse_briefing(text, "spaced"), Chunker(encoding, budget))
     assert " ".join(c.text for c in chunks).split() == text.split()
+
+
+def test_the_cache_key_changes_with_the_sentence_splitter(encoding, monkeypatch):
+    # Chunks are cut, and the cached sentence table made, by the splitter.
+    before = Chunker(encoding).version
+    monkeypatch.setattr("index.chunking.SPLITTER_VERSION", "next")
+    assert Chunker(encoding).version != before
