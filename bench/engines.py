@@ -144,4 +144,4 @@ def _briefings(corpus: Corpus) -> tuple:
 
 
 def _refuse(*args: object) -> None:
-    raise RuntimeError(f"the cache was not used: {args}")
+    raise RuntimeError("the cache was not used: the serving process would have built the index")
