@@ -131,8 +131,13 @@ def test_a_damaged_cache_is_rebuilt_with_a_warning(capsys, data_dir):
 
 def run_briefbot(tmp_path, *args: str, prefix: tuple[str, ...] = (), **options):
     """``briefbot ARGS`` as a process of its own, with its data in tmp_path."""
+    return run_python(tmp_path, "-m", "bot.cli", *args, prefix=prefix, **options)
+
+
+def run_python(tmp_path, *args: str, prefix: tuple[str, ...] = (), **options):
+    """``python ARGS`` as a process of its own, with briefbot's data in tmp_path."""
     return subprocess.run(
-        [*prefix, sys.executable, "-m", "bot.cli", *args],
+        [*prefix, sys.executable, *args],
         capture_output=True,
         text=True,
         env={**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")},
@@ -266,15 +271,7 @@ def test_a_cold_ask_imports_nothing_it_does_not_use(tmp_path):
         f"print([name for name in {UNUSED_BY_ASK!r} if name in sys.modules])\n"
     )
     assert run_briefbot(tmp_path, "index", "build").returncode == 0
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")},
-        timeout=60,
-        cwd=BRIEFINGS.parent,
-        check=False,
-    )
+    done = run_python(tmp_path, "-c", script)
     assert done.returncode == 0, done.stderr
     assert "Sergei Shoigu" in done.stdout
     assert done.stdout.splitlines()[-1] == "[]"
