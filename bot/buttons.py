@@ -28,6 +28,7 @@ may press it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from typing import Any
@@ -74,7 +75,31 @@ def content_key(briefing: Briefing) -> str:
     return briefing.digest[:DIGEST_LENGTH]
 
 
+class ReportedPress:
+    """A button whose ``press`` fails only by telling the presser, never into discord.py."""
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Handle the press; any failure is reported to the presser (``reply_to_failure``)."""
+        try:
+            await self.press(interaction)
+        except Exception as error:  # noqa: BLE001 - every failure is reported to the user
+            await reply_to_failure(interaction, error)
+
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
+        """What the button does."""
+        raise NotImplementedError
+
+
+async def cooling_down(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the presser must wait, as after a question; if so they have been told."""
+    retry_after = cooldown_of(interaction.client).retry_after(interaction)
+    if retry_after:
+        await send(interaction, try_again_in(retry_after), ephemeral=True)
+    return bool(retry_after)
+
+
 class MorePassages(
+    ReportedPress,
     discord.ui.DynamicItem[discord.ui.Button],
     template=rf"bb:more:(?P<record>{ID_PATTERN}):(?P<rank>\d{{1,2}})",
 ):
@@ -97,17 +122,9 @@ class MorePassages(
         """Rebuild the button from its custom_id."""
         return cls(match["record"], int(match["rank"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Quote the passage the answer ranked here, or say why it cannot be."""
-        try:
-            await self._show(interaction)
-        except Exception as error:  # noqa: BLE001 - every failure is reported to the user
-            await reply_to_failure(interaction, error)
-
-    async def _show(self, interaction: discord.Interaction[Any]) -> None:
-        retry_after = cooldown_of(interaction.client).retry_after(interaction)
-        if retry_after:
-            await send(interaction, try_again_in(retry_after), ephemeral=True)
+        if await cooling_down(interaction):
             return
         record = await in_time(
             interaction,
@@ -139,6 +156,7 @@ class MorePassages(
 
 
 class Vote(
+    ReportedPress,
     discord.ui.DynamicItem[discord.ui.Button],
     template=rf"bb:vote:(?P<record>{ID_PATTERN}):(?P<helpful>[yn])",
 ):
@@ -161,24 +179,22 @@ class Vote(
         """Rebuild the button from its custom_id."""
         return cls(match["record"], helpful=match["helpful"] == "y")
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Record the vote (or the changed vote) and say so to the voter alone."""
-        try:
-            feedback = feedback_of(interaction.client)
-            outcome = await in_time(
-                interaction,
-                feedback.vote(
-                    self.record, interaction.guild_id, interaction.user.id, helpful=self.helpful
-                ),
-                ephemeral=True,
-                defer_after=defer_after_of(interaction.client),
-            )
-            await send(interaction, vote_reply(outcome, helpful=self.helpful), ephemeral=True)
-        except Exception as error:  # noqa: BLE001 - every failure is reported to the user
-            await reply_to_failure(interaction, error)
+        feedback = feedback_of(interaction.client)
+        outcome = await in_time(
+            interaction,
+            feedback.vote(
+                self.record, interaction.guild_id, interaction.user.id, helpful=self.helpful
+            ),
+            ephemeral=True,
+            defer_after=defer_after_of(interaction.client),
+        )
+        await send(interaction, vote_reply(outcome, helpful=self.helpful), ephemeral=True)
 
 
 class WholeParagraph(
+    ReportedPress,
     discord.ui.DynamicItem[discord.ui.Button],
     template=(
         r"bb:para:(?P<briefing>[0-9a-f]{8}):(?:(?P<digest>[0-9a-f]{8}):)?(?P<paragraph>\d{1,6})"
@@ -211,14 +227,11 @@ class WholeParagraph(
         """Rebuild the button from its custom_id."""
         return cls(match["briefing"], match["digest"], int(match["paragraph"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Send the paragraph verbatim with its attribution, or say why it cannot be."""
-        try:
-            briefings = library_of(interaction.client).briefings(interaction.guild_id)
-            content = self.reply(find_by_key(briefings, self.briefing_key))
-            await send(interaction, content, ephemeral=True)
-        except Exception as error:  # noqa: BLE001 - every failure is reported to the user
-            await reply_to_failure(interaction, error)
+        briefings = library_of(interaction.client).briefings(interaction.guild_id)
+        content = self.reply(find_by_key(briefings, self.briefing_key))
+        await send(interaction, content, ephemeral=True)
 
     def reply(self, briefing: Briefing | None) -> str:
         """The paragraph, or what is wrong: the briefing gone or changed, or no such paragraph."""
@@ -232,6 +245,7 @@ class WholeParagraph(
 
 
 class DeleteAnswer(
+    ReportedPress,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"bb:del:(?P<asker>\d{1,20})",
 ):
@@ -268,19 +282,15 @@ class DeleteAnswer(
             known = starter.author.id if starter is not None else None
         return self.asker_id if known is None else known
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Delete the answer, or tell anyone else privately that they may not."""
-        try:
-            asker_id = await self.asker(interaction)
-            if not may_delete(asker_id, interaction.user.id, interaction.permissions):
-                await send(interaction, ONLY_ASKER_OR_MODERATOR, ephemeral=True)
-                return
+        asker_id = await self.asker(interaction)
+        if not may_delete(asker_id, interaction.user.id, interaction.permissions):
+            await send(interaction, ONLY_ASKER_OR_MODERATOR, ephemeral=True)
+            return
+        with contextlib.suppress(discord.NotFound):  # deleted already, by another press or by hand
             await interaction.response.defer()
             await interaction.delete_original_response()
-        except discord.NotFound:
-            pass  # deleted already, by another press or by hand: what was wanted
-        except Exception as error:  # noqa: BLE001 - every failure is reported to the user
-            await reply_to_failure(interaction, error)
 
 
 def asker_of(message: discord.Message) -> int | None:

@@ -18,9 +18,15 @@ from typing import Any
 
 import discord
 
-from bot.buttons import CUSTOM_ID_LIMIT, MAX_RANK, WholeParagraph, briefing_key, find_by_key
-from bot.cooldown import cooldown_of
-from bot.errors import reply_to_failure, try_again_in
+from bot.buttons import (
+    CUSTOM_ID_LIMIT,
+    MAX_RANK,
+    ReportedPress,
+    WholeParagraph,
+    briefing_key,
+    cooling_down,
+    find_by_key,
+)
 from bot.library import library_of
 from bot.replies import BRIEFING_GONE, NO_MORE_PASSAGES, passage_reply
 from bot.sending import defer_after_of, in_time, send
@@ -44,6 +50,7 @@ def fit_question(question: str, room: int) -> str:
 
 
 class LegacyMorePassages(
+    ReportedPress,
     discord.ui.DynamicItem[discord.ui.Button],
     template=r"bb:more:(?P<rank>\d{1,2}):(?P<scope>[0-9a-f]{8}|-):(?P<question>.*)",
 ):
@@ -69,17 +76,9 @@ class LegacyMorePassages(
         scope = match["scope"]
         return cls(match["question"], int(match["rank"]), None if scope == _ALL else scope)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def press(self, interaction: discord.Interaction[Any]) -> None:
         """Answer the question again with one more passage, and show that passage."""
-        try:
-            await self._show(interaction)
-        except Exception as error:  # noqa: BLE001 - every failure is reported to the user
-            await reply_to_failure(interaction, error)
-
-    async def _show(self, interaction: discord.Interaction[Any]) -> None:
-        retry_after = cooldown_of(interaction.client).retry_after(interaction)
-        if retry_after:
-            await send(interaction, try_again_in(retry_after), ephemeral=True)
+        if await cooling_down(interaction):
             return
         library = library_of(interaction.client)
         briefing_id = None
