@@ -108,7 +108,7 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
         return Question(text, trimmed.intent)
     kept = [piece for i, piece in enumerate(pieces) if trimmed.kept(i)]
     words = tuple(_words(kept, analyzer))
-    defined = _defined(kept, lexicon.light_words, analyzer)
+    defined = _defined(kept, words, lexicon.light_words)
     defines = tuple(w for w in words if w.folded in defined)
     # "What does KCNA stand for?" is about KCNA alone: "stand" is not its topic.
     return Question(text, Intent.QUESTION, defines or words, defines)
@@ -146,7 +146,9 @@ def _is_acronym(typed: str) -> bool:
     return len(typed) >= 2 and typed.isalpha() and typed.isupper()
 
 
-def _defined(pieces: list[_Piece], light: frozenset[str], analyzer: Analyzer) -> frozenset[str]:
+def _defined(
+    pieces: list[_Piece], words: tuple[Word, ...], light: frozenset[str]
+) -> frozenset[str]:
     """The folded words of X in "who is X", "what does X stand for", a bare "X?" and the like.
 
     X is a name or a short noun phrase: "who is visiting Pyongyang" asks who,
@@ -158,20 +160,21 @@ def _defined(pieces: list[_Piece], light: frozenset[str], analyzer: Analyzer) ->
             found = match["x"].split()
             verb = found[0] in light or found[0].endswith(("ing", "ed"))
             return frozenset() if verb or len(found) > _DEFINED_WORDS else frozenset(found)
-    return _topic(pieces, light, analyzer)
+    return _topic(pieces, words, light)
 
 
-def _topic(pieces: list[_Piece], light: frozenset[str], analyzer: Analyzer) -> frozenset[str]:
+def _topic(pieces: list[_Piece], words: tuple[Word, ...], light: frozenset[str]) -> frozenset[str]:
     """The words of a question that is only a name or a short noun phrase.
 
     "Freedom Shield?", or what "tell me about the KCNA" or "any news on
     Shoigu" leave once their framing is stripped, asks what the briefing
-    says about it: first, the sentence that introduces it.
+    says about it: first, the sentence that introduces it. A question word,
+    a preposition (a piece with no ``Word``: a stopword) or a verb makes it
+    a real question.
     """
-    words = [p.folded for p in pieces if p.folded not in _DETERMINERS and p.folded not in light]
+    spoken = [p for p in pieces if p.folded not in _DETERMINERS and p.folded not in light]
+    content = [w for w in words if w.folded not in light]
     verbs = default_verbs()
-    for word in words:
-        term = analyzer.term(word)
-        if term is None or verbs.is_verb(word, term):
-            return frozenset()  # a question word, a preposition, a verb: a real question
-    return frozenset(words) if len(words) <= _DEFINED_WORDS else frozenset()
+    if len(content) != len(spoken) or any(verbs.is_verb(w.folded, w.term) for w in content):
+        return frozenset()
+    return frozenset(w.folded for w in content) if len(content) <= _DEFINED_WORDS else frozenset()
