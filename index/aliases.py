@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
+from index import DATA
 from index.analysis import split_words
 
 
@@ -42,5 +42,5 @@ class Aliases:
 @functools.cache
 def default_aliases() -> Aliases:
     """The table shipped with briefbot."""
-    text = (Path(__file__).parent / "data" / "aliases.txt").read_text(encoding="utf-8")
+    text = (DATA / "aliases.txt").read_text(encoding="utf-8")
     return Aliases.parse(text.splitlines())

@@ -16,8 +16,8 @@ import enum
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from index import DATA
 from index.analysis import fold, words_of_folded
 
 
@@ -168,7 +168,7 @@ def _content(words: Sequence[str]) -> tuple[str, ...]:
 @functools.cache
 def default_lexicon() -> ChatLexicon:
     """The lexicon shipped with briefbot."""
-    text = (Path(__file__).parent / "data" / "chat.txt").read_text(encoding="utf-8")
+    text = (DATA / "chat.txt").read_text(encoding="utf-8")
     return ChatLexicon.parse(text.splitlines())
 
 

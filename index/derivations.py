@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
+
+from index import DATA
 
 
 @dataclass(frozen=True)
@@ -36,5 +37,5 @@ class Derivations:
 @functools.cache
 def default_derivations() -> Derivations:
     """The table shipped with briefbot."""
-    text = (Path(__file__).parent / "data" / "derivations.txt").read_text(encoding="utf-8")
+    text = (DATA / "derivations.txt").read_text(encoding="utf-8")
     return Derivations.parse(text)

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from pathlib import Path
 
-DATA = Path(__file__).parent / "data"
+from index import DATA
+
 LEMMAS_FILE = DATA / "lemmas.txt"
 WORDS_FILE = DATA / "words.txt"
 # simplemma reads "-cies" as "-cy" in words longer than this.

@@ -14,7 +14,8 @@ import json
 import math
 import operator
 from dataclasses import dataclass, fields
-from pathlib import Path
+
+from index import DATA
 
 
 @dataclass(frozen=True)
@@ -76,5 +77,5 @@ class RefusalModel:
 @functools.cache
 def default_model() -> RefusalModel:
     """The model shipped with briefbot."""
-    path = Path(__file__).parent / "data" / "refusal.json"
+    path = DATA / "refusal.json"
     return RefusalModel.from_json(path.read_text(encoding="utf-8"))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
+
+from index import DATA
 
 _INFLECTED = ("ed", "ing")
 
@@ -45,5 +46,5 @@ class Verbs:
 @functools.cache
 def default_verbs() -> Verbs:
     """The table shipped with briefbot."""
-    text = (Path(__file__).parent / "data" / "verbs.txt").read_text(encoding="utf-8")
+    text = (DATA / "verbs.txt").read_text(encoding="utf-8")
     return Verbs.parse(text)
