@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -65,7 +66,7 @@ def briefing_key(briefing_id: str) -> str:
     return hashlib.sha256(briefing_id.encode()).hexdigest()[:8]
 
 
-def find_by_key(briefings: tuple[Briefing, ...], key: str) -> Briefing | None:
+def find_by_key(briefings: Sequence[Briefing], key: str) -> Briefing | None:
     """The briefing whose ``briefing_key`` is ``key``."""
     return next((b for b in briefings if briefing_key(b.id) == key), None)
 
@@ -137,7 +138,7 @@ class MorePassages(
         await send(interaction, content, view=view, ephemeral=True)
 
     def reply(
-        self, record: AnswerRecord | None, briefings: tuple[Briefing, ...]
+        self, record: AnswerRecord | None, briefings: Sequence[Briefing]
     ) -> tuple[str, discord.ui.View | None]:
         """The passage with its buttons, or what is wrong: expired, no more, gone or changed."""
         if record is None:

@@ -31,7 +31,7 @@ import functools
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from bot.errors import UserFacingError
@@ -185,13 +185,13 @@ class Library:
         """The briefings ``guild_id`` sees, searched as one index."""
         return self.view(guild_id).index
 
-    def briefings(self, guild_id: int | None) -> tuple[Briefing, ...]:
+    def briefings(self, guild_id: int | None) -> Sequence[Briefing]:
         """Every briefing ``guild_id`` sees: configured first, then its uploads."""
         return self.index(guild_id).briefings
 
     def find(self, name: str, guild_id: int | None) -> Briefing | None:
         """The briefing ``guild_id`` sees whose id, or failing that title, is ``name``."""
-        return self.view(guild_id).by_name.get(" ".join(name.split()).casefold())
+        return self.view(guild_id).find(name)
 
     def removable(self, guild_id: int | None) -> tuple[Briefing, ...]:
         """The uploads ``guild_id``'s managers may remove."""

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from index.briefing import Briefing
+from index.briefingtable import ids_of, titles_of
 from index.search import Index
 from index.segments import Segments
 
@@ -26,16 +27,23 @@ class View:
     """What one server sees: its segments searched as one, and its name lookups."""
 
     index: Segments
-    by_name: Mapping[str, Briefing]  # case-folded titles and ids; an id wins over a title
+    by_name: Mapping[str, str]  # case-folded titles and ids to ids; an id wins over a title
     removable: tuple[Briefing, ...]
 
     @classmethod
     def of(cls, segments: list[Index], removable: Iterable[str]) -> View:
+        """The view of ``segments``, named from their columns: no briefing is made for it."""
         index = Segments(segments)
-        briefings = index.briefings
-        by_title = {b.title.casefold(): b for b in briefings if b.title}
-        by_id = {b.id.casefold(): b for b in briefings}
+        ids = ids_of(index.briefings)
+        titles = titles_of(index.briefings)
+        by_title = {t.casefold(): i for t, i in zip(titles, ids, strict=True) if t}
+        by_id = {i.casefold(): i for i in ids}
         return cls(index, by_title | by_id, tuple(index.briefing(i) for i in removable))
+
+    def find(self, name: str) -> Briefing | None:
+        """The briefing whose id, or failing that title, is ``name`` (case and spacing aside)."""
+        found = self.by_name.get(" ".join(name.split()).casefold())
+        return None if found is None else self.index.briefing(found)
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ class Shelf:
     @property
     def configured_names(self) -> set[str]:
         """The ids of the configured briefings."""
-        return {b.id for segment in self.configured_segments for b in segment.briefings}
+        return {i for segment in self.configured_segments for i in ids_of(segment.briefings)}
 
     def segments_of(self, owner: int | None) -> list[Index]:
         """The distinct segments holding ``owner``'s uploads (a merged one holds several)."""
@@ -89,7 +97,7 @@ class Shelf:
         removable = []
         for owner in self._owners(guild_id):
             for segment in self.segments_of(owner):
-                ids = [briefing.id for briefing in segment.briefings]
+                ids = list(ids_of(segment.briefings))
                 if seen.isdisjoint(ids):  # a configured briefing of the same name wins
                     segments.append(segment)
                     seen.update(ids)

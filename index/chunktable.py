@@ -16,7 +16,7 @@ from typing import overload
 import numpy as np
 
 from index.briefing import Briefing
-from index.briefingtable import BriefingTable, ids_of, paragraph_arrays
+from index.briefingtable import BriefingTable, ChainedBriefings, ids_of, paragraph_arrays
 from index.chunking import Chunk
 
 # The columns of the table, one row per chunk; "briefing" is a position in ``briefings``.
@@ -32,7 +32,7 @@ class ChunkTable(Sequence[Chunk]):
         ``briefings`` is kept as given: a ``BriefingTable`` makes no briefing
         to be checked against, only those whose chunks are read.
         """
-        kept = isinstance(briefings, tuple | BriefingTable)
+        kept = isinstance(briefings, tuple | BriefingTable | ChainedBriefings)
         self.briefings = briefings if kept else tuple(briefings)
         self.rows = rows
         self._made: tuple[Chunk, ...] | None = None

@@ -24,6 +24,7 @@ import numpy as np
 
 from index.analysis import Analyzer
 from index.briefing import Briefing
+from index.briefingtable import ChainedBriefings, ids_of
 from index.chunking import Chunk
 from index.chunktable import ChunkTable
 from index.memo import Memo
@@ -71,14 +72,12 @@ class Segments:
         if not segments:
             raise ValueError("there is no segment to search")
         self.segments = tuple(segments)
-        self.briefings: tuple[Briefing, ...] = tuple(
-            briefing for segment in self.segments for briefing in segment.briefings
-        )
+        self.briefings = ChainedBriefings([segment.briefings for segment in self.segments])
         self._segment_of: dict[str, int] = {}
         for number, segment in enumerate(self.segments):
-            for briefing in segment.briefings:
-                if self._segment_of.setdefault(briefing.id, number) != number:
-                    raise ValueError(f"two segments hold a briefing named {briefing.id}")
+            for briefing_id in ids_of(segment.briefings):
+                if self._segment_of.setdefault(briefing_id, number) != number:
+                    raise ValueError(f"two segments hold a briefing named {briefing_id}")
         sizes = [segment.postings.size for segment in self.segments]
         self._offsets = np.cumsum([0, *sizes])
         self.size = int(self._offsets[-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -23,7 +24,7 @@ class UnknownBriefingError(UserFacingError, app_commands.AppCommandError):
 class BriefingOption(app_commands.Transformer):
     """Any loaded briefing."""
 
-    def candidates(self, library: Library, guild_id: int | None) -> tuple[Briefing, ...]:
+    def candidates(self, library: Library, guild_id: int | None) -> Sequence[Briefing]:
         """The briefings this option offers as choices in ``guild_id``."""
         return library.briefings(guild_id)
 
@@ -48,12 +49,12 @@ class BriefingOption(app_commands.Transformer):
 class UploadedBriefingOption(BriefingOption):
     """A briefing that was added from Discord."""
 
-    def candidates(self, library: Library, guild_id: int | None) -> tuple[Briefing, ...]:
+    def candidates(self, library: Library, guild_id: int | None) -> Sequence[Briefing]:
         """Only this server's uploads can be removed (the library refuses the others)."""
         return library.removable(guild_id)
 
 
-def choices(briefings: tuple[Briefing, ...], typed: str) -> list[app_commands.Choice[str]]:
+def choices(briefings: Sequence[Briefing], typed: str) -> list[app_commands.Choice[str]]:
     """Autocomplete choices for ``typed``: the id is the value, the title the label."""
     wanted = typed.casefold().strip()
     matching = [
@@ -66,12 +67,12 @@ def choices(briefings: tuple[Briefing, ...], typed: str) -> list[app_commands.Ch
     return [app_commands.Choice(name=_label(b), value=b.id) for b in matching[:MAX_CHOICES]]
 
 
-def unknown(name: str, briefings: tuple[Briefing, ...]) -> str:
+def unknown(name: str, briefings: Sequence[Briefing]) -> str:
     """Why ``name`` was not found, with the names that would be."""
     return f"There is no briefing named “{escape(name)[:100]}”. {choose_from(briefings)}".strip()
 
 
-def choose_from(briefings: tuple[Briefing, ...]) -> str:
+def choose_from(briefings: Sequence[Briefing]) -> str:
     """A hint naming (up to ten of) the briefings to choose from."""
     if not briefings:
         return ""

@@ -13,11 +13,16 @@ from index.answering import Status, answer
 from index.briefing import Briefing
 from index.briefingtable import (
     BriefingTable,
+    ChainedBriefings,
     check_columns,
     check_files,
+    dates_of,
     describe,
+    ids_of,
+    paragraph_arrays,
     read_columns,
     skipped_files,
+    titles_of,
 )
 from index.catalog import open_catalog
 from index.listing import list_files
@@ -133,3 +138,47 @@ def test_a_search_of_one_briefing_over_segments_finds_it_in_its_table(folder, tm
     both = Segments([index, open_catalog([extra], None, lambda _: None)])
     hits = both.search(index.analyzer.analyze("harbour council"), 5, "newest")
     assert hits and {hit.chunk.briefing_id for hit in hits} == {"newest"}
+
+
+def test_segments_read_their_briefings_as_one_sequence_in_order(folder, tmp_path):
+    briefings = load_briefings(folder).briefings
+    extra = tmp_path / "extra.txt"
+    extra.write_text("date 2025-07-01\n# Extra\n\nThe harbour council of another town met too.\n")
+    other = open_catalog([extra], None, lambda _: None)
+    index = open_catalog([folder], tmp_path / "cache", lambda _: None)
+    chained = Segments([index, other]).briefings
+    whole = (*briefings, *other.briefings)
+    assert isinstance(chained, ChainedBriefings)
+    assert len(chained) == len(whole) == 5
+    assert chained == whole and tuple(chained) == whole and chained[1:4] == whole[1:4]
+    assert chained[-1] == whole[-1] and chained[4] == whole[4] and chained[-5] == whole[0]
+    with pytest.raises(IndexError):
+        chained[5]
+    assert chained.index(whole[4]) == 4 and chained.index(whole[1]) == 1
+    with pytest.raises(ValueError, match="not in the briefings"):
+        chained.index(Briefing("elsewhere", "x", (), "d"))
+    assert list(ids_of(chained)) == [b.id for b in whole]
+    assert list(titles_of(chained)) == [b.title for b in whole]
+    assert list(dates_of(chained)) == [b.date for b in whole]
+    spans, counts = paragraph_arrays(chained)
+    assert spans.tolist() == [list(span) for b in whole for span in b.spans().tolist()]
+    assert counts.tolist() == [len(b.paragraphs) for b in whole]
+
+
+def test_segments_over_a_cached_archive_make_no_briefing_until_one_is_read(
+    folder, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    open_catalog([folder], cache, lambda _: None)
+    index = open_catalog([folder], cache, lambda _: None)
+    made: list[str] = []
+
+    def counted(record, *args):
+        made.append(record.id)
+        return StoredBriefing(record, *args)
+
+    monkeypatch.setattr("index.briefingtable.StoredBriefing", counted)
+    segments = Segments([index])
+    assert len(segments.briefings) == 4 and made == []
+    assert segments.briefing("newest").id == "newest"
+    assert made == ["newest"]
