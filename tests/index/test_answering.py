@@ -133,6 +133,7 @@ def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
         "Good morning all — who is Russia's security chief?",
         "Just curious: where did the cruise missile test take place?",
         "<@123456789012345678> what did KCNA say? 🙏",
+        "What's the name of the joint exercise between South Korea and the US?",
     ],
 )
 def test_chat_and_light_words_are_never_listed_as_missing(bundled_index, question):
