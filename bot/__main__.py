@@ -83,7 +83,7 @@ def _log_loaded(library: Library, seconds: float) -> None:
         "loaded %d configured briefing(s), %d paragraphs, %d chunks, and %d upload(s) in %.2f s",
         len(configured.briefings),
         paragraphs,
-        len(configured.chunks),
+        configured.size,
         len(library.shelf.uploads),
         seconds,
     )

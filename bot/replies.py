@@ -8,7 +8,7 @@ management did, and short notices. Each fits Discord's 2,000 characters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from bot.render import (
     FIELD_LIMIT,
@@ -22,6 +22,7 @@ from bot.server_settings import ServerSettings
 from bot.store.base import VoteOutcome
 from index.answering import Passage
 from index.briefing import Briefing
+from index.briefingtable import dates_of, ids_of, names_of
 
 NO_MORE_PASSAGES = "There are no more passages for that question."
 BRIEFING_GONE = "That briefing is no longer loaded."
@@ -75,13 +76,14 @@ def removed_reply(briefing: Briefing) -> str:
     return f"Removed *{cut_end(briefing.name, FIELD_LIMIT)}*."
 
 
-def catalog_reply(briefings: Iterable[Briefing], limit: int = MESSAGE_LIMIT) -> str:
-    """The loaded briefings, newest first, one line each."""
-    listed = sorted(briefings, key=lambda b: (b.date or "", b.id), reverse=True)
+def catalog_reply(briefings: Sequence[Briefing], limit: int = MESSAGE_LIMIT) -> str:
+    """The loaded briefings, newest first, one line each (read as columns: none is made)."""
+    ids, names, dates = ids_of(briefings), names_of(briefings), dates_of(briefings)
+    listed = sorted(range(len(ids)), key=lambda n: (dates[n] or "", ids[n]), reverse=True)
     lines = [f"**{_count(len(listed), 'briefing')} loaded** (use `/briefing name` for one)"]
-    for shown, briefing in enumerate(listed):
-        date = f", {briefing.date}" if briefing.date else ""
-        line = f"• *{cut_end(briefing.name, 100)}*{date} (id: {escape(briefing.id)})"
+    for shown, n in enumerate(listed):
+        date = f", {dates[n]}" if dates[n] else ""
+        line = f"• *{cut_end(names[n], 100)}*{date} (id: {escape(ids[n])})"
         more = f"… and {len(listed) - shown} more"
         if shown == LIST_LIMIT or len("\n".join([*lines, line, more])) > limit:
             lines.append(more)

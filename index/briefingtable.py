@@ -296,6 +296,11 @@ def titles_of(briefings: Sequence[Briefing]) -> Sequence[str | None]:
     return _field_of(briefings, "title")
 
 
+def names_of(briefings: Sequence[Briefing]) -> Sequence[str]:
+    """Each briefing's name, in order (a ``BriefingTable`` makes no briefing for it)."""
+    return _field_of(briefings, "name")  # type: ignore[return-value]  # never None
+
+
 def dates_of(briefings: Sequence[Briefing]) -> Sequence[str | None]:
     """Each briefing's date, in order (a ``BriefingTable`` makes no briefing for it)."""
     return _field_of(briefings, "date")

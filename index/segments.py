@@ -119,7 +119,9 @@ class Segments:
 
     @cached_property
     def chunks(self) -> ChunkTable:
-        """Every chunk, segment after segment (made when first asked for)."""
+        """Every chunk, segment after segment (made when first asked for; one segment's own)."""
+        if len(self.segments) == 1:
+            return self.segments[0].chunks
         rows = []
         first = 0  # the position of each segment's first briefing in ``briefings``
         for segment in self.segments:

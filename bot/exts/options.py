@@ -12,6 +12,7 @@ from bot.errors import UserFacingError
 from bot.library import Library, library_of
 from bot.render import escape
 from index.briefing import Briefing
+from index.briefingtable import dates_of, ids_of, titles_of
 
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100
@@ -55,16 +56,22 @@ class UploadedBriefingOption(BriefingOption):
 
 
 def choices(briefings: Sequence[Briefing], typed: str) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices for ``typed``: the id is the value, the title the label."""
+    """Autocomplete choices for ``typed``: the id is the value, the title the label.
+
+    Read as columns, so only the briefings offered are made.
+    """
     wanted = typed.casefold().strip()
+    ids, titles, dates = ids_of(briefings), titles_of(briefings), dates_of(briefings)
     matching = [
-        b
-        for b in briefings
-        if len(b.id) <= CHOICE_LIMIT
-        and (wanted in b.id.casefold() or wanted in (b.title or "").casefold())
+        n
+        for n, briefing_id in enumerate(ids)
+        if len(briefing_id) <= CHOICE_LIMIT
+        and (wanted in briefing_id.casefold() or wanted in (titles[n] or "").casefold())
     ]
-    matching.sort(key=lambda b: (b.date or "", b.id), reverse=True)
-    return [app_commands.Choice(name=_label(b), value=b.id) for b in matching[:MAX_CHOICES]]
+    matching.sort(key=lambda n: (dates[n] or "", ids[n]), reverse=True)
+    return [
+        app_commands.Choice(name=_label(briefings[n]), value=ids[n]) for n in matching[:MAX_CHOICES]
+    ]
 
 
 def unknown(name: str, briefings: Sequence[Briefing]) -> str:
@@ -76,7 +83,7 @@ def choose_from(briefings: Sequence[Briefing]) -> str:
     """A hint naming (up to ten of) the briefings to choose from."""
     if not briefings:
         return ""
-    names = ", ".join(escape(b.id)[:80] for b in briefings[:10])
+    names = ", ".join(escape(briefing_id)[:80] for briefing_id in ids_of(briefings)[:10])
     more = f" and {len(briefings) - 10} more" if len(briefings) > 10 else ""
     return f"Try one of: {names}{more}."
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from bot.exts.options import choices
 from bot.render import MESSAGE_LIMIT
 from bot.replies import added_reply, catalog_reply, out_of_range, passage_reply, removed_reply
 from index.answering import answer
+from index.catalog import open_catalog
 from index.parsing import parse_briefing
+from index.segments import Segments
+from index.stored import StoredBriefing
 from tests.bot.conftest import SHOIGU_QUESTION
 
 HOSTILE = "@everyone **Shoigu** said <@123> [link](https://x.example) " * 200
@@ -51,3 +55,27 @@ def test_out_of_range_fits_with_a_huge_title():
     assert len(message) <= 200
     assert "@everyone" not in message
     assert message.endswith("there is no paragraph 9.")
+
+
+def test_the_catalog_and_autocompletion_read_a_cached_archive_as_columns(tmp_path, monkeypatch):
+    folder = tmp_path / "briefings"
+    folder.mkdir()
+    for n in range(30):
+        (folder / f"b{n:02}.txt").write_text(f"date 2025-01-{n + 1:02}\n# Story {n}\n\nText {n}.\n")
+    open_catalog([folder], tmp_path / "cache", lambda _: None)
+    index = open_catalog([folder], tmp_path / "cache", lambda _: None)
+    made: list[str] = []
+
+    def counted(record, *args):
+        made.append(record.id)
+        return StoredBriefing(record, *args)
+
+    monkeypatch.setattr("index.briefingtable.StoredBriefing", counted)
+    briefings = Segments([index]).briefings
+    catalog = catalog_reply(briefings)
+    assert catalog.startswith("**30 briefings loaded**")
+    assert catalog.index("*Story 29*, 2025-01-30 (id: b29)") < catalog.index("*Story 28*")
+    assert made == []
+    offered = [choice.value for choice in choices(briefings, "story 1")]
+    assert offered == [f"b{n}" for n in range(19, 9, -1)] + ["b01"]
+    assert sorted(made) == sorted(offered)
