@@ -22,6 +22,8 @@ ELLIPSIS = "…"
 # missing word in a refusal: the quote keeps the rest of the message.
 FIELD_LIMIT = 120
 WORD_LIMIT = 40
+# A briefing named in "Also relevant" beside the quoted one is cut to this.
+OTHER_NAME_LIMIT = 60
 
 # Inline markup anywhere; block markup (headings, quotes, lists) only opens a line.
 _INLINE_MARKUP = re.compile(r"([\\*_~`|\[\]<])")
@@ -233,12 +235,26 @@ def _cut_word(word: str, room: int, *, from_start: bool) -> str:
 
 
 def _more_line(answer: Answer) -> str:
-    first = answer.passages[0].paragraph
-    others = list(dict.fromkeys(p.paragraph for p in answer.passages[1:] if p.paragraph != first))
-    if not others:
-        return ""
-    plural = "s" if len(others) > 1 else ""
-    return f"-# Also relevant: paragraph{plural} " + ", ".join(map(str, others))
+    """The other passages' paragraphs; those of another briefing than the quote's under its name."""
+    best = answer.passages[0]
+    groups: dict[str, tuple[Briefing, list[int]]] = {}
+    for passage in answer.passages[1:]:
+        briefing, paragraph = passage.briefing, passage.paragraph
+        paragraphs = groups.setdefault(briefing.id, (briefing, []))[1]
+        if paragraph not in paragraphs and (briefing.id, paragraph) != (
+            best.briefing.id,
+            best.paragraph,
+        ):
+            paragraphs.append(paragraph)
+    parts = []
+    for briefing, paragraphs in groups.values():
+        if not paragraphs:
+            continue
+        plural = "s" if len(paragraphs) > 1 else ""
+        part = f"paragraph{plural} " + ", ".join(map(str, paragraphs))
+        same = briefing.id == best.briefing.id
+        parts.append(part if same else f"*{cut_end(briefing.name, OTHER_NAME_LIMIT)}*, {part}")
+    return "-# Also relevant: " + "; ".join(parts) if parts else ""
 
 
 def plain(reply: str) -> str:

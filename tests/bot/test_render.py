@@ -15,6 +15,7 @@ from bot.render import (
 from index.answering import Answer, Passage, Status, answer
 from index.chunking import Chunk
 from index.parsing import parse_briefing
+from index.search import Index
 
 
 def test_reply_is_a_quote_with_bold_sentence_and_attribution(bundled_index):
@@ -146,3 +147,23 @@ def test_briefing_card_fits_with_a_huge_title():
     assert len(card) <= MESSAGE_LIMIT
     assert "@here" not in card and "@everyone" not in card
     assert "1,000,000 chunks" in card
+
+
+def test_other_passages_from_another_briefing_are_named_with_their_paragraphs(
+    bundled, analyzer, chunker
+):
+    returns = parse_briefing(
+        "date 2025-03-23 MOSCOW: Shoigu returned to Moscow on Sunday after talks in Pyongyang.\n\n"
+        "The Kremlin said the treaty would be hailed again at a summit.\n",
+        "2025-03-23-shoigu-returns",
+    )
+    index = Index.build([bundled, returns], analyzer, chunker)
+    result = answer(index, "when did shoigu return")
+    assert result.best.briefing.id == returns.id
+    others = [p for p in result.passages[1:] if p.briefing.id == bundled.id]
+    assert others
+    more = render_answer(result).splitlines()[-1]
+    numbers = ", ".join(str(p.paragraph) for p in others)
+    assert (
+        more == f"-# Also relevant: *{bundled.name}*, paragraph{'s' * (len(others) > 1)} {numbers}"
+    )
