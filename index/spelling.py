@@ -3,7 +3,11 @@
 In the spirit of Elasticsearch's ``fuzziness: AUTO``, a word of 3 to 5
 letters may be one edit from the index's term, a longer word two (an edit is
 an insertion, deletion, substitution or transposition: optimal string
-alignment distance, from RapidFuzz). A word the English dictionary knows
+alignment distance, from RapidFuzz). The edits allowed are counted on the
+shorter of the word and its term, the stem compared ("jinping" is "jinp",
+which two edits would make "joint"), and the first letter must match
+(Elasticsearch's ``prefix_length: 1``): "houthis" is not a typo of "south",
+nor "wto" of "two". A word the English dictionary knows
 (simplemma's, through ``index.english``) is not a typo but a word the
 briefing lacks ("range", "praise"), so it is left as it is. Among equally
 near terms, the one in more chunks wins. RapidFuzz is imported when a word
@@ -30,7 +34,7 @@ def allowed_edits(word: str) -> int:
 
 def nearest_term(postings: Postings, word: str, term: str) -> str | None:
     """The index term that ``word`` (analysed as ``term``) is a typo of, if any."""
-    edits = allowed_edits(word)
+    edits = min(allowed_edits(word), allowed_edits(term))
     if not edits or is_known(word):
         return None
     from rapidfuzz import process
@@ -39,6 +43,7 @@ def nearest_term(postings: Postings, word: str, term: str) -> str | None:
     near = process.extract(
         term, postings.terms, scorer=OSA.distance, score_cutoff=edits, limit=None
     )
+    near = [match for match in near if match[0][:1] == term[:1]]
     if not near:
         return None
     best = min(near, key=lambda match: (match[1], -postings.document_frequency(match[0])))
@@ -53,5 +58,5 @@ def nearest_word(word: str, words: tuple[str, ...], edits: int = 2) -> str | Non
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    near = process.extractOne(word, words, scorer=OSA.distance, score_cutoff=edits)
-    return near[0] if near else None
+    near = process.extract(word, words, scorer=OSA.distance, score_cutoff=edits, limit=None)
+    return next((match[0] for match in near if match[0][:1] == word[:1]), None)

@@ -1,7 +1,9 @@
 """Typo tolerance reads a misspelt name as the index's nearest term, never a real word."""
 
 import pytest
+from rapidfuzz.distance import OSA
 
+from index.answering import Status, answer
 from index.postings import Postings
 from index.spelling import allowed_edits, nearest_term, nearest_word
 
@@ -34,3 +36,36 @@ def test_a_misspelt_stopword_is_recognised():
 def test_among_equally_near_terms_the_more_common_wins():
     postings = Postings.build([["kimz"], ["kima"], ["kima"], ["kima"]])
     assert nearest_term(postings, "kimq", "kimq") == "kima"
+
+
+@pytest.mark.parametrize(
+    ("word", "not_read_as"),
+    [
+        (
+            "jinping",
+            "joint",
+        ),  # its stem "jinp" is two edits from "joint", but four letters allow one
+        ("houthis", "south"),  # the first letter differs
+        ("shoygu", None),  # and a real typo is still read
+    ],
+)
+def test_edits_are_counted_on_the_stem_and_the_first_letter_must_match(
+    bundled_index, analyzer, word, not_read_as
+):
+    read = nearest_term(bundled_index.postings, word, analyzer.term(word))
+    if not_read_as is None:
+        assert read == "shoigu"
+    else:
+        assert read is None and OSA.distance(analyzer.term(word), analyzer.term(not_read_as)) <= 2
+
+
+@pytest.mark.parametrize("question", ["any news on jinping?", "what about the houthis"])
+def test_an_unknown_name_is_refused_not_read_as_a_nearby_word(bundled_index, question):
+    result = answer(bundled_index, question)
+    assert result.status is Status.NOT_COVERED and not result.corrections
+    assert len(result.missing) == 1 and result.missing[0] in question
+
+
+def test_a_misspelt_question_word_keeps_its_first_letter():
+    assert nearest_word("wich", ("which", "who")) == "which"
+    assert nearest_word("hwo", ("who", "how")) == "how"
