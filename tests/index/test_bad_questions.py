@@ -72,7 +72,7 @@ def check_reply(result: Answer, reply: str) -> None:
         quote, attribution, *more = reply.split("\n")
         assert quote.startswith("> ") and "**" in quote
         assert attribution.startswith("— *") and "paragraph " in attribution
-        notes = ("-# Also relevant: paragraph", "-# Not in the briefing", "-# Read ")
+        notes = ("-# Also relevant: ", "-# Not in the briefing", "-# Read ")
         assert all(line.startswith(notes) for line in more)
         for line in more:
             _, _, listed = line.partition("-# Not in the briefing")
