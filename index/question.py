@@ -22,6 +22,12 @@ from index.verbs import default_verbs
 
 # User, role and channel mentions, custom emoji, slash-command mentions and timestamps.
 _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w{1,32}:|/[\w -]{1,32}:|t:)\d{1,20}(?::[A-Za-z])?>")
+# Links: what a page's address says is not what the reader asks.
+_LINK = re.compile(r"(?:\bhttps?://|\bwww\.)\S+", re.IGNORECASE)
+# Initials written with full stops ("U.S.", "U.N.", "e.g."): one word, "US", not "u" and "s".
+_INITIALISM = re.compile(r"\b(?:[A-Za-z]\.){2,}(?!\w)")
+# One initial before a name ("N. Korea", "J. Smith"): no topic of its own ("P" in "is P = NP" is).
+_INITIAL = re.compile(r"(?<![\w.])[A-Za-z]\.(?=\s+[A-Z])")
 # "who's", "what's": the analyzer takes "'s" for a possessive, but here it is "is".
 _CONTRACTED_IS = re.compile(r"\b(who|what|where|when|how)['’]s\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
@@ -99,8 +105,10 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
     lexicon = lexicon or default_lexicon()
     if not text.strip():
         return Question(text, Intent.EMPTY)
-    plain = _DISCORD_MARKUP.sub(" ", text)
-    pieces = _pieces(_CONTRACTED_IS.sub(r"\1 is", plain))
+    plain = _LINK.sub(" ", _DISCORD_MARKUP.sub(" ", text))
+    joined = _INITIALISM.sub(lambda initials: initials.group().replace(".", ""), plain)
+    joined = _INITIAL.sub(" ", joined)
+    pieces = _pieces(_CONTRACTED_IS.sub(r"\1 is", joined))
     folded = [piece.folded for piece in pieces]
     had_symbols = plain != text or any(unicodedata.category(c) in _SYMBOLS for c in plain)
     trimmed = trim_chat(folded, lexicon, had_symbols=had_symbols)

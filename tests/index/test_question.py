@@ -34,6 +34,39 @@ def test_discord_markup_is_not_part_of_the_question(analyzer):
     assert [word.typed for word in read.words] == ["KCNA"]
 
 
+@pytest.mark.parametrize(
+    ("question", "typed"),
+    [
+        ("What did the U.S. military say?", ["US", "military"]),
+        ("any U.N. sanctions on N. Korea?", ["UN", "sanctions", "Korea"]),
+        ("e.g. what did Kim do", ["eg", "Kim"]),  # "eg" is a filler the lexicon knows
+        (
+            "what is Freedom Shield? https://www.example.com/world/asia/x?id=1",
+            ["Freedom", "Shield"],
+        ),
+        ("what did KCNA say www.example.org/kcna.html", ["KCNA"]),
+    ],
+)
+def test_initials_links_and_lone_letters_are_read_as_a_reader_means_them(analyzer, question, typed):
+    assert [word.typed for word in read_question(question, analyzer).words] == typed
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many U.S. soldiers are in South Korea?",
+        "what about U.N. sanctions",
+        "N. Korea missiles",
+        "what is Freedom Shield? https://www.example.com/world/asia-pacific/x",
+        "what happened on March 21",
+        "e.g. what did Kim do",
+    ],
+)
+def test_everyday_spellings_of_what_the_briefing_says_are_answered(bundled_index, question):
+    result = answer(bundled_index, question)
+    assert result.answered and result.missing == (), result
+
+
 def test_an_acronym_that_folds_to_a_stopword_is_kept(analyzer):
     assert [w.typed for w in read_question("What did the WHO say?", analyzer).words] == ["WHO"]
     assert read_question("Who did they tell?", analyzer).words == ()
