@@ -223,11 +223,11 @@ def _trim(words: Sequence[str], lexicon: ChatLexicon, openers: Sequence[Kind]) -
             break
         start += size
     end = start + _closing(words[start:], lexicon)
-    polite = (Kind.POLITENESS,)
+    polite, question = (Kind.POLITENESS,), words[:end]
     dropped = {
         i + offset
         for i in range(start, end)
-        for offset in range(lexicon.match_at(polite, words[:end], i))
+        for offset in range(lexicon.match_at(polite, question, i))
     }
     return Trimmed(Intent.QUESTION, start, end, frozenset(dropped))
 
