@@ -65,7 +65,7 @@ from index.sentencetable import ARRAY_DTYPES as SENTENCE_ARRAYS
 from index.sentencetable import SentenceTable
 from index.stored import KeptTexts
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 MANIFEST = "manifest.json"
 BRIEFINGS = "briefings.json"
 _PREFIX = PREFIX

@@ -5,7 +5,9 @@ Metadata comes from optional YAML front matter (``title``, ``date``,
 upper-case dateline (``SEOUL:``) in front of the first paragraph, from a
 Markdown ``# heading`` on the first line, or from a date at the start of the
 file name. Paragraphs are the non-blank lines of what remains; metadata never
-becomes a paragraph.
+becomes a paragraph. A line of nothing a reader sees (spaces, zero-width and
+other format characters, a stray byte-order mark) is blank: counted as a
+paragraph, it shifted every number after it away from the one readers count.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from index.briefing import Briefing, Paragraph
@@ -163,11 +166,16 @@ def _valid_date(value: str) -> str:
         raise BriefingFormatError(f"its date {value!r} is not a YYYY-MM-DD date") from None
 
 
+def _blank(line: str) -> bool:
+    """Whether a line shows nothing: only whitespace and format characters (U+200B, U+FEFF…)."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in line)
+
+
 def _skip_blank_lines(text: str, pos: int) -> int:
     while pos < len(text):
         end = text.find("\n", pos)
         line_end = len(text) if end == -1 else end
-        if text[pos:line_end].strip():
+        if not _blank(text[pos:line_end]):
             return pos
         pos = line_end + 1
     return pos
@@ -192,7 +200,7 @@ def _paragraphs(text: str, pos: int) -> tuple[Paragraph, ...]:
     for line in _LINE.finditer(text, pos):
         raw = line.group()
         stripped = raw.strip()
-        if not stripped:
+        if _blank(stripped):
             continue
         start = line.start() + (len(raw) - len(raw.lstrip()))
         paragraphs.append(Paragraph(len(paragraphs) + 1, start, start + len(stripped)))

@@ -173,3 +173,10 @@ def test_any_title_survives_the_round_trip(raw):
         return
     briefing = parse_briefing(with_front_matter("Body.\n", title=title), "b")
     assert briefing.title == title
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200d", "\u00ad", "\ufeff", " \u200b\t\u2060 "])
+def test_a_line_of_nothing_a_reader_sees_is_blank(invisible):
+    briefing = parse_briefing(f"A walruses.\n{invisible}\nB otters.\n\n{invisible}\n", "b")
+    assert [briefing.text(p) for p in briefing.paragraphs] == ["A walruses.", "B otters."]
+    assert [p.number for p in briefing.paragraphs] == [1, 2]
