@@ -50,6 +50,8 @@ _QUESTION_WORDS = tuple(sorted(ENGLISH_STOPWORDS))
 # Briefings a summary request shows, newest first.
 SUMMARY_BRIEFINGS = 3
 _TOKEN = re.compile(r"\S+")
+# A letter typed three or more times running ("shoiguuuu", "sooo").
+_HELD_LETTER = re.compile(r"([a-z])\1{2,}")
 _EDGES = re.compile(r"^[\W_]+|(?:['’]s)?[\W_]*$")
 
 
@@ -203,13 +205,27 @@ def _read(index: Index, word: Word, *, spell: bool) -> Reading | None:
         return Reading(word, tuple(dict.fromkeys(index.analyzer.analyze(phrase))))
     if derived := tuple(t for t in default_derivations().of(word.term) if index.knows(t)):
         return Reading(word, derived)  # "invaded" for "invasion"
-    if near := nearest_term(index.postings, word.folded, word.term):
+    if near := _nearest(index, word):
         return Reading(word, (near,), corrected=True)
-    if word.folded in _never_topics():
-        return None  # "lol", "bro": chat the lexicon knows, wherever it stands
+    never = _never_topics()
+    if word.folded in never or _HELD_LETTER.sub(r"\1", word.folded) in never:
+        return None  # "lol", "bro", "soooo": chat the lexicon knows, wherever it stands
     if not word.typed[:1].isupper() and nearest_word(word.folded, _QUESTION_WORDS, edits=1):
         return None  # "actualy", "wich": a question word, misspelt (never a name: "Modi")
     return Reading(word, ())
+
+
+def _nearest(index: Index, word: Word) -> str | None:
+    """The index term ``word`` is a typo of; a letter held long ("shoiguuu") is written twice."""
+    if near := nearest_term(index.postings, word.folded, word.term):
+        return near
+    held = _HELD_LETTER.sub(r"\1\1", word.folded)
+    if held == word.folded:
+        return None
+    term = index.analyzer.term(held)
+    return (term if term and index.knows(term) else None) or nearest_term(
+        index.postings, held, term or held
+    )
 
 
 def _alias(index: Index, word: Word) -> str | None:

@@ -28,6 +28,8 @@ _LINK = re.compile(r"(?:\bhttps?://|\bwww\.)\S+", re.IGNORECASE)
 _INITIALISM = re.compile(r"\b(?:[A-Za-z]\.){2,}(?!\w)")
 # One initial before a name ("N. Korea", "J. Smith"): no topic of its own ("P" in "is P = NP" is).
 _INITIAL = re.compile(r"(?<![\w.])[A-Za-z]\.(?=\s+[A-Z])")
+# It separates words though it shows nothing ("who\u200bis"): a space.
+_ZERO_WIDTH_SPACE = "\u200b"
 # "who's", "what's": the analyzer takes "'s" for a possessive, but here it is "is".
 _CONTRACTED_IS = re.compile(r"\b(who|what|where|when|how)['’]s\b", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
@@ -105,7 +107,7 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
     lexicon = lexicon or default_lexicon()
     if not text.strip():
         return Question(text, Intent.EMPTY)
-    plain = _LINK.sub(" ", _DISCORD_MARKUP.sub(" ", text))
+    plain = _LINK.sub(" ", _DISCORD_MARKUP.sub(" ", text)).replace(_ZERO_WIDTH_SPACE, " ")
     joined = _INITIALISM.sub(lambda initials: initials.group().replace(".", ""), plain)
     joined = _INITIAL.sub(" ", joined)
     pieces = _pieces(_CONTRACTED_IS.sub(r"\1 is", joined))

@@ -69,3 +69,21 @@ def test_an_unknown_name_is_refused_not_read_as_a_nearby_word(bundled_index, que
 def test_a_misspelt_question_word_keeps_its_first_letter():
     assert nearest_word("wich", ("which", "who")) == "which"
     assert nearest_word("hwo", ("who", "how")) == "how"
+
+
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [("who is shoiguuuu", "Shoigu"), ("soooo what did kcnaaa say", "KCNA")],
+)
+def test_a_letter_held_down_is_read_as_typed_once_or_twice(bundled_index, question, read_as):
+    result = answer(bundled_index, question)
+    assert result.answered and result.missing == ()
+    assert [c.read_as for c in result.corrections] == [read_as]
+
+
+def test_a_zero_width_space_separates_words(bundled_index):
+    spaced = answer(bundled_index, "who\u200bis\u200bshoigu")
+    assert (
+        spaced.answered
+        and spaced.best.paragraph == answer(bundled_index, "who is shoigu").best.paragraph
+    )
