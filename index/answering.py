@@ -207,8 +207,8 @@ def _read(index: Index, word: Word, *, spell: bool) -> Reading | None:
         return Reading(word, derived)  # "invaded" for "invasion"
     if near := _nearest(index, word):
         return Reading(word, (near,), corrected=True)
-    never = _never_topics()
-    if word.folded in never or _HELD_LETTER.sub(r"\1", word.folded) in never:
+    never, once = _never_topics(), _HELD_LETTER.sub(r"\1", word.folded)
+    if word.folded in never or (len(once) > 1 and once in never):
         return None  # "lol", "bro", "soooo": chat the lexicon knows, wherever it stands
     if not word.typed[:1].isupper() and nearest_word(word.folded, _QUESTION_WORDS, edits=1):
         return None  # "actualy", "wich": a question word, misspelt (never a name: "Modi")
