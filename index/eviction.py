@@ -26,9 +26,15 @@ STALE_SECONDS = 3600
 
 
 def touch(manifest: Path) -> None:
-    """Mark the cache of ``manifest`` as used now (silently not, where it is read-only)."""
+    """Mark the cache of ``manifest`` as used now (silently not, where it is read-only).
+
+    The clock is read here: the time the kernel stamps a file with is coarse (a
+    tick of some milliseconds), so a cache used just after another was written
+    could tie with it, and either be taken for the older.
+    """
+    now = time.time_ns()
     with contextlib.suppress(OSError):
-        os.utime(manifest)
+        os.utime(manifest, ns=(now, now))
 
 
 def evict(
