@@ -40,13 +40,12 @@ from bot.cooldown import cooldown_of
 from bot.errors import reply_to_failure, try_again_in
 from bot.feedback import ID_PATTERN, feedback_of, rebuilt
 from bot.library import library_of
-from bot.render import render_paragraph
+from bot.render import out_of_range, render_paragraph
 from bot.replies import (
     ANSWER_EXPIRED,
     BRIEFING_CHANGED,
     BRIEFING_GONE,
     NO_MORE_PASSAGES,
-    out_of_range,
     passage_reply,
     vote_reply,
 )

@@ -38,7 +38,7 @@ HELP = (
     "quoted verbatim, and where it comes from (briefing, date, paragraph, and the outlet "
     "it cites). If the briefing does not say, I say so.\n"
     "• Ask a question, for example: *Who visited Pyongyang?*\n"
-    "• Say *summary* for what the briefing is about.\n"
+    "• Say *summary* for what the briefing is about, *paragraph 3* for that paragraph.\n"
     "• In Discord, mention me or use /ask; /quote shows a paragraph and /briefing a briefing."
 )
 
@@ -55,6 +55,8 @@ def render_answer(answer: Answer, limit: int = MESSAGE_LIMIT) -> str:
     """The reply for ``answer``: a quoted passage and its attribution, or why not."""
     if answer.status is Status.SUMMARY and answer.passages:
         return render_overview(answer.passages, limit)
+    if answer.status is Status.PARAGRAPH:
+        return _render_requested(answer, limit)
     if answer.best is None:
         return (render_refusal(answer) + _readings_line(answer))[:limit]
     best = answer.best
@@ -124,6 +126,25 @@ def render_paragraph(briefing: Briefing, number: int, limit: int = MESSAGE_LIMIT
     text = briefing.text(briefing.paragraph(number))
     tail = "\n" + _attribution(briefing, number, cited_sources(text))
     return "> " + cut_end(text, limit - len(tail) - len("> ")) + tail
+
+
+def out_of_range(briefing: Briefing, number: int) -> str:
+    """Why paragraph ``number`` cannot be quoted."""
+    count = len(briefing.paragraphs)
+    return (
+        f"*{cut_end(briefing.name, FIELD_LIMIT)}* has paragraphs 1 to {count}; "
+        f"there is no paragraph {number}."
+    )
+
+
+def _render_requested(answer: Answer, limit: int) -> str:
+    """The paragraph a message asked for by number, or why it cannot be quoted."""
+    requested = answer.requested
+    if requested is None:
+        return "Several briefings are loaded: say which with /quote's briefing option."
+    if not requested.exists:
+        return out_of_range(requested.briefing, requested.number)[:limit]
+    return render_paragraph(requested.briefing, requested.number, limit)
 
 
 def render_briefing(briefing: Briefing, chunks: int, limit: int = MESSAGE_LIMIT) -> str:

@@ -53,15 +53,6 @@ def vote_reply(outcome: VoteOutcome, *, helpful: bool) -> str:
     return ANSWER_EXPIRED
 
 
-def out_of_range(briefing: Briefing, number: int) -> str:
-    """Why paragraph ``number`` cannot be quoted."""
-    count = len(briefing.paragraphs)
-    return (
-        f"*{cut_end(briefing.name, FIELD_LIMIT)}* has paragraphs 1 to {count}; "
-        f"there is no paragraph {number}."
-    )
-
-
 def added_reply(briefing: Briefing) -> str:
     """What /briefing-add says once the briefing is indexed."""
     return (

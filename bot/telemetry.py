@@ -22,6 +22,7 @@ _OUTCOMES = {
     Status.CHAT: "chat",
     Status.HELP: "help",
     Status.SUMMARY: "summary",
+    Status.PARAGRAPH: "paragraph",
     Status.EMPTY: "empty",
 }
 

@@ -65,6 +65,7 @@ class Status(enum.Enum):
     CHAT = "chat"
     HELP = "help"
     SUMMARY = "summary"
+    PARAGRAPH = "paragraph"
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,19 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class Requested:
+    """A paragraph asked for by its number ("paragraph 3"), and the briefing it is asked of."""
+
+    briefing: Briefing
+    number: int
+
+    @property
+    def exists(self) -> bool:
+        """Whether the briefing has a paragraph of that number."""
+        return 1 <= self.number <= len(self.briefing.paragraphs)
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the index says about a message: passages best first, or why none."""
 
@@ -112,6 +126,8 @@ class Answer:
     missing: tuple[str, ...] = ()
     briefings_searched: int = 1
     corrections: tuple[Correction, ...] = ()
+    # For a request for one paragraph; None when several briefings leave it unclear which.
+    requested: Requested | None = None
 
     @property
     def answered(self) -> bool:
@@ -390,10 +406,23 @@ def _not_a_question(index: Index, read: Question, briefing_id: str | None, searc
         Intent.CHAT: Status.CHAT,
         Intent.HELP: Status.HELP,
         Intent.SUMMARY: Status.SUMMARY,
+        Intent.PARAGRAPH: Status.PARAGRAPH,
     }[read.intent]
+    if status is Status.PARAGRAPH and read.paragraph is not None:
+        requested = _requested(index, read.paragraph, briefing_id)
+        return Answer(read.text, status, briefings_searched=searched, requested=requested)
     if status is not Status.SUMMARY:
         return Answer(read.text, status, briefings_searched=searched)
     return Answer(read.text, status, overview(index, briefing_id), briefings_searched=searched)
+
+
+def _requested(index: Index, number: int, briefing_id: str | None) -> Requested | None:
+    """Paragraph ``number`` of the briefing asked about, or of the only one loaded."""
+    if briefing_id is not None:
+        return Requested(index.briefing(briefing_id), number)
+    if len(index.briefings) == 1:
+        return Requested(index.briefings[0], number)
+    return None
 
 
 def overview(index: Index, briefing_id: str | None = None) -> tuple[Passage, ...]:

@@ -44,6 +44,7 @@ class Intent(enum.Enum):
     CHAT = "chat"
     HELP = "help"
     SUMMARY = "summary"
+    PARAGRAPH = "paragraph"
     EMPTY = "empty"
 
 

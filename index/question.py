@@ -57,6 +57,12 @@ _DEFINITION = (
     re.compile(r"^what (?:is|s) (?P<x>.+) short for$"),
     re.compile(r"^(?:define|meaning of|definition of) (?P<x>.+)$"),
 )
+# A request for one paragraph by its number: "paragraph 3", "what does para 12 say".
+_PARAGRAPH = re.compile(
+    r"^(?:(?:show|quote|read|give|get|post|paste)(?: me| us)? |what (?:does|did|is in|s in) )?"
+    r"(?:the )?(?:paragraph|para|par|pg) (?P<number>\d{1,6})"
+    r"(?: of (?:the|this) (?:briefing|article|story))?(?: (?:say|says|said|again))?$"
+)
 # Emoji and other symbols: a message of nothing else is chat ("👍"), not an empty question.
 _SYMBOLS = frozenset({"So"})
 # Words that may stand before a bare topic ("the KCNA", "this treaty").
@@ -88,6 +94,7 @@ class Question:
     intent: Intent
     words: tuple[Word, ...] = ()
     defines: tuple[Word, ...] = ()
+    paragraph: int | None = None  # the number a request for one paragraph names
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -117,6 +124,8 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
     if trimmed.intent is not Intent.QUESTION:
         return Question(text, trimmed.intent)
     kept = [piece for i, piece in enumerate(pieces) if trimmed.kept(i)]
+    if asked := _PARAGRAPH.match(" ".join(piece.folded for piece in kept)):
+        return Question(text, Intent.PARAGRAPH, paragraph=int(asked["number"]))
     words = tuple(_words(kept, analyzer))
     defined = _defined(kept, words, lexicon.light_words)
     defines = tuple(w for w in words if w.folded in defined)

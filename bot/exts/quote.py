@@ -11,8 +11,7 @@ from discord.ext import commands
 from bot.errors import UserFacingError
 from bot.exts.options import BriefingOption, choose_from
 from bot.library import Library
-from bot.render import render_paragraph
-from bot.replies import out_of_range
+from bot.render import out_of_range, render_paragraph
 from bot.sending import send
 from index.briefing import Briefing
 

@@ -18,8 +18,8 @@ import pytest
 from bot.buttons import CUSTOM_ID_LIMIT, briefing_key, content_key
 from bot.exts.ask import MAX_QUESTION
 from bot.questions import question_in
-from bot.render import MESSAGE_LIMIT, render_answer
-from bot.replies import BRIEFING_CHANGED, out_of_range
+from bot.render import MESSAGE_LIMIT, out_of_range, render_answer
+from bot.replies import BRIEFING_CHANGED
 from bot.store import open_store
 from index.answering import answer
 from tests.bot.conftest import (

@@ -167,3 +167,21 @@ def test_other_passages_from_another_briefing_are_named_with_their_paragraphs(
     assert (
         more == f"-# Also relevant: *{bundled.name}*, paragraph{'s' * (len(others) > 1)} {numbers}"
     )
+
+
+def test_a_paragraph_asked_for_by_number_is_quoted_as_quote_shows_it(
+    bundled, bundled_index, chunker
+):
+    assert render_answer(answer(bundled_index, "what does paragraph 4 say?")) == render_paragraph(
+        bundled, 4
+    )
+    beyond = render_answer(answer(bundled_index, "paragraph 40"))
+    assert beyond == f"*{bundled.name}* has paragraphs 1 to 14; there is no paragraph 40."
+    returns = parse_briefing(
+        "date 2025-03-23\nShoigu returned.\n\nThe Kremlin said so.\n", "returns"
+    )
+    both = Index.build([bundled, returns], bundled_index.analyzer, chunker)
+    assert answer(both, "paragraph 2").requested is None
+    assert "/quote" in render_answer(answer(both, "paragraph 2"))
+    chosen = answer(both, "paragraph 2", briefing_id="returns")
+    assert render_answer(chosen) == render_paragraph(returns, 2)

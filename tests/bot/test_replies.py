@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.exts.options import choices
-from bot.render import MESSAGE_LIMIT
-from bot.replies import added_reply, catalog_reply, out_of_range, passage_reply, removed_reply
+from bot.render import MESSAGE_LIMIT, out_of_range
+from bot.replies import added_reply, catalog_reply, passage_reply, removed_reply
 from index.answering import answer
 from index.catalog import open_catalog
 from index.parsing import parse_briefing

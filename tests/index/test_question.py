@@ -140,3 +140,20 @@ def test_who_s_and_what_s_are_who_is_and_what_is(analyzer):
 
 def test_what_did_x_do_asks_what_happened_not_what_x_is(analyzer):
     assert read_question("what did the US do", analyzer).defines == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "number"),
+    [
+        ("paragraph 3", 3),
+        ("what does para 12 say?", 12),
+        ("hi! show me paragraph 40 please", 40),
+        ("Quote paragraph 2 of the briefing", 2),
+        ("what about paragraph 3 and the missiles", None),
+        ("paragraph", None),
+    ],
+)
+def test_a_request_for_a_paragraph_by_its_number(analyzer, message, number):
+    read = read_question(message, analyzer)
+    assert read.paragraph == number
+    assert (read.intent is Intent.PARAGRAPH) == (number is not None)

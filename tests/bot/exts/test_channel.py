@@ -87,6 +87,7 @@ async def test_prefix_command_works_with_the_message_content_intent(fake, start_
         ("hey! thanks 🙏", "👋 Ask me anything about the briefing"),
         ("help", "I answer questions about the briefing with its own words"),
         ("tl;dr?", "**North Korea weapons test** · 2025-03-21 · 14 paragraphs"),
+        ("what does paragraph 4 say?", "> Moscow's top security official Sergei Shoigu"),
     ],
 )
 async def test_chat_help_and_summary_by_mention(fake, bot, bundled_index, message, starts):
