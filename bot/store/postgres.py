@@ -9,9 +9,11 @@ one after the other.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import unquote
 
 import psycopg
 
@@ -22,6 +24,17 @@ from bot.store.migrations import Dialect, migrate
 _MIGRATION_LOCK = 0x62726566
 # pg_advisory_xact_lock(int, int)'s first key for a server's settings (the second is the server).
 _SETTINGS_LOCK = 0x62727374
+# A password where libpq takes one: in a URL's user part, or as a ``password=`` setting.
+_URL_PASSWORD = re.compile(
+    r"(?P<keep>[A-Za-z][\w+.-]*://[^:/?#@\s\"']*:)(?P<password>[^/?#\"'\n]*)@"
+)
+_SETTING_PASSWORD = re.compile(
+    r"(?P<keep>password\s*=\s*)(?P<password>'(?:[^'\\]|\\.)*'?|[^\s&'\"]+)", re.IGNORECASE
+)
+HIDDEN = "********"
+# A password shorter than this is hidden only where it stands as one: replacing it
+# everywhere would blot out letters of the message.
+_SHORTEST_LITERAL = 4
 
 
 class PostgresStore(Store):
@@ -54,8 +67,9 @@ class PostgresStore(Store):
                 with connection.transaction(), connection.cursor() as cursor:
                     yield cursor
             except psycopg.Error as error:
-                # The password, if any, is in the URL: name the server by its error only.
-                raise StoreError(f"the PostgreSQL store failed: {error}") from None
+                # libpq quotes a URL it cannot parse, password and all.
+                message = redact(str(error), self._url)
+                raise StoreError(f"the PostgreSQL store failed: {message}") from None
 
     def _lock_settings(self, cursor: Cursor, guild_id: int) -> None:
         """Rows that do not exist yet cannot be locked: lock the server's id instead."""
@@ -75,6 +89,21 @@ class PostgresStore(Store):
             self._connection = None
             self._connection = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
         return self._connection
+
+
+def redact(message: str, url: str) -> str:
+    """``message`` on one line, without the password of ``url`` or any other it shows."""
+    secrets = {
+        found["password"].strip("'")
+        for pattern in (_URL_PASSWORD, _SETTING_PASSWORD)
+        for found in pattern.finditer(url)
+    }
+    for secret in sorted(secrets | {unquote(secret) for secret in secrets}, key=len, reverse=True):
+        if len(secret) >= _SHORTEST_LITERAL:
+            message = message.replace(secret, HIDDEN)
+    message = _URL_PASSWORD.sub(rf"\g<keep>{HIDDEN}@", message)
+    message = _SETTING_PASSWORD.sub(rf"\g<keep>{HIDDEN}", message)
+    return " ".join(message.split())
 
 
 def _lock_schema(cursor: Cursor) -> None:

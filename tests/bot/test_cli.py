@@ -134,13 +134,17 @@ def run_briefbot(tmp_path, *args: str, prefix: tuple[str, ...] = (), **options):
     return run_python(tmp_path, "-m", "bot.cli", *args, prefix=prefix, **options)
 
 
-def run_python(tmp_path, *args: str, prefix: tuple[str, ...] = (), **options):
-    """``python ARGS`` as a process of its own, with briefbot's data in tmp_path."""
+def run_python(tmp_path, *args: str, prefix: tuple[str, ...] = (), env=None, **options):
+    """``python ARGS`` as a process of its own, with briefbot's data in tmp_path.
+
+    ``env`` adds to (or, with None values, removes from) the environment it inherits.
+    """
+    environ = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data"), **(env or {})}
     return subprocess.run(
         [*prefix, sys.executable, *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")},
+        env={key: value for key, value in environ.items() if value is not None},
         timeout=60,
         cwd=BRIEFINGS.parent,
         check=False,
@@ -292,3 +296,40 @@ def test_an_eval_file_with_a_bad_line_is_one_line_and_exit_2(capsys, tmp_path, l
     assert main(["eval", str(cases)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("briefbot: error: line 1") and err.count("\n") == 1
+
+
+# The password is "S3CRET" in each: a store's error never shows it, however the URL is wrong.
+LEAKY_URLS = (
+    "postgress://bb:S3CRET@localhost/bb",  # misspelt scheme: not a URL to libpq
+    "postgresql://bb:S3CRET@127.0.0.1:1/bb",  # nothing listens on port 1
+    "postgresql://bb:S3CRET@127.0.0.1:1/bb?sslmode=bogus",
+    "postgresql://bb:S3CRET@127.0.0.1:1/bb?foo=bar",
+    "host=127.0.0.1 port=1 user=bb password=S3CRET dbname=bb options=='",
+    "postgresql://bb:S3%CRET@127.0.0.1:1/bb",  # a bad percent escape, quoted back
+)
+
+
+@pytest.mark.parametrize("command", ["report", "uploads"])
+@pytest.mark.parametrize("url", LEAKY_URLS)
+def test_a_store_error_never_shows_the_password(capsys, monkeypatch, command, url):
+    monkeypatch.setenv("BRIEFBOT_DATABASE_URL", url)
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("briefbot: error: the PostgreSQL store failed")
+    assert "S3CRET" not in err and "S3%CRET" not in err and "CRET" not in err
+    assert err.count("\n") == 1
+
+
+def test_run_never_shows_the_password_of_a_store_it_cannot_open(tmp_path):
+    done = run_briefbot(
+        tmp_path,
+        "run",
+        env={
+            "DISCORD_TOKEN": "not.a.real-token",
+            "BRIEFBOT_LOG_LEVEL": "DEBUG",
+            "BRIEFBOT_DATABASE_URL": "postgress://bb:S3CRET@localhost/bb",
+        },
+    )
+    assert done.returncode == 2
+    assert "the PostgreSQL store failed" in done.stderr
+    assert "S3CRET" not in done.stderr + done.stdout and "Traceback" not in done.stderr
