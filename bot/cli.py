@@ -36,7 +36,7 @@ from index.stored import StaleBriefingError
 # that `briefbot ask` starts without them.
 if TYPE_CHECKING:
     from bot.store import Store
-    from index.evaluation import Report
+    from index.evaluation import Case, Report
 
 EXIT_ERROR = 2
 
@@ -322,11 +322,10 @@ def _summary(index: Index) -> str:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from index.baseline import evaluate_baseline
-    from index.evaluation import EvalFormatError, evaluate, parse_cases
+    from index.evaluation import EvalFormatError, parse_cases
 
     try:
-        with args.file.open(encoding="utf-8") as handle:
+        with args.file.open(encoding="utf-8-sig") as handle:  # -sig: a BOM is no question
             cases = parse_cases(handle)
     except UnicodeDecodeError:
         raise CommandError(f"{args.file} is not UTF-8 text; save it as UTF-8") from None
@@ -334,12 +333,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(str(error)) from None
     if not cases:
         raise CommandError(f"{args.file} has no questions")
-    report, baseline = _Briefings(settings).run(
-        lambda index: (
-            evaluate(index, cases, render_answer, plain),
-            evaluate_baseline(index.briefings, cases),
-        ),
-    )
+    report, baseline = _Briefings(settings).run(lambda index: _evaluated(index, cases))
     answerable = sum(c.answerable for c in cases)
     print(f"{len(cases)} questions: {answerable} answerable, {len(cases) - answerable} not")
     print(f"{'':<18}briefbot  baseline (rank-bm25 BM25Okapi over paragraphs, never refuses)")
@@ -358,6 +352,17 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _evaluated(index: Index, cases: list[Case]) -> tuple[Report, Report]:
+    """The reports of briefbot and of the baseline, once every case names what the index has."""
+    from index.baseline import evaluate_baseline
+    from index.evaluation import check_cases, evaluate
+
+    if problems := check_cases(cases, index.briefings):
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise CommandError(f"{'; '.join(problems[:3])}{more}: nothing was evaluated")
+    return evaluate(index, cases, render_answer, plain), evaluate_baseline(index.briefings, cases)
+
+
 _FIGURES = (
     ("hit@1", "hit_at_1"),
     ("hit@3", "hit_at_3"),
@@ -367,11 +372,20 @@ _FIGURES = (
     ("refusal recall", "refusal_recall"),
     ("false refusals", "false_refusals"),
 )
+# The figures that are shares of the answerable questions, or of the unanswerable ones.
+_OF_ANSWERABLE = {"hit_at_1", "hit_at_3", "mrr", "answer_in_reply"}
+_OF_UNANSWERABLE = {"refusal_recall"}
 
 
 def _figure(report: Report, name: str) -> str:
-    if name == "refusal_precision" and not report.refused:
-        return "-"  # nothing refused: no precision to speak of
+    """A figure to three places, or "-" where there is nothing to take a share of."""
+    answerable = sum(o.case.answerable for o in report.outcomes)
+    if (
+        (name == "refusal_precision" and not report.refused)
+        or (name in _OF_ANSWERABLE and not answerable)
+        or (name in _OF_UNANSWERABLE and answerable == len(report.outcomes))
+    ):
+        return "-"
     value = getattr(report, name)
     return str(value) if isinstance(value, int) else f"{value:.3f}"
 

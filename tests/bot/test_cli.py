@@ -333,3 +333,45 @@ def test_run_never_shows_the_password_of_a_store_it_cannot_open(tmp_path):
     assert done.returncode == 2
     assert "the PostgreSQL store failed" in done.stderr
     assert "S3CRET" not in done.stderr + done.stdout and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"q":"who is shoigu","paras":[4],"answer":7}', 'line 1: "answer" must be a string'),
+        ('{"q":"who is shoigu","paras":[4],"answer":["x"]}', 'line 1: "answer" must be a string'),
+        ('{"q":"who","unanswerable":"no"}', 'line 1: "unanswerable" must be true or false'),
+        ('{"q":"who","paras":[4],"briefing":"nowhere"}', "line 1: no briefing has the id"),
+        ('{"q":"who","paras":[40]}', "line 1: paragraph 40 is past the end of any briefing"),
+    ],
+)
+def test_an_eval_case_of_the_wrong_type_or_beyond_the_briefings_is_one_line(
+    capsys, tmp_path, line, message
+):
+    cases = tmp_path / "a.jsonl"
+    cases.write_text(line + "\n", encoding="utf-8")
+    assert main(["eval", str(cases)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"briefbot: error: {message}"), captured.err
+    assert captured.err.count("\n") == 1 and captured.out == ""
+
+
+def test_eval_reads_a_byte_order_mark_and_prints_no_figure_it_has_no_questions_for(
+    capsys, tmp_path
+):
+    answerable = tmp_path / "answerable.jsonl"
+    answerable.write_text(
+        "\ufeff" + json.dumps({"q": SHOIGU_QUESTION, "paras": [4], "answer": "Sergei Shoigu"}),
+        encoding="utf-8",
+    )
+    assert main(["eval", str(answerable)]) == 0
+    out = capsys.readouterr().out
+    assert "1 questions: 1 answerable, 0 not" in out
+    assert "hit@1             1.000" in out
+    assert "refusal recall    -         -\n" in out
+    unanswerable = tmp_path / "unanswerable.jsonl"
+    unanswerable.write_text('{"q": "What did China say?", "unanswerable": true}\n')
+    assert main(["eval", str(unanswerable)]) == 0
+    out = capsys.readouterr().out
+    assert "hit@1             -         -\n" in out and "MRR               -         -\n" in out
+    assert "refusal recall    1.000     0.000" in out
