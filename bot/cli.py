@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from index.evaluation import Case, Report
 
 EXIT_ERROR = 2
+T = TypeVar("T")
 
 
 class CommandError(Exception):
@@ -121,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         "assign", help="give an upload that belongs to no server to a server"
     )
     assign.add_argument("briefing", metavar="BRIEFING_ID")
-    assign.add_argument("guild", type=int, metavar="SERVER_ID")
+    assign.add_argument("guild", type=_server_id, metavar="SERVER_ID")
     assign.set_defaults(handler=_assign)
 
     report = commands.add_parser(
@@ -131,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
         "--days", type=_report_days, default=7, help="how many days back to look (default 7)"
     )
     report.add_argument(
-        "--guild", type=_positive, metavar="SERVER_ID", help="only this server (default: each)"
+        "--guild", type=_server_id, metavar="SERVER_ID", help="only this server (default: each)"
     )
     report.set_defaults(handler=_report)
 
@@ -142,6 +143,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _named(name: str) -> Callable[[Callable[[str], T]], Callable[[str], T]]:
+    """Give an argument type the name argparse shows in "invalid NAME value: 'x'"."""
+
+    def naming(parse: Callable[[str], T]) -> Callable[[str], T]:
+        parse.__name__ = name
+        return parse
+
+    return naming
+
+
+@_named("whole number")
 def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -149,12 +161,28 @@ def _positive(value: str) -> int:
     return number
 
 
+@_named("number of days")
 def _report_days(value: str) -> int:
     from bot.gaps import MAX_DAYS
 
     number = _positive(value)
     if number > MAX_DAYS:
         raise argparse.ArgumentTypeError(f"must be at most {MAX_DAYS}")
+    return number
+
+
+# Discord ids (snowflakes) are positive and fit a signed 64-bit integer, as the store keeps them.
+_SNOWFLAKE_LIMIT = 2**63
+
+
+@_named("server id")
+def _server_id(value: str) -> int:
+    number = int(value)  # a ValueError is argparse's "invalid server id value"
+    if not 0 < number < _SNOWFLAKE_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"a server id is a positive whole number below 2**63, as Discord shows it, "
+            f"not {value[:40]}"
+        )
     return number
 
 
@@ -175,9 +203,6 @@ def _open(
         refresh=refresh,
         note=note,
     )
-
-
-T = TypeVar("T")
 
 
 class _Briefings:
@@ -441,13 +466,36 @@ def _assign(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store import UploadTakenError
 
     with _opened_store(settings) as store:
+        briefing = _unassigned(store, args.briefing)
         try:
-            if not store.assign_upload(args.briefing, args.guild):
+            if not store.assign_upload(briefing, args.guild):
                 raise CommandError(f"no upload named {args.briefing!r} belongs to no server")
         except UploadTakenError as error:
             raise CommandError(str(error)) from None
-    print(f"{args.briefing} now belongs to server {args.guild}.")
+    print(f"{briefing} now belongs to server {args.guild}.")
     return 0
+
+
+def _unassigned(store: Store, name: str) -> str:
+    """The id of the upload of no server that ``name`` means, matched case-folded as names are.
+
+    An exact match wins; a name that folds to several ids must be given exactly.
+    """
+    import unicodedata
+
+    def folded(text: str) -> str:
+        return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+    ids = [upload.briefing_id for upload in store.uploads() if upload.guild_id is None]
+    if name in ids:
+        return name
+    matches = [briefing for briefing in ids if folded(briefing) == folded(name)]
+    if len(matches) > 1:
+        raise CommandError(
+            f"{len(matches)} uploads of no server are named like {name!r} "
+            f"({', '.join(matches)}): give the id exactly"
+        )
+    return matches[0] if matches else name
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:

@@ -375,3 +375,19 @@ def test_eval_reads_a_byte_order_mark_and_prints_no_figure_it_has_no_questions_f
     out = capsys.readouterr().out
     assert "hit@1             -         -\n" in out and "MRR               -         -\n" in out
     assert "refusal recall    1.000     0.000" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ask", "-k", "x", "q"], "argument -k: invalid whole number value: 'x'"),
+        (["report", "--days", "x"], "argument --days: invalid number of days value: 'x'"),
+        (["report", "--guild", "x"], "argument --guild: invalid server id value: 'x'"),
+        (["report", "--guild", str(2**63)], "argument --guild: a server id is a positive"),
+    ],
+)
+def test_a_bad_argument_is_named_in_words(capsys, argv, message):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
