@@ -48,6 +48,7 @@ class CommandError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    tolerate_any_terminal()
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -65,6 +66,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return EXIT_ERROR
+
+
+def tolerate_any_terminal() -> None:
+    r"""Write what the terminal's encoding lacks as escapes (``\u2019``) instead of crashing.
+
+    Briefings quote curly quotes and names in any script; an ASCII terminal or
+    ``PYTHONIOENCODING=ascii`` must still get every reply and error.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -94,7 +94,13 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
             from dotenv import find_dotenv, load_dotenv
 
             # The .env of the folder briefbot runs in (or a parent), not of the package.
-            load_dotenv(find_dotenv(usecwd=True), override=False)
+            path = find_dotenv(usecwd=True)
+            try:
+                load_dotenv(path, override=False, encoding="utf-8")
+            except UnicodeDecodeError:
+                raise SettingsError(
+                    f"{path} is not UTF-8 text (saved as UTF-16?); save it as UTF-8"
+                ) from None
         environ = os.environ
     env = {key: value.strip() for key, value in environ.items() if value.strip()}
     token = _token(env)

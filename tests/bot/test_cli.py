@@ -391,3 +391,28 @@ def test_a_bad_argument_is_named_in_words(capsys, argv, message):
         main(argv)
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_dotenv_that_is_not_utf8_is_named_in_one_line(capsys, tmp_path):
+    (tmp_path / ".env").write_bytes("BRIEFBOT_PREFIX=!\n".encode("utf-16"))
+    assert main(["ask", "hi"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err == f"briefbot: error: {tmp_path / '.env'} is not UTF-8 text (saved as UTF-16?); "
+        "save it as UTF-8\n"
+    )
+
+
+def test_an_ascii_terminal_gets_the_reply_with_escapes(tmp_path):
+    done = run_briefbot(
+        tmp_path,
+        "ask",
+        "--briefings",
+        str(BRIEFINGS),
+        "who is shoigu",
+        "Что сказал Шойгу?",
+        env={"PYTHONIOENCODING": "ascii"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Sergei Shoigu" in done.stdout and done.stderr == ""
+    assert "\\u" in done.stdout  # the curly quotes and the Cyrillic, escaped
