@@ -36,7 +36,7 @@ from index.stored import StaleBriefingError
 # that `briefbot ask` starts without them.
 if TYPE_CHECKING:
     from bot.store import Store
-    from index.evaluation import Case, Report
+    from index.evaluation import Case, Outcome, Report
 
 EXIT_ERROR = 2
 T = TypeVar("T")
@@ -384,10 +384,17 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
             print("  " + _kind_line(kind, part, base[kind]))
     if args.failures:
         for outcome in report.outcomes:
-            right = outcome.answered == outcome.case.answerable and outcome.rank in (1, None)
-            if not right or (outcome.case.answerable and not outcome.phrase_in_reply):
+            if _missed(outcome):
                 print(f"\nMISS {outcome.case.question!r} (rank {outcome.rank})\n{outcome.reply}")
     return 0
+
+
+def _missed(outcome: Outcome) -> bool:
+    """Whether a case went wrong: refused or not as it should be, not hit@1, or phrase absent."""
+    if not outcome.case.answerable:
+        return outcome.answered
+    phrase_missing = outcome.case.phrase is not None and not outcome.phrase_in_reply
+    return not outcome.answered or outcome.rank != 1 or phrase_missing
 
 
 def _evaluated(index: Index, cases: list[Case]) -> tuple[Report, Report]:

@@ -416,3 +416,23 @@ def test_an_ascii_terminal_gets_the_reply_with_escapes(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Sergei Shoigu" in done.stdout and done.stderr == ""
     assert "\\u" in done.stdout  # the curly quotes and the Cyrillic, escaped
+
+
+def test_eval_failures_lists_every_question_that_missed(capsys, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    lines = [
+        {"q": SHOIGU_QUESTION, "paras": [4], "answer": "Sergei Shoigu"},  # right
+        {"q": SHOIGU_QUESTION + " ", "paras": [9], "answer": "Sergei Shoigu"},  # wrong paragraph
+        {"q": "Who is Kim Jong Un's sister?", "paras": [4], "answer": "not in it"},  # no phrase
+        {"q": "What did China say?", "paras": [2]},  # refused, but answerable
+        {"q": "What is Shoigu's job?", "unanswerable": True},  # answered, but should refuse
+        {"q": "What is the capital of France?", "unanswerable": True},  # right
+    ]
+    cases.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert main(["eval", "--failures", str(cases)]) == 0
+    out = capsys.readouterr().out
+    missed = [line for line in out.splitlines() if line.startswith("MISS ")]
+    assert [line.split(" (rank")[0] for line in missed] == [
+        f"MISS {lines[n]['q']!r}" for n in (1, 2, 3, 4)
+    ]
+    assert f"MISS {SHOIGU_QUESTION + ' '!r} (rank None)" in out
