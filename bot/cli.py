@@ -321,7 +321,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     cached = any(note.startswith(("index cache used", "index built and cached")) for note in notes)
     where = f"into {settings.cache_dir}" if cached else "(not cached: see the warning above)"
     print(f"Indexed {_summary(index)} {where}")
-    return 0
+    return 0 if cached else EXIT_ERROR  # caching is all that build is for
 
 
 def _info(args: argparse.Namespace, settings: Settings) -> int:

@@ -61,7 +61,7 @@ def test_index_build_then_info_uses_the_cache(capsys, data_dir):
 
 def test_index_build_says_when_the_cache_could_not_be_written(capsys, data_dir):
     data_dir.write_text("a file where the data folder should be")
-    assert main(["index", "build"]) == 0
+    assert main(["index", "build"]) == 2
     captured = capsys.readouterr()
     assert "could not write the index cache" in captured.err
     assert captured.out.endswith("(not cached: see the warning above)\n")
