@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     briefings = argparse.ArgumentParser(add_help=False)
     briefings.add_argument(
         "--briefings",
-        type=Path,
+        type=_briefing_path,
         action="append",
         metavar="PATH",
         help="a briefing file or folder (repeatable; default: $BRIEFBOT_BRIEFINGS, "
@@ -164,6 +164,13 @@ def _named(name: str) -> Callable[[Callable[[str], T]], Callable[[str], T]]:
         return parse
 
     return naming
+
+
+@_named("path")
+def _briefing_path(value: str) -> Path:
+    if not value.strip():  # Path("") is the current folder, which would be indexed whole
+        raise argparse.ArgumentTypeError("an empty path names no briefing file or folder")
+    return Path(value)
 
 
 @_named("whole number")

@@ -102,6 +102,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
                     f"{path} is not UTF-8 text (saved as UTF-16?); save it as UTF-8"
                 ) from None
         environ = os.environ
+    _refuse_blank(environ)
     env = {key: value.strip() for key, value in environ.items() if value.strip()}
     token = _token(env)
     shard_count, shard_ids = _shards(env)
@@ -170,6 +171,21 @@ def _log_level(env: Mapping[str, str]) -> str:
     if level not in LOG_LEVELS:
         raise SettingsError(f"BRIEFBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
     return level
+
+
+def _refuse_blank(environ: Mapping[str, str]) -> None:
+    """Refuse settings that are only spaces where a blank would quietly mean the default.
+
+    An empty value (``BRIEFBOT_BRIEFINGS=`` as in .env.example) means the default;
+    one of spaces was meant to say something, and "the current folder" is never it.
+    """
+    briefings = environ.get("BRIEFBOT_BRIEFINGS", "")
+    parts = briefings.split(os.pathsep)
+    if briefings and any(not part.strip() and part for part in parts):
+        raise SettingsError(
+            "BRIEFBOT_BRIEFINGS has a path of only spaces: name briefing files or folders "
+            f"separated by {os.pathsep!r}, or leave it empty for the default"
+        )
 
 
 def _paths(value: str | None) -> tuple[Path, ...]:

@@ -436,3 +436,24 @@ def test_eval_failures_lists_every_question_that_missed(capsys, tmp_path):
         f"MISS {lines[n]['q']!r}" for n in (1, 2, 3, 4)
     ]
     assert f"MISS {SHOIGU_QUESTION + ' '!r} (rank None)" in out
+
+
+@pytest.mark.parametrize("path", ["", "  "])
+def test_an_empty_briefings_path_is_an_error_not_the_current_folder(capsys, path):
+    with pytest.raises(SystemExit) as exited:
+        main(["ask", "--briefings", path, SHOIGU_QUESTION])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert "argument --briefings: an empty path names no briefing file or folder" in captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("value", [" ", "\t", f"{BRIEFINGS}{os.pathsep} "])
+def test_briefbot_briefings_of_spaces_is_an_error_not_the_bundled_briefings(
+    capsys, monkeypatch, value
+):
+    monkeypatch.setenv("BRIEFBOT_BRIEFINGS", value)
+    assert main(["ask", SHOIGU_QUESTION]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("briefbot: error: BRIEFBOT_BRIEFINGS has a path of only spaces")
+    assert captured.out == ""
