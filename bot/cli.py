@@ -455,11 +455,11 @@ def _kind_line(kind: str, report: Report, baseline: Report) -> str:
 
 @contextlib.contextmanager
 def _opened_store(settings: Settings) -> Iterator[Store]:
-    """The store, closed when done; a StoreError ends the command with its message."""
+    """The store, migrated, with old uploads adopted, closed when done."""
     from bot.legacy import adopt_legacy_uploads
-    from bot.store import StoreError, open_store
+    from bot.store import open_store
 
-    try:
+    with _store_errors():
         url = settings.database_url.value if settings.database_url else None
         store = open_store(settings.data_dir, url)
         try:
@@ -467,6 +467,15 @@ def _opened_store(settings: Settings) -> Iterator[Store]:
             yield store
         finally:
             store.close()
+
+
+@contextlib.contextmanager
+def _store_errors() -> Iterator[None]:
+    """A StoreError ends the command with its message."""
+    from bot.store import StoreError
+
+    try:
+        yield
     except StoreError as error:
         raise CommandError(str(error)) from None
 
@@ -528,10 +537,19 @@ def _unassigned(store: Store, name: str) -> str:
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     from bot.feedback import Feedback
     from bot.gaps import gap_report, period_start, render_gap_report
+    from bot.store import NoDatabaseError, StoreError, open_store_to_read
 
-    with _opened_store(settings) as store:
-        # Read only: what is kept, and for how long, is the bot's settings' business,
-        # not those of whatever shell runs the report.
+    # Read only: no database is made, migrated or written, and no old upload adopted.
+    # What is kept, and for how long, is the bot's business, not the report's.
+    url = settings.database_url.value if settings.database_url else None
+    try:
+        store = open_store_to_read(settings.data_dir, url)
+    except NoDatabaseError as error:
+        print(f"Nothing to report: {error}.")
+        return 0
+    except StoreError as error:
+        raise CommandError(str(error)) from None
+    with contextlib.closing(store), _store_errors():
         feedback = Feedback(
             store, keep_questions=settings.keep_questions, retention_days=settings.retention_days
         )

@@ -17,8 +17,8 @@ from urllib.parse import unquote
 
 import psycopg
 
-from bot.store.base import Cursor, Store, StoreError
-from bot.store.migrations import Dialect, migrate
+from bot.store.base import Cursor, NoDatabaseError, Store, StoreError
+from bot.store.migrations import Dialect, check_schema, current_version, migrate
 
 # pg_advisory_xact_lock's key for schema migrations: any constant, the same in every process.
 _MIGRATION_LOCK = 0x62726566
@@ -42,21 +42,39 @@ class PostgresStore(Store):
 
     placeholder = "%s"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         self._url = url
+        self._read_only = read_only
         self._lock = threading.Lock()
         self._connection: psycopg.Connection | None = None
 
     @classmethod
-    def connect(cls, url: str) -> PostgresStore:
-        """Connect to ``url`` (``postgresql://…``) and migrate the schema."""
-        store = cls(url)
+    def connect(cls, url: str, *, read_only: bool = False) -> PostgresStore:
+        """Connect to ``url`` (``postgresql://…``) and migrate the schema.
+
+        ``read_only``: migrate nothing and run every transaction READ ONLY;
+        NoDatabaseError if briefbot has made no tables there, a StoreError if
+        the schema is not the newest.
+        """
+        store = cls(url, read_only=read_only)
         try:
-            migrate(store.transaction, Dialect("BYTEA", "%s", _lock_schema))
+            if read_only:
+                store._check_schema()
+            else:
+                migrate(store.transaction, Dialect("BYTEA", "%s", _lock_schema))
         except StoreError:
             store.close()
             raise
         return store
+
+    def _check_schema(self) -> None:
+        with self.transaction(write=False) as cursor:
+            cursor.execute("SELECT to_regclass('schema_migrations') IS NOT NULL")
+            history = bool(cursor.fetchone()[0])
+            version = current_version(cursor) if history else None
+        if version is None:
+            raise NoDatabaseError("briefbot has made no tables in the PostgreSQL database yet")
+        check_schema(version)
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Cursor]:
@@ -88,6 +106,8 @@ class PostgresStore(Store):
         if self._connection is None or self._connection.closed:
             self._connection = None
             self._connection = psycopg.connect(self._url, autocommit=True, connect_timeout=10)
+            if self._read_only:  # every transaction begins READ ONLY: the server refuses writes
+                self._connection.read_only = True
         return self._connection
 
 
