@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from bot.render import plain, render_answer
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import SNOWFLAKE_LIMIT, Settings, SettingsError, load_settings
 from index.answering import DEFAULT_PASSAGES, Answer, answer
 from index.briefingtable import paragraph_arrays
 from index.cache import cache_path, listing_key
@@ -191,14 +191,10 @@ def _report_days(value: str) -> int:
     return number
 
 
-# Discord ids (snowflakes) are positive and fit a signed 64-bit integer, as the store keeps them.
-_SNOWFLAKE_LIMIT = 2**63
-
-
 @_named("server id")
 def _server_id(value: str) -> int:
     number = int(value)  # a ValueError is argparse's "invalid server id value"
-    if not 0 < number < _SNOWFLAKE_LIMIT:
+    if not 0 < number < SNOWFLAKE_LIMIT:
         raise argparse.ArgumentTypeError(
             f"a server id is a positive whole number below 2**63, as Discord shows it, "
             f"not {value[:40]}"
