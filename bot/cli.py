@@ -286,16 +286,20 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     briefings = _Briefings(settings)
     _enable_history(settings.data_dir / "chat_history")
     names = ", ".join(b.name for b in briefings.index.briefings)
-    print(f"Asking {names}. Type a question, or :quit to leave.")
+    print(f"Asking {names}. Type a question, or quit to leave.")
     while True:
         try:
             question = input("? ")
         except EOFError:
             print()
             return 0
-        if question.strip() in {":quit", ":q", ":exit"}:
+        if question.strip().casefold() in _LEAVE_CHAT:
             return 0
         print(render_answer(briefings.answer(question)) + "\n")
+
+
+# What people type to leave a prompt, as other shells and editors take it.
+_LEAVE_CHAT = frozenset({"quit", "exit", ":q", ":quit", ":exit", "/quit", "/exit"})
 
 
 def _enable_history(path: Path) -> None:

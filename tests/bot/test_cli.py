@@ -457,3 +457,13 @@ def test_briefbot_briefings_of_spaces_is_an_error_not_the_bundled_briefings(
     captured = capsys.readouterr()
     assert captured.err.startswith("briefbot: error: BRIEFBOT_BRIEFINGS has a path of only spaces")
     assert captured.out == ""
+
+
+@pytest.mark.parametrize("leave", ["quit", "EXIT", ":q", "/Quit", "  exit  "])
+def test_chat_ends_on_the_words_people_leave_with(tmp_path, leave):
+    done = run_briefbot(
+        tmp_path, "chat", "--briefings", str(BRIEFINGS), input=f"{leave}\n{SHOIGU_QUESTION}\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Type a question, or quit to leave." in done.stdout
+    assert "does not mention" not in done.stdout and "Sergei Shoigu" not in done.stdout
