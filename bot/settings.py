@@ -226,9 +226,8 @@ def _ints(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:
         return None
     parts = [part.strip() for part in env[name].split(",")]
     if not all(part.isascii() and part.isdigit() for part in parts):
-        raise SettingsError(
-            f"{name} must be whole numbers separated by commas, not {env[name][:40]!r}"
-        )
+        # Not repeated back: a token pasted into the wrong line would be shown.
+        raise SettingsError(f"{name} must be whole numbers separated by commas, such as 0,1")
     return tuple(int(part) for part in parts)
 
 
@@ -244,12 +243,11 @@ def _prefix(environ: Mapping[str, str]) -> str:
     if not prefix or not prefix.isprintable() or any(c.isspace() for c in prefix):
         raise SettingsError(
             "BRIEFBOT_PREFIX must be one or more characters without spaces or line breaks, "
-            f"such as !, not {prefix[:40]!r} (remove the setting for the default !)"
+            "such as ? (remove the setting for the default !)"
         )
     if prefix.startswith("@"):
         raise SettingsError(
-            f"BRIEFBOT_PREFIX must not start with @, which Discord reads as a mention, "
-            f"not {prefix[:40]!r}"
+            "BRIEFBOT_PREFIX must not start with @, which Discord reads as a mention"
         )
     return prefix
 
