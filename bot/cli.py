@@ -72,12 +72,16 @@ def tolerate_any_terminal() -> None:
     r"""Write what the terminal's encoding lacks as escapes (``\u2019``) instead of crashing.
 
     Briefings quote curly quotes and names in any script; an ASCII terminal or
-    ``PYTHONIOENCODING=ascii`` must still get every reply and error.
+    ``PYTHONIOENCODING=ascii`` must still get every reply and error, and what
+    ``chat`` reads that the encoding lacks becomes U+FFFD rather than a crash.
     """
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    reconfigure = getattr(sys.stdin, "reconfigure", None)
+    if reconfigure is not None and not sys.stdin.closed:
+        reconfigure(errors="replace")
 
 
 def _parser() -> argparse.ArgumentParser:

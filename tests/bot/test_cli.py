@@ -467,3 +467,16 @@ def test_chat_ends_on_the_words_people_leave_with(tmp_path, leave):
     assert done.returncode == 0, done.stderr
     assert "Type a question, or quit to leave." in done.stdout
     assert "does not mention" not in done.stdout and "Sergei Shoigu" not in done.stdout
+
+
+def test_chat_on_an_ascii_terminal_reads_and_answers_any_script(tmp_path):
+    done = run_briefbot(
+        tmp_path,
+        "chat",
+        "--briefings",
+        str(BRIEFINGS),
+        input="Шойгу?\nwho is shoigu\n",
+        env={"PYTHONIOENCODING": "ascii"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Sergei Shoigu" in done.stdout and "Traceback" not in done.stderr
