@@ -45,6 +45,9 @@ _REJECTED_TOKEN_CLOSE_CODE = 4004
 
 def main() -> int:
     """Run the bot with settings from the environment; returns the exit code."""
+    from bot.cli import tolerate_any_terminal
+
+    tolerate_any_terminal()
     try:
         settings = load_settings()
     except SettingsError as error:

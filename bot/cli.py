@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from bot.render import plain, render_answer
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import SNOWFLAKE_LIMIT, Settings, SettingsError, load_settings
 from index.answering import DEFAULT_PASSAGES, Answer, answer
 from index.briefingtable import paragraph_arrays
 from index.cache import cache_path, listing_key
@@ -36,9 +36,10 @@ from index.stored import StaleBriefingError
 # that `briefbot ask` starts without them.
 if TYPE_CHECKING:
     from bot.store import Store
-    from index.evaluation import Report
+    from index.evaluation import Case, Outcome, Report
 
 EXIT_ERROR = 2
+T = TypeVar("T")
 
 
 class CommandError(Exception):
@@ -47,6 +48,7 @@ class CommandError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    tolerate_any_terminal()
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -66,6 +68,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+def tolerate_any_terminal() -> None:
+    r"""Write what the terminal's encoding lacks as escapes (``\u2019``) instead of crashing.
+
+    Briefings quote curly quotes and names in any script; an ASCII terminal or
+    ``PYTHONIOENCODING=ascii`` must still get every reply and error, and what
+    ``chat`` reads that the encoding lacks becomes U+FFFD rather than a crash.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    reconfigure = getattr(sys.stdin, "reconfigure", None)
+    if reconfigure is not None and not sys.stdin.closed:
+        reconfigure(errors="replace")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="briefbot",
@@ -75,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     briefings = argparse.ArgumentParser(add_help=False)
     briefings.add_argument(
         "--briefings",
-        type=Path,
+        type=_briefing_path,
         action="append",
         metavar="PATH",
         help="a briefing file or folder (repeatable; default: $BRIEFBOT_BRIEFINGS, "
@@ -121,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         "assign", help="give an upload that belongs to no server to a server"
     )
     assign.add_argument("briefing", metavar="BRIEFING_ID")
-    assign.add_argument("guild", type=int, metavar="SERVER_ID")
+    assign.add_argument("guild", type=_server_id, metavar="SERVER_ID")
     assign.set_defaults(handler=_assign)
 
     report = commands.add_parser(
@@ -131,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
         "--days", type=_report_days, default=7, help="how many days back to look (default 7)"
     )
     report.add_argument(
-        "--guild", type=_positive, metavar="SERVER_ID", help="only this server (default: each)"
+        "--guild", type=_server_id, metavar="SERVER_ID", help="only this server (default: each)"
     )
     report.set_defaults(handler=_report)
 
@@ -142,6 +160,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _named(name: str) -> Callable[[Callable[[str], T]], Callable[[str], T]]:
+    """Give an argument type the name argparse shows in "invalid NAME value: 'x'"."""
+
+    def naming(parse: Callable[[str], T]) -> Callable[[str], T]:
+        parse.__name__ = name
+        return parse
+
+    return naming
+
+
+@_named("path")
+def _briefing_path(value: str) -> Path:
+    if not value.strip():  # Path("") is the current folder, which would be indexed whole
+        raise argparse.ArgumentTypeError("an empty path names no briefing file or folder")
+    return Path(value)
+
+
+@_named("whole number")
 def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -149,12 +185,24 @@ def _positive(value: str) -> int:
     return number
 
 
+@_named("number of days")
 def _report_days(value: str) -> int:
     from bot.gaps import MAX_DAYS
 
     number = _positive(value)
     if number > MAX_DAYS:
         raise argparse.ArgumentTypeError(f"must be at most {MAX_DAYS}")
+    return number
+
+
+@_named("server id")
+def _server_id(value: str) -> int:
+    number = int(value)  # a ValueError is argparse's "invalid server id value"
+    if not 0 < number < SNOWFLAKE_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"a server id is a positive whole number below 2**63, as Discord shows it, "
+            f"not {value[:40]}"
+        )
     return number
 
 
@@ -175,9 +223,6 @@ def _open(
         refresh=refresh,
         note=note,
     )
-
-
-T = TypeVar("T")
 
 
 class _Briefings:
@@ -245,16 +290,20 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     briefings = _Briefings(settings)
     _enable_history(settings.data_dir / "chat_history")
     names = ", ".join(b.name for b in briefings.index.briefings)
-    print(f"Asking {names}. Type a question, or :quit to leave.")
+    print(f"Asking {names}. Type a question, or quit to leave.")
     while True:
         try:
             question = input("? ")
         except EOFError:
             print()
             return 0
-        if question.strip() in {":quit", ":q", ":exit"}:
+        if question.strip().casefold() in _LEAVE_CHAT:
             return 0
         print(render_answer(briefings.answer(question)) + "\n")
+
+
+# What people type to leave a prompt, as other shells and editors take it.
+_LEAVE_CHAT = frozenset({"quit", "exit", ":q", ":quit", ":exit", "/quit", "/exit"})
 
 
 def _enable_history(path: Path) -> None:
@@ -283,7 +332,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     cached = any(note.startswith(("index cache used", "index built and cached")) for note in notes)
     where = f"into {settings.cache_dir}" if cached else "(not cached: see the warning above)"
     print(f"Indexed {_summary(index)} {where}")
-    return 0
+    return 0 if cached else EXIT_ERROR  # caching is all that build is for
 
 
 def _info(args: argparse.Namespace, settings: Settings) -> int:
@@ -322,11 +371,10 @@ def _summary(index: Index) -> str:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from index.baseline import evaluate_baseline
-    from index.evaluation import EvalFormatError, evaluate, parse_cases
+    from index.evaluation import EvalFormatError, parse_cases
 
     try:
-        with args.file.open(encoding="utf-8") as handle:
+        with args.file.open(encoding="utf-8-sig") as handle:  # -sig: a BOM is no question
             cases = parse_cases(handle)
     except UnicodeDecodeError:
         raise CommandError(f"{args.file} is not UTF-8 text; save it as UTF-8") from None
@@ -334,12 +382,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(str(error)) from None
     if not cases:
         raise CommandError(f"{args.file} has no questions")
-    report, baseline = _Briefings(settings).run(
-        lambda index: (
-            evaluate(index, cases, render_answer, plain),
-            evaluate_baseline(index.briefings, cases),
-        ),
-    )
+    report, baseline = _Briefings(settings).run(lambda index: _evaluated(index, cases))
     answerable = sum(c.answerable for c in cases)
     print(f"{len(cases)} questions: {answerable} answerable, {len(cases) - answerable} not")
     print(f"{'':<18}briefbot  baseline (rank-bm25 BM25Okapi over paragraphs, never refuses)")
@@ -352,10 +395,28 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
             print("  " + _kind_line(kind, part, base[kind]))
     if args.failures:
         for outcome in report.outcomes:
-            right = outcome.answered == outcome.case.answerable and outcome.rank in (1, None)
-            if not right or (outcome.case.answerable and not outcome.phrase_in_reply):
+            if _missed(outcome):
                 print(f"\nMISS {outcome.case.question!r} (rank {outcome.rank})\n{outcome.reply}")
     return 0
+
+
+def _missed(outcome: Outcome) -> bool:
+    """Whether a case went wrong: refused or not as it should be, not hit@1, or phrase absent."""
+    if not outcome.case.answerable:
+        return outcome.answered
+    phrase_missing = outcome.case.phrase is not None and not outcome.phrase_in_reply
+    return not outcome.answered or outcome.rank != 1 or phrase_missing
+
+
+def _evaluated(index: Index, cases: list[Case]) -> tuple[Report, Report]:
+    """The reports of briefbot and of the baseline, once every case names what the index has."""
+    from index.baseline import evaluate_baseline
+    from index.evaluation import check_cases, evaluate
+
+    if problems := check_cases(cases, index.briefings):
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise CommandError(f"{'; '.join(problems[:3])}{more}: nothing was evaluated")
+    return evaluate(index, cases, render_answer, plain), evaluate_baseline(index.briefings, cases)
 
 
 _FIGURES = (
@@ -367,11 +428,20 @@ _FIGURES = (
     ("refusal recall", "refusal_recall"),
     ("false refusals", "false_refusals"),
 )
+# The figures that are shares of the answerable questions, or of the unanswerable ones.
+_OF_ANSWERABLE = {"hit_at_1", "hit_at_3", "mrr", "answer_in_reply"}
+_OF_UNANSWERABLE = {"refusal_recall"}
 
 
 def _figure(report: Report, name: str) -> str:
-    if name == "refusal_precision" and not report.refused:
-        return "-"  # nothing refused: no precision to speak of
+    """A figure to three places, or "-" where there is nothing to take a share of."""
+    answerable = sum(o.case.answerable for o in report.outcomes)
+    if (
+        (name == "refusal_precision" and not report.refused)
+        or (name in _OF_ANSWERABLE and not answerable)
+        or (name in _OF_UNANSWERABLE and answerable == len(report.outcomes))
+    ):
+        return "-"
     value = getattr(report, name)
     return str(value) if isinstance(value, int) else f"{value:.3f}"
 
@@ -389,11 +459,11 @@ def _kind_line(kind: str, report: Report, baseline: Report) -> str:
 
 @contextlib.contextmanager
 def _opened_store(settings: Settings) -> Iterator[Store]:
-    """The store, closed when done; a StoreError ends the command with its message."""
+    """The store, migrated, with old uploads adopted, closed when done."""
     from bot.legacy import adopt_legacy_uploads
-    from bot.store import StoreError, open_store
+    from bot.store import open_store
 
-    try:
+    with _store_errors():
         url = settings.database_url.value if settings.database_url else None
         store = open_store(settings.data_dir, url)
         try:
@@ -401,6 +471,15 @@ def _opened_store(settings: Settings) -> Iterator[Store]:
             yield store
         finally:
             store.close()
+
+
+@contextlib.contextmanager
+def _store_errors() -> Iterator[None]:
+    """A StoreError ends the command with its message."""
+    from bot.store import StoreError
+
+    try:
+        yield
     except StoreError as error:
         raise CommandError(str(error)) from None
 
@@ -427,22 +506,54 @@ def _assign(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store import UploadTakenError
 
     with _opened_store(settings) as store:
+        briefing = _unassigned(store, args.briefing)
         try:
-            if not store.assign_upload(args.briefing, args.guild):
+            if not store.assign_upload(briefing, args.guild):
                 raise CommandError(f"no upload named {args.briefing!r} belongs to no server")
         except UploadTakenError as error:
             raise CommandError(str(error)) from None
-    print(f"{args.briefing} now belongs to server {args.guild}.")
+    print(f"{briefing} now belongs to server {args.guild}.")
     return 0
+
+
+def _unassigned(store: Store, name: str) -> str:
+    """The id of the upload of no server that ``name`` means, matched case-folded as names are.
+
+    An exact match wins; a name that folds to several ids must be given exactly.
+    """
+    import unicodedata
+
+    def folded(text: str) -> str:
+        return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+    ids = [upload.briefing_id for upload in store.uploads() if upload.guild_id is None]
+    if name in ids:
+        return name
+    matches = [briefing for briefing in ids if folded(briefing) == folded(name)]
+    if len(matches) > 1:
+        raise CommandError(
+            f"{len(matches)} uploads of no server are named like {name!r} "
+            f"({', '.join(matches)}): give the id exactly"
+        )
+    return matches[0] if matches else name
 
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     from bot.feedback import Feedback
     from bot.gaps import gap_report, period_start, render_gap_report
+    from bot.store import NoDatabaseError, StoreError, open_store_to_read
 
-    with _opened_store(settings) as store:
-        # Read only: what is kept, and for how long, is the bot's settings' business,
-        # not those of whatever shell runs the report.
+    # Read only: no database is made, migrated or written, and no old upload adopted.
+    # What is kept, and for how long, is the bot's business, not the report's.
+    url = settings.database_url.value if settings.database_url else None
+    try:
+        store = open_store_to_read(settings.data_dir, url)
+    except NoDatabaseError as error:
+        print(f"Nothing to report: {error}.")
+        return 0
+    except StoreError as error:
+        raise CommandError(str(error)) from None
+    with contextlib.closing(store), _store_errors():
         feedback = Feedback(
             store, keep_questions=settings.keep_questions, retention_days=settings.retention_days
         )

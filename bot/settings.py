@@ -31,6 +31,10 @@ _UNITS = {
     **{f"{p}IB": 1024**n for n, p in enumerate("KMGT", 1)},
     **{f"{p}I": 1024**n for n, p in enumerate("KMGT", 1)},
 }
+# Far beyond the largest bot's shards: more is a typo, and would overflow on its way to Discord.
+MAX_SHARD_COUNT = 100_000
+# Discord ids (snowflakes) are positive and fit the store's signed 64-bit integers.
+SNOWFLAKE_LIMIT = 2**63
 PROJECT_BRIEFINGS = Path(__file__).resolve().parent.parent / "briefings"
 
 
@@ -94,8 +98,15 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
             from dotenv import find_dotenv, load_dotenv
 
             # The .env of the folder briefbot runs in (or a parent), not of the package.
-            load_dotenv(find_dotenv(usecwd=True), override=False)
+            path = find_dotenv(usecwd=True)
+            try:
+                load_dotenv(path, override=False, encoding="utf-8")
+            except UnicodeDecodeError:
+                raise SettingsError(
+                    f"{path} is not UTF-8 text (saved as UTF-16?); save it as UTF-8"
+                ) from None
         environ = os.environ
+    _refuse_blank(environ)
     env = {key: value.strip() for key, value in environ.items() if value.strip()}
     token = _token(env)
     shard_count, shard_ids = _shards(env)
@@ -105,7 +116,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         token=Secret(token) if token else None,
         guild_id=_snowflake(env, "BRIEFBOT_GUILD_ID"),
         message_content=_bool(env, "BRIEFBOT_MESSAGE_CONTENT", default=False),
-        prefix=env.get("BRIEFBOT_PREFIX", "!"),
+        prefix=_prefix(environ),
         cooldown_seconds=_seconds(env, "BRIEFBOT_COOLDOWN_SECONDS", 5.0, MAX_COOLDOWN_SECONDS),
         shard_count=shard_count,
         shard_ids=shard_ids,
@@ -145,6 +156,11 @@ def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]
     ids = _ints(env, "BRIEFBOT_SHARD_IDS")
     if count is not None and count < 1:
         raise SettingsError("BRIEFBOT_SHARD_COUNT must be at least 1")
+    if count is not None and count > MAX_SHARD_COUNT:
+        raise SettingsError(
+            f"BRIEFBOT_SHARD_COUNT must be at most {MAX_SHARD_COUNT:,}, "
+            f"not {env['BRIEFBOT_SHARD_COUNT'][:40]}"
+        )
     if ids is not None:
         if count is None:
             raise SettingsError("BRIEFBOT_SHARD_IDS needs BRIEFBOT_SHARD_COUNT as well")
@@ -166,6 +182,21 @@ def _log_level(env: Mapping[str, str]) -> str:
     return level
 
 
+def _refuse_blank(environ: Mapping[str, str]) -> None:
+    """Refuse settings that are only spaces where a blank would quietly mean the default.
+
+    An empty value (``BRIEFBOT_BRIEFINGS=`` as in .env.example) means the default;
+    one of spaces was meant to say something, and "the current folder" is never it.
+    """
+    briefings = environ.get("BRIEFBOT_BRIEFINGS", "")
+    parts = briefings.split(os.pathsep)
+    if briefings and any(not part.strip() and part for part in parts):
+        raise SettingsError(
+            "BRIEFBOT_BRIEFINGS has a path of only spaces: name briefing files or folders "
+            f"separated by {os.pathsep!r}, or leave it empty for the default"
+        )
+
+
 def _paths(value: str | None) -> tuple[Path, ...]:
     if not value:
         return ()
@@ -182,20 +213,43 @@ def _int(env: Mapping[str, str], name: str) -> int | None:
 
 
 def _snowflake(env: Mapping[str, str], name: str) -> int | None:
-    """A Discord id: a whole number from 1 to 2⁶⁴ − 1."""
+    """A Discord id: a whole number from 1 to 2⁶³ − 1."""
     value = _int(env, name)
-    if value is not None and not 0 < value < 2**64:
+    if value is not None and not 0 < value < SNOWFLAKE_LIMIT:
         raise SettingsError(f"{name} must be a Discord id (a positive whole number), not {value}")
     return value
 
 
 def _ints(env: Mapping[str, str], name: str) -> tuple[int, ...] | None:
+    """Whole numbers separated by commas; an empty item (``0,,1``) is a typo, not skipped."""
     if name not in env:
         return None
-    try:
-        return tuple(int(part) for part in env[name].replace(",", " ").split())
-    except ValueError:
-        raise SettingsError(f"{name} must be whole numbers separated by commas") from None
+    parts = [part.strip() for part in env[name].split(",")]
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        # Not repeated back: a token pasted into the wrong line would be shown.
+        raise SettingsError(f"{name} must be whole numbers separated by commas, such as 0,1")
+    return tuple(int(part) for part in parts)
+
+
+def _prefix(environ: Mapping[str, str]) -> str:
+    """The channel-command prefix: "!" unless set; refused if no message could start with it.
+
+    Set but empty or spaces would silently be "!"; a space or line break
+    inside cannot be typed as one word; "@" starts a mention in Discord.
+    """
+    if "BRIEFBOT_PREFIX" not in environ:
+        return "!"
+    prefix = environ["BRIEFBOT_PREFIX"].strip()
+    if not prefix or not prefix.isprintable() or any(c.isspace() for c in prefix):
+        raise SettingsError(
+            "BRIEFBOT_PREFIX must be one or more characters without spaces or line breaks, "
+            "such as ? (remove the setting for the default !)"
+        )
+    if prefix.startswith("@"):
+        raise SettingsError(
+            "BRIEFBOT_PREFIX must not start with @, which Discord reads as a mention"
+        )
+    return prefix
 
 
 def _days(env: Mapping[str, str], name: str, default: int, most: int) -> int:

@@ -1,19 +1,23 @@
 """Score the engine on a set of questions with known answers.
 
-Each case is a JSON line: ``{"q", "paras", "answer", "briefing"?}`` for a
-question the briefing answers, or ``{"q", "unanswerable": true}`` for one it
-does not; an optional ``"kind"`` label ("direct", "paraphrase", ...) gets
-figures of its own. The report gives hit@1, hit@3, MRR and the answer-in-reply rate
-over answerable cases, and precision and recall of "not in the briefing".
+Each case is a JSON line: ``{"q", "paras", "answer"?, "briefing"?}`` for a
+question the briefing answers (paragraph numbers from 1, an answer phrase the
+reply should contain), or ``{"q", "unanswerable": true}`` for one it does not;
+an optional ``"kind"`` label ("direct", "paraphrase", ...) gets figures of its
+own. Every field is checked for its type, so a mistyped file is refused with
+its line number rather than scored wrongly. The report gives hit@1, hit@3,
+MRR and the answer-in-reply rate over answerable cases, and precision and
+recall of "not in the briefing".
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from index.answering import Answer, answer
+from index.briefing import Briefing
 from index.search import Index
 
 EVAL_DEPTH = 3
@@ -32,6 +36,7 @@ class Case:
     phrase: str | None = None
     briefing_id: str | None = None
     kind: str | None = None
+    line: int | None = None  # where the case is in its file, for messages about it
 
     @property
     def answerable(self) -> bool:
@@ -118,31 +123,74 @@ class Report:
 
 
 def parse_cases(lines: Iterable[str]) -> list[Case]:
-    """Cases from JSON lines; EvalFormatError names the first bad line."""
+    """Cases from JSON lines; EvalFormatError names the first bad line.
+
+    A byte order mark before the first line (Windows editors write one) is skipped.
+    """
     cases = []
     for number, line in enumerate(lines, 1):
-        if not line.strip():
+        text = line.removeprefix("\ufeff") if number == 1 else line
+        if not text.strip():
             continue
         try:
-            cases.append(_case(json.loads(line)))
+            cases.append(replace(_case(json.loads(text)), line=number))
         except (json.JSONDecodeError, EvalFormatError, TypeError, RecursionError) as error:
             raise EvalFormatError(f"line {number}: {error}") from None
     return cases
 
 
 def _case(data: object) -> Case:
-    if not isinstance(data, dict) or not isinstance(data.get("q"), str):
-        raise EvalFormatError('each line needs a "q" string')
-    kind = data.get("kind")
-    if kind is not None and not isinstance(kind, str):
-        raise EvalFormatError('"kind" must be a string')
-    if data.get("unanswerable") is True:
+    if not isinstance(data, dict) or not isinstance(data.get("q"), str) or not data["q"].strip():
+        raise EvalFormatError('each line needs a "q": the question, a non-empty string')
+    kind = _optional_string(data, "kind")
+    unanswerable = data.get("unanswerable", False)
+    if not isinstance(unanswerable, bool):
+        raise EvalFormatError(f'"unanswerable" must be true or false, not {unanswerable!r}')
+    if unanswerable:
+        if "paras" in data:
+            raise EvalFormatError('a case is "unanswerable" or has "paras", not both')
         return Case(data["q"], kind=kind)
     paragraphs = data.get("paras")
-    if not paragraphs or not all(isinstance(p, int) for p in paragraphs):
-        raise EvalFormatError('an answerable case needs "paras", a list of paragraph numbers')
-    phrase, briefing = data.get("answer"), data.get("briefing")
+    if (
+        not isinstance(paragraphs, list)
+        or not paragraphs
+        or not all(type(p) is int and p >= 1 for p in paragraphs)  # not bools, not 0
+    ):
+        raise EvalFormatError(
+            'an answerable case needs "paras", a list of paragraph numbers from 1 '
+            '(or "unanswerable": true)'
+        )
+    phrase, briefing = _optional_string(data, "answer"), _optional_string(data, "briefing")
     return Case(data["q"], tuple(paragraphs), phrase, briefing, kind)
+
+
+def _optional_string(data: dict[str, object], name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise EvalFormatError(f'"{name}" must be a string, not {json.dumps(value)[:40]}')
+    return value
+
+
+def check_cases(cases: Iterable[Case], briefings: Sequence[Briefing]) -> list[str]:
+    """What in ``cases`` no briefing has: unknown briefing ids, paragraphs past the end.
+
+    Such a case could only ever be scored a miss, which would hide the typo in the file.
+    """
+    paragraphs = {briefing.id: len(briefing.spans()) for briefing in briefings}
+    most = max(paragraphs.values(), default=0)
+    problems = []
+    for case in cases:
+        where = f"line {case.line}: " if case.line else ""
+        if case.briefing_id is not None and case.briefing_id not in paragraphs:
+            problems.append(f"{where}no briefing has the id {case.briefing_id!r}")
+            continue
+        count = most if case.briefing_id is None else paragraphs[case.briefing_id]
+        if past := [p for p in case.paragraphs if p > count]:
+            whose = "any briefing" if case.briefing_id is None else case.briefing_id
+            problems.append(
+                f"{where}paragraph {past[0]} is past the end of {whose} ({count} paragraphs)"
+            )
+    return problems
 
 
 def evaluate(

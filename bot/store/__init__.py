@@ -15,9 +15,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.store.base import Store, StoredUpload, StoreError, UploadTakenError
+from bot.store.base import NoDatabaseError, Store, StoredUpload, StoreError, UploadTakenError
 
-__all__ = ["Store", "StoreError", "StoredUpload", "UploadTakenError", "open_store"]
+__all__ = [
+    "NoDatabaseError",
+    "Store",
+    "StoreError",
+    "StoredUpload",
+    "UploadTakenError",
+    "open_store",
+    "open_store_to_read",
+]
 
 SQLITE_FILE = "briefbot.sqlite3"
 
@@ -31,3 +39,18 @@ def open_store(data_dir: Path, database_url: str | None = None) -> Store:
     from bot.store.sqlite import SqliteStore
 
     return SqliteStore.open(data_dir / SQLITE_FILE)
+
+
+def open_store_to_read(data_dir: Path, database_url: str | None = None) -> Store:
+    """The store as it is, to read only: nothing is created, migrated or written.
+
+    NoDatabaseError if briefbot has not made its database yet; a StoreError
+    (``OutdatedSchemaError``) if its schema is older than this briefbot's.
+    """
+    if database_url:
+        from bot.store.postgres import PostgresStore
+
+        return PostgresStore.connect(database_url, read_only=True)
+    from bot.store.sqlite import SqliteStore
+
+    return SqliteStore.open_read_only(data_dir / SQLITE_FILE)

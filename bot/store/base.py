@@ -36,6 +36,10 @@ class StoreError(Exception):
     """The store cannot be opened or used; the message says why."""
 
 
+class NoDatabaseError(StoreError):
+    """A reader found no database: briefbot has not made one there yet."""
+
+
 class UploadTakenError(StoreError):
     """The server already has an upload with this briefing id; the message says so."""
 

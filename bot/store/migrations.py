@@ -6,7 +6,8 @@ the ``schema_migrations`` table, applies every migration newer than the
 newest recorded one (each in its own transaction, recorded in the same
 transaction) and refuses a database that a newer briefbot has written.
 The engine's ``lock_schema`` keeps two processes that start together from
-migrating at once.
+migrating at once. ``check_schema`` is for readers that must change nothing:
+it refuses a schema other than the newest instead of migrating it.
 """
 
 from __future__ import annotations
@@ -139,10 +140,39 @@ def migrate(
     return applied
 
 
+class OutdatedSchemaError(StoreError):
+    """The database has an older schema, and the reader may not migrate it."""
+
+
+def check_schema(current: int, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+    """Refuse a database at schema version ``current`` unless it is the newest one.
+
+    For readers that must change nothing: ``current`` is ``current_version`` of
+    the database, or 0 where it has no ``schema_migrations`` table.
+    """
+    newest = max(m.version for m in migrations)
+    if current > newest:
+        raise StoreError(
+            f"the database has schema version {current}, but this briefbot knows "
+            f"only up to {newest}: upgrade briefbot"
+        )
+    if current < newest:
+        raise OutdatedSchemaError(
+            f"the database has schema version {current}, older than this briefbot's "
+            f"{newest}: start the bot (briefbot run), or run `briefbot uploads`, "
+            "which migrate it, then report again"
+        )
+
+
 def recorded_versions(cursor: Cursor) -> list[int]:
     """The versions the database says were applied, in order."""
     cursor.execute("SELECT version FROM schema_migrations ORDER BY version")
     return [int(row[0]) for row in cursor.fetchall()]
+
+
+def current_version(cursor: Cursor) -> int:
+    """The newest version the database's ``schema_migrations`` records (0 if none)."""
+    return _current_version(cursor)
 
 
 def _current_version(cursor: Cursor) -> int:

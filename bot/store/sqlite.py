@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.store.base import Cursor, Store, StoreError
-from bot.store.migrations import Dialect, migrate
+from bot.store.base import Cursor, NoDatabaseError, Store, StoreError
+from bot.store.migrations import Dialect, check_schema, current_version, migrate
 
 BUSY_TIMEOUT_SECONDS = 30.0
 _WAL_RETRY_SECONDS = 0.05
@@ -51,6 +51,31 @@ class SqliteStore(Store):
         except (sqlite3.Error, OSError) as error:
             raise StoreError(f"cannot open the database {path}: {error}") from error
         migrate(store.transaction, Dialect("BLOB", "?", lambda _: None))
+        return store
+
+    @classmethod
+    def open_read_only(cls, path: Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> SqliteStore:
+        """Open the database at ``path`` to read only: never created, migrated or written.
+
+        NoDatabaseError if there is no file; a StoreError if its schema is not the newest.
+        """
+        if not path.is_file():
+            raise NoDatabaseError(f"there is no database at {path} yet")
+        try:
+            store = cls(
+                _connect(path, busy_timeout, read_only=True),
+                _connect(path, busy_timeout, read_only=True),
+                path,
+            )
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open the database {path}: {error}") from error
+        try:
+            with store.transaction(write=False) as cursor:
+                history = _has_table(cursor, "schema_migrations")
+                check_schema(current_version(cursor) if history else 0)
+        except StoreError:
+            store.close()
+            raise
         return store
 
     @contextmanager
@@ -88,15 +113,22 @@ class SqliteStore(Store):
             self._connection.close()
 
 
-def _connect(path: Path, busy_timeout: float) -> sqlite3.Connection:
+def _connect(path: Path, busy_timeout: float, *, read_only: bool = False) -> sqlite3.Connection:
     connection = sqlite3.connect(
-        path,
+        f"{path.resolve().as_uri()}?mode=ro" if read_only else path,
         timeout=busy_timeout,
         isolation_level=None,  # transactions are begun explicitly
         check_same_thread=False,  # used from worker threads, one at a time
+        uri=read_only,
     )
-    connection.execute("PRAGMA secure_delete=ON")
+    if not read_only:
+        connection.execute("PRAGMA secure_delete=ON")
     return connection
+
+
+def _has_table(cursor: Cursor, name: str) -> bool:
+    cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return cursor.fetchone() is not None
 
 
 def _use_wal(connection: sqlite3.Connection, busy_timeout: float) -> None:

@@ -61,7 +61,7 @@ def test_index_build_then_info_uses_the_cache(capsys, data_dir):
 
 def test_index_build_says_when_the_cache_could_not_be_written(capsys, data_dir):
     data_dir.write_text("a file where the data folder should be")
-    assert main(["index", "build"]) == 0
+    assert main(["index", "build"]) == 2
     captured = capsys.readouterr()
     assert "could not write the index cache" in captured.err
     assert captured.out.endswith("(not cached: see the warning above)\n")
@@ -134,13 +134,17 @@ def run_briefbot(tmp_path, *args: str, prefix: tuple[str, ...] = (), **options):
     return run_python(tmp_path, "-m", "bot.cli", *args, prefix=prefix, **options)
 
 
-def run_python(tmp_path, *args: str, prefix: tuple[str, ...] = (), **options):
-    """``python ARGS`` as a process of its own, with briefbot's data in tmp_path."""
+def run_python(tmp_path, *args: str, prefix: tuple[str, ...] = (), env=None, **options):
+    """``python ARGS`` as a process of its own, with briefbot's data in tmp_path.
+
+    ``env`` adds to (or, with None values, removes from) the environment it inherits.
+    """
+    environ = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data"), **(env or {})}
     return subprocess.run(
         [*prefix, sys.executable, *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")},
+        env={key: value for key, value in environ.items() if value is not None},
         timeout=60,
         cwd=BRIEFINGS.parent,
         check=False,
@@ -292,3 +296,187 @@ def test_an_eval_file_with_a_bad_line_is_one_line_and_exit_2(capsys, tmp_path, l
     assert main(["eval", str(cases)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("briefbot: error: line 1") and err.count("\n") == 1
+
+
+# The password is "S3CRET" in each: a store's error never shows it, however the URL is wrong.
+LEAKY_URLS = (
+    "postgress://bb:S3CRET@localhost/bb",  # misspelt scheme: not a URL to libpq
+    "postgresql://bb:S3CRET@127.0.0.1:1/bb",  # nothing listens on port 1
+    "postgresql://bb:S3CRET@127.0.0.1:1/bb?sslmode=bogus",
+    "postgresql://bb:S3CRET@127.0.0.1:1/bb?foo=bar",
+    "host=127.0.0.1 port=1 user=bb password=S3CRET dbname=bb options=='",
+    "postgresql://bb:S3%CRET@127.0.0.1:1/bb",  # a bad percent escape, quoted back
+)
+
+
+@pytest.mark.parametrize("command", ["report", "uploads"])
+@pytest.mark.parametrize("url", LEAKY_URLS)
+def test_a_store_error_never_shows_the_password(capsys, monkeypatch, command, url):
+    monkeypatch.setenv("BRIEFBOT_DATABASE_URL", url)
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("briefbot: error: the PostgreSQL store failed")
+    assert "S3CRET" not in err and "S3%CRET" not in err and "CRET" not in err
+    assert err.count("\n") == 1
+
+
+def test_run_never_shows_the_password_of_a_store_it_cannot_open(tmp_path):
+    done = run_briefbot(
+        tmp_path,
+        "run",
+        env={
+            "DISCORD_TOKEN": "not.a.real-token",
+            "BRIEFBOT_LOG_LEVEL": "DEBUG",
+            "BRIEFBOT_DATABASE_URL": "postgress://bb:S3CRET@localhost/bb",
+        },
+    )
+    assert done.returncode == 2
+    assert "the PostgreSQL store failed" in done.stderr
+    assert "S3CRET" not in done.stderr + done.stdout and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"q":"who is shoigu","paras":[4],"answer":7}', 'line 1: "answer" must be a string'),
+        ('{"q":"who is shoigu","paras":[4],"answer":["x"]}', 'line 1: "answer" must be a string'),
+        ('{"q":"who","unanswerable":"no"}', 'line 1: "unanswerable" must be true or false'),
+        ('{"q":"who","paras":[4],"briefing":"nowhere"}', "line 1: no briefing has the id"),
+        ('{"q":"who","paras":[40]}', "line 1: paragraph 40 is past the end of any briefing"),
+    ],
+)
+def test_an_eval_case_of_the_wrong_type_or_beyond_the_briefings_is_one_line(
+    capsys, tmp_path, line, message
+):
+    cases = tmp_path / "a.jsonl"
+    cases.write_text(line + "\n", encoding="utf-8")
+    assert main(["eval", str(cases)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"briefbot: error: {message}"), captured.err
+    assert captured.err.count("\n") == 1 and captured.out == ""
+
+
+def test_eval_reads_a_byte_order_mark_and_prints_no_figure_it_has_no_questions_for(
+    capsys, tmp_path
+):
+    answerable = tmp_path / "answerable.jsonl"
+    answerable.write_text(
+        "\ufeff" + json.dumps({"q": SHOIGU_QUESTION, "paras": [4], "answer": "Sergei Shoigu"}),
+        encoding="utf-8",
+    )
+    assert main(["eval", str(answerable)]) == 0
+    out = capsys.readouterr().out
+    assert "1 questions: 1 answerable, 0 not" in out
+    assert "hit@1             1.000" in out
+    assert "refusal recall    -         -\n" in out
+    unanswerable = tmp_path / "unanswerable.jsonl"
+    unanswerable.write_text('{"q": "What did China say?", "unanswerable": true}\n')
+    assert main(["eval", str(unanswerable)]) == 0
+    out = capsys.readouterr().out
+    assert "hit@1             -         -\n" in out and "MRR               -         -\n" in out
+    assert "refusal recall    1.000     0.000" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ask", "-k", "x", "q"], "argument -k: invalid whole number value: 'x'"),
+        (["report", "--days", "x"], "argument --days: invalid number of days value: 'x'"),
+        (["report", "--guild", "x"], "argument --guild: invalid server id value: 'x'"),
+        (["report", "--guild", str(2**63)], "argument --guild: a server id is a positive"),
+    ],
+)
+def test_a_bad_argument_is_named_in_words(capsys, argv, message):
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_dotenv_that_is_not_utf8_is_named_in_one_line(capsys, tmp_path):
+    (tmp_path / ".env").write_bytes("BRIEFBOT_PREFIX=!\n".encode("utf-16"))
+    assert main(["ask", "hi"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err == f"briefbot: error: {tmp_path / '.env'} is not UTF-8 text (saved as UTF-16?); "
+        "save it as UTF-8\n"
+    )
+
+
+def test_an_ascii_terminal_gets_the_reply_with_escapes(tmp_path):
+    done = run_briefbot(
+        tmp_path,
+        "ask",
+        "--briefings",
+        str(BRIEFINGS),
+        "who is shoigu",
+        "Что сказал Шойгу?",
+        env={"PYTHONIOENCODING": "ascii"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Sergei Shoigu" in done.stdout and done.stderr == ""
+    assert "\\u" in done.stdout  # the curly quotes and the Cyrillic, escaped
+
+
+def test_eval_failures_lists_every_question_that_missed(capsys, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    lines = [
+        {"q": SHOIGU_QUESTION, "paras": [4], "answer": "Sergei Shoigu"},  # right
+        {"q": SHOIGU_QUESTION + " ", "paras": [9], "answer": "Sergei Shoigu"},  # wrong paragraph
+        {"q": "Who is Kim Jong Un's sister?", "paras": [4], "answer": "not in it"},  # no phrase
+        {"q": "What did China say?", "paras": [2]},  # refused, but answerable
+        {"q": "What is Shoigu's job?", "unanswerable": True},  # answered, but should refuse
+        {"q": "What is the capital of France?", "unanswerable": True},  # right
+    ]
+    cases.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert main(["eval", "--failures", str(cases)]) == 0
+    out = capsys.readouterr().out
+    missed = [line for line in out.splitlines() if line.startswith("MISS ")]
+    assert [line.split(" (rank")[0] for line in missed] == [
+        f"MISS {lines[n]['q']!r}" for n in (1, 2, 3, 4)
+    ]
+    assert f"MISS {SHOIGU_QUESTION + ' '!r} (rank None)" in out
+
+
+@pytest.mark.parametrize("path", ["", "  "])
+def test_an_empty_briefings_path_is_an_error_not_the_current_folder(capsys, path):
+    with pytest.raises(SystemExit) as exited:
+        main(["ask", "--briefings", path, SHOIGU_QUESTION])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert "argument --briefings: an empty path names no briefing file or folder" in captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("value", [" ", "\t", f"{BRIEFINGS}{os.pathsep} "])
+def test_briefbot_briefings_of_spaces_is_an_error_not_the_bundled_briefings(
+    capsys, monkeypatch, value
+):
+    monkeypatch.setenv("BRIEFBOT_BRIEFINGS", value)
+    assert main(["ask", SHOIGU_QUESTION]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("briefbot: error: BRIEFBOT_BRIEFINGS has a path of only spaces")
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("leave", ["quit", "EXIT", ":q", "/Quit", "  exit  "])
+def test_chat_ends_on_the_words_people_leave_with(tmp_path, leave):
+    done = run_briefbot(
+        tmp_path, "chat", "--briefings", str(BRIEFINGS), input=f"{leave}\n{SHOIGU_QUESTION}\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Type a question, or quit to leave." in done.stdout
+    assert "does not mention" not in done.stdout and "Sergei Shoigu" not in done.stdout
+
+
+def test_chat_on_an_ascii_terminal_reads_and_answers_any_script(tmp_path):
+    done = run_briefbot(
+        tmp_path,
+        "chat",
+        "--briefings",
+        str(BRIEFINGS),
+        input="Шойгу?\nwho is shoigu\n",
+        env={"PYTHONIOENCODING": "ascii"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Sergei Shoigu" in done.stdout and "Traceback" not in done.stderr

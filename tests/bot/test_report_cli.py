@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import sqlite3
 
+import pytest
+
+from bot.cli import main
 from bot.feedback import iso
-from bot.store import open_store
+from bot.store import SQLITE_FILE, open_store
 from bot.store.base import AnswerRecord
 from tests.bot.processes import run_python
 
@@ -80,7 +85,65 @@ async def test_report_for_one_server_with_questions_kept(tmp_path):
 
 
 async def test_report_with_nothing_recorded_and_with_a_bad_period(tmp_path):
+    open_store(tmp_path / "data").close()
     assert await report(tmp_path) == (0, "No questions were recorded in the last 7 day(s).\n")
     code, output = await report(tmp_path, "--days", "0")
     assert code == 2
     assert "argument --days: must be at least 1" in output
+
+
+@pytest.fixture
+def store_env(tmp_path, monkeypatch, database_url):
+    """The environment of a report on each engine; the URL (None for SQLite in tmp_path/data)."""
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "data"))
+    if database_url:
+        monkeypatch.setenv("BRIEFBOT_DATABASE_URL", database_url)
+    else:
+        monkeypatch.delenv("BRIEFBOT_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return database_url
+
+
+def versions(tmp_path, database_url) -> list[int]:
+    """The schema versions the database records, read without any store (which migrates)."""
+    query = "SELECT version FROM schema_migrations ORDER BY version"
+    if database_url:
+        import psycopg
+
+        with psycopg.connect(database_url) as connection:
+            return [row[0] for row in connection.execute(query)]
+    with contextlib.closing(sqlite3.connect(tmp_path / "data" / SQLITE_FILE)) as connection:
+        return [row[0] for row in connection.execute(query)]
+
+
+def test_a_report_before_any_database_makes_none_and_adopts_nothing(tmp_path, store_env, capsys):
+    old_uploads = tmp_path / "data" / "briefings"
+    old_uploads.mkdir(parents=True)
+    (old_uploads / "penguins.txt").write_text("Penguins were counted.\n")
+    assert main(["report"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Nothing to report: ") and out.endswith(" yet.\n")
+    assert sorted(path.name for path in (tmp_path / "data").iterdir()) == ["briefings"]
+    assert (old_uploads / "penguins.txt").is_file()
+    if store_env:  # PostgreSQL: still no table of briefbot's
+        import psycopg
+
+        with psycopg.connect(store_env) as connection:
+            found = connection.execute("SELECT to_regclass('schema_migrations')").fetchone()
+        assert found == (None,)
+
+
+def test_a_report_on_an_older_schema_says_to_migrate_and_changes_nothing(
+    tmp_path, store_env, capsys
+):
+    store = open_store(tmp_path / "data", store_env)
+    with store.transaction() as cursor:  # back to the first schema, as an older briefbot left it
+        for table in ("votes", "missing_words", "answer_passages", "answers"):
+            cursor.execute(f"DROP TABLE {table}")
+        cursor.execute("DELETE FROM schema_migrations WHERE version > 1")
+    store.close()
+    assert main(["report"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("briefbot: error: the database has schema version 1, older than")
+    assert "start the bot" in err and err.count("\n") == 1
+    assert versions(tmp_path, store_env) == [1]

@@ -50,3 +50,32 @@ def test_assigning_an_unknown_upload_is_one_line_and_exit_2(data_dir, capsys):
 def test_no_uploads(data_dir, capsys):
     assert main(["uploads"]) == 0
     assert capsys.readouterr().out == "No server has uploaded a briefing.\n"
+
+
+@pytest.mark.parametrize("server", ["99999999999999999999999", "-5", "0", str(2**63), "x"])
+def test_a_server_id_that_is_no_discord_id_is_refused_before_anything_changes(
+    data_dir, capsys, server
+):
+    (data_dir / "briefings").mkdir(parents=True)
+    (data_dir / "briefings" / "Legacy.txt").write_bytes(OLD)
+    assert main(["uploads"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(["uploads", "assign", "Legacy", server])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument SERVER_ID:" in err and "Traceback" not in err
+    assert "server id" in err and "_server_id" not in err
+    store = open_store(data_dir)
+    assert [upload.key for upload in store.uploads()] == [(None, "Legacy")]
+    store.close()
+
+
+def test_an_upload_is_assigned_by_its_name_case_folded(data_dir, capsys):
+    (data_dir / "briefings").mkdir(parents=True)
+    (data_dir / "briefings" / "Legacy.txt").write_bytes(OLD)
+    assert main(["uploads", "assign", "LEGACY", str(2**63 - 1)]) == 0
+    assert capsys.readouterr().out == f"Legacy now belongs to server {2**63 - 1}.\n"
+    store = open_store(data_dir)
+    assert store.upload_data(2**63 - 1, "Legacy") == OLD
+    store.close()

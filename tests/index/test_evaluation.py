@@ -5,7 +5,7 @@ import json
 import pytest
 
 from bot.render import plain, render_answer
-from index.evaluation import EvalFormatError, Report, evaluate, parse_cases
+from index.evaluation import EvalFormatError, Report, check_cases, evaluate, parse_cases
 from tests.conftest import PROJECT
 
 EVAL_SET = PROJECT / "tests" / "data" / "eval.jsonl"
@@ -98,3 +98,57 @@ def test_bad_lines_are_reported_by_number():
         parse_cases([json.dumps({"q": "ok", "unanswerable": True}), "{not json"])
     with pytest.raises(EvalFormatError, match="paras"):
         parse_cases([json.dumps({"q": "no paragraphs"})])
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ({"q": "who is shoigu", "paras": [4], "answer": 7}, '"answer" must be a string'),
+        ({"q": "who is shoigu", "paras": [4], "answer": ["a"]}, '"answer" must be a string'),
+        ({"q": "who is shoigu", "paras": [4], "briefing": 3}, '"briefing" must be a string'),
+        ({"q": "", "paras": [4]}, '"q"'),
+        ({"q": "  ", "unanswerable": True}, '"q"'),
+        ({"q": "x", "paras": [True]}, '"paras"'),
+        ({"q": "x", "paras": [0]}, '"paras"'),
+        ({"q": "x", "paras": [-2]}, '"paras"'),
+        ({"q": "x", "paras": [1.0]}, '"paras"'),
+        ({"q": "x", "paras": "4"}, '"paras"'),
+        ({"q": "x", "paras": {"4": 1}}, '"paras"'),
+        ({"q": "x", "paras": []}, '"paras"'),
+        ({"q": "x", "unanswerable": "no"}, '"unanswerable" must be true or false'),
+        ({"q": "x", "unanswerable": 1}, '"unanswerable" must be true or false'),
+        ({"q": "x", "unanswerable": True, "paras": [1]}, "not both"),
+    ],
+)
+def test_a_case_of_the_wrong_type_is_refused_by_line(case, message):
+    with pytest.raises(EvalFormatError, match=message) as refused:
+        parse_cases([json.dumps({"q": "ok", "unanswerable": True}), json.dumps(case)])
+    assert str(refused.value).startswith("line 2: ")
+
+
+def test_a_byte_order_mark_and_an_explicit_answerable_case_are_read():
+    first, second = parse_cases(
+        [
+            "\ufeff" + json.dumps({"q": "a", "paras": [1, 2], "answer": "x", "briefing": "b"}),
+            json.dumps({"q": "b", "paras": [3], "unanswerable": False}),
+        ]
+    )
+    assert (first.paragraphs, first.phrase, first.briefing_id, first.line) == ((1, 2), "x", "b", 1)
+    assert (second.paragraphs, second.answerable, second.line) == ((3,), True, 2)
+
+
+def test_cases_naming_what_no_briefing_has_are_found(bundled):
+    cases = parse_cases(
+        [
+            json.dumps({"q": "a", "paras": [14]}),
+            json.dumps({"q": "b", "paras": [15]}),
+            json.dumps({"q": "c", "paras": [1], "briefing": "nowhere"}),
+            json.dumps({"q": "d", "paras": [2, 99], "briefing": bundled.id}),
+            json.dumps({"q": "e", "unanswerable": True}),
+        ]
+    )
+    assert check_cases(cases, [bundled]) == [
+        "line 2: paragraph 15 is past the end of any briefing (14 paragraphs)",
+        "line 3: no briefing has the id 'nowhere'",
+        f"line 4: paragraph 99 is past the end of {bundled.id} (14 paragraphs)",
+    ]

@@ -211,3 +211,29 @@ def _open(path: Path) -> str:
     except StoreError as error:
         return str(error)
     return "ok"
+
+
+@pytest.mark.parametrize(
+    ("message", "url", "shown"),
+    [
+        (
+            'missing "=" after "postgres://bb:p@ss w0rd@db/bb" in connection info string',
+            "postgres://bb:p@ss w0rd@db/bb",
+            'missing "=" after "postgres://bb:********@db/bb" in connection info string',
+        ),
+        (
+            "unterminated quoted string in connection info string: password='a b",
+            "host=db password='a b",
+            "unterminated quoted string in connection info string: password=********",
+        ),
+        (
+            'connection to server at "db", port 1 failed:\n\tIs the server running?',
+            "postgresql://bb@db:1/bb",
+            'connection to server at "db", port 1 failed: Is the server running?',
+        ),
+    ],
+)
+def test_a_postgresql_error_is_shown_on_one_line_without_the_password(message, url, shown):
+    from bot.store.postgres import redact
+
+    assert redact(message, url) == shown
