@@ -161,6 +161,11 @@ class ChatLexicon:
         return None
 
 
+def is_filler(word: str) -> bool:
+    """Whether a folded word is filler to a whole-message phrase ("it", "us", "please")."""
+    return word in _FILLER
+
+
 def _content(words: Sequence[str]) -> tuple[str, ...]:
     """``words`` without filler: "summarize it for me" is "summarize"."""
     return tuple(word for word in words if word not in _FILLER)
@@ -187,14 +192,20 @@ class Trimmed:
         return self.start <= position < self.end and position not in self.dropped
 
 
-def trim_chat(words: Sequence[str], lexicon: ChatLexicon, *, had_symbols: bool) -> Trimmed:
+def trim_chat(
+    words: Sequence[str], lexicon: ChatLexicon, *, had_symbols: bool, named: bool = False
+) -> Trimmed:
     """The question among ``words`` (a message's folded words), chat stripped.
 
     ``had_symbols`` says whether the message held emoji or mentions: with
     no words, such a message is chat; with no words and no symbols ("?!"),
-    it is a question with nothing to look up.
+    it is a question with nothing to look up. ``named`` says it names
+    something the folded words cannot show ("US" folds to the stopword
+    "us"): it is a question, never help or a summary.
     """
     whole = Trimmed(Intent.QUESTION, 0, len(words), frozenset())
+    if named:
+        return _trim(words, lexicon, _OPENERS)
     if intent := _whole_message(words, whole, lexicon):
         return Trimmed(intent, 0, len(words), frozenset())
     social = _trim(words, lexicon, _SOCIAL)

@@ -17,7 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 
 from index.analysis import Analyzer, fold, split_words
-from index.chat import ChatLexicon, Intent, default_lexicon, trim_chat
+from index.chat import ChatLexicon, Intent, default_lexicon, is_filler, trim_chat
+from index.stopwords import ENGLISH_STOPWORDS
 from index.verbs import default_verbs
 
 # User, role and channel mentions, custom emoji, slash-command mentions and timestamps.
@@ -120,7 +121,12 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
     pieces = _pieces(_CONTRACTED_IS.sub(r"\1 is", joined))
     folded = [piece.folded for piece in pieces]
     had_symbols = plain != text or any(unicodedata.category(c) in _SYMBOLS for c in plain)
-    trimmed = trim_chat(folded, lexicon, had_symbols=had_symbols)
+    # "What did the US say?" asks about the US; "WHAT IS THIS ABOUT" only shouts.
+    named = not plain.isupper() and any(
+        _is_acronym(piece.typed) and (piece.folded in ENGLISH_STOPWORDS or is_filler(piece.folded))
+        for piece in pieces
+    )
+    trimmed = trim_chat(folded, lexicon, had_symbols=had_symbols, named=named)
     if trimmed.intent is not Intent.QUESTION:
         return Question(text, trimmed.intent)
     kept = [piece for i, piece in enumerate(pieces) if trimmed.kept(i)]

@@ -157,3 +157,17 @@ def test_a_request_for_a_paragraph_by_its_number(analyzer, message, number):
     read = read_question(message, analyzer)
     assert read.paragraph == number
     assert (read.intent is Intent.PARAGRAPH) == (number is not None)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("What did the US say?", Intent.QUESTION),
+        ("What did the U.S. say?", Intent.QUESTION),
+        ("what did it say", Intent.SUMMARY),
+        ("WHAT IS THIS ABOUT", Intent.SUMMARY),  # shouting, not naming
+        ("OK thanks", Intent.CHAT),
+    ],
+)
+def test_an_acronym_that_folds_to_filler_makes_a_question_not_a_summary(analyzer, message, intent):
+    assert read_question(message, analyzer).intent is intent
