@@ -4,10 +4,11 @@ In the spirit of Elasticsearch's ``fuzziness: AUTO``, a word of 3 to 5
 letters may be one edit from the index's term, a longer word two (an edit is
 an insertion, deletion, substitution or transposition: optimal string
 alignment distance, from RapidFuzz). The edits allowed are counted on the
-shorter of the word and its term, the stem compared ("jinping" is "jinp",
-which two edits would make "joint"), and the first letter must match
-(Elasticsearch's ``prefix_length: 1``): "houthis" is not a typo of "south",
-nor "wto" of "two". A word the English dictionary knows
+shorter of the word and the term it is read as ("jinping", stemmed "jinp", is
+two edits from "joint", which is too short for two), and the first letter must
+match, as with Elasticsearch's ``prefix_length: 1`` ("houthis" is not a typo
+of "south"), unless the first two letters are swapped ("hsoigu") or a long
+word is one edit away ("Yongyang"). A word the English dictionary knows
 (simplemma's, through ``index.english``) is not a typo but a word the
 briefing lacks ("range", "praise"), so it is left as it is. Among equally
 near terms, the one in more chunks wins. RapidFuzz is imported when a word
@@ -23,6 +24,8 @@ from index.postings import Postings
 MIN_LETTERS = 3
 # Words longer than this may be two edits away.
 ONE_EDIT_UP_TO = 5
+# A word this long may lose its first letter to a typo and still be read.
+LONG_WORD = 6
 
 
 def allowed_edits(word: str) -> int:
@@ -34,7 +37,7 @@ def allowed_edits(word: str) -> int:
 
 def nearest_term(postings: Postings, word: str, term: str) -> str | None:
     """The index term that ``word`` (analysed as ``term``) is a typo of, if any."""
-    edits = min(allowed_edits(word), allowed_edits(term))
+    edits = allowed_edits(word)
     if not edits or is_known(word):
         return None
     from rapidfuzz import process
@@ -43,7 +46,11 @@ def nearest_term(postings: Postings, word: str, term: str) -> str | None:
     near = process.extract(
         term, postings.terms, scorer=OSA.distance, score_cutoff=edits, limit=None
     )
-    near = [match for match in near if match[0][:1] == term[:1]]
+    near = [
+        (other, distance, n)
+        for other, distance, n in near
+        if distance <= allowed_edits(other) and _same_start(term, other, distance)
+    ]
     if not near:
         return None
     best = min(near, key=lambda match: (match[1], -postings.document_frequency(match[0])))
@@ -59,4 +66,16 @@ def nearest_word(word: str, words: tuple[str, ...], edits: int = 2) -> str | Non
     from rapidfuzz.distance import OSA
 
     near = process.extract(word, words, scorer=OSA.distance, score_cutoff=edits, limit=None)
-    return next((match[0] for match in near if match[0][:1] == word[:1]), None)
+    return next((other for other, distance, _ in near if _same_start(word, other, distance)), None)
+
+
+def _same_start(typed: str, other: str, distance: int) -> bool:
+    """Whether a reading keeps the typed word's start: its first letter, or its first two swapped.
+
+    A long word one edit away ("Yongyang" for "Pyongyang") may have lost its first letter.
+    """
+    return (
+        typed[:1] == other[:1]
+        or typed[:2] == other[1::-1]
+        or (distance == 1 and min(len(typed), len(other)) >= LONG_WORD)
+    )

@@ -59,6 +59,21 @@ def test_edits_are_counted_on_the_stem_and_the_first_letter_must_match(
         assert read is None and OSA.distance(analyzer.term(word), analyzer.term(not_read_as)) <= 2
 
 
+@pytest.mark.parametrize(
+    ("typed", "term"),
+    [
+        ("shiled", "shield"),
+        ("exercizes", "exercis"),
+        ("hsoigu", "shoigu"),
+        ("yongyang", "pyongyang"),
+    ],
+)
+def test_a_swap_at_the_start_or_a_long_word_missing_its_first_letter_is_still_read(
+    bundled_index, analyzer, typed, term
+):
+    assert nearest_term(bundled_index.postings, typed, analyzer.term(typed)) == term
+
+
 @pytest.mark.parametrize("question", ["any news on jinping?", "what about the houthis"])
 def test_an_unknown_name_is_refused_not_read_as_a_nearby_word(bundled_index, question):
     result = answer(bundled_index, question)
@@ -68,7 +83,8 @@ def test_an_unknown_name_is_refused_not_read_as_a_nearby_word(bundled_index, que
 
 def test_a_misspelt_question_word_keeps_its_first_letter():
     assert nearest_word("wich", ("which", "who")) == "which"
-    assert nearest_word("hwo", ("who", "how")) == "how"
+    assert nearest_word("hwat", ("that", "what")) == "what"  # its first two letters swapped
+    assert nearest_word("xhat", ("that", "what")) is None
 
 
 @pytest.mark.parametrize(
