@@ -123,7 +123,10 @@ def render_paragraph(briefing: Briefing, number: int, limit: int = MESSAGE_LIMIT
     The attribution names whom the paragraph cites. IndexError (naming the
     valid range) if the briefing has no such paragraph.
     """
-    text = briefing.text(briefing.paragraph(number))
+    return _paragraph_reply(briefing, number, briefing.text(briefing.paragraph(number)), limit)
+
+
+def _paragraph_reply(briefing: Briefing, number: int, text: str, limit: int) -> str:
     tail = "\n" + _attribution(briefing, number, cited_sources(text))
     return "> " + cut_end(text, limit - len(tail) - len("> ")) + tail
 
@@ -142,9 +145,9 @@ def _render_requested(answer: Answer, limit: int) -> str:
     requested = answer.requested
     if requested is None:
         return "Several briefings are loaded: say which with /quote's briefing option."
-    if not requested.exists:
+    if requested.text is None:
         return out_of_range(requested.briefing, requested.number)[:limit]
-    return render_paragraph(requested.briefing, requested.number, limit)
+    return _paragraph_reply(requested.briefing, requested.number, requested.text, limit)
 
 
 def render_briefing(briefing: Briefing, chunks: int, limit: int = MESSAGE_LIMIT) -> str:

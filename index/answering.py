@@ -105,15 +105,15 @@ class Correction:
 
 @dataclass(frozen=True)
 class Requested:
-    """A paragraph asked for by its number ("paragraph 3"), and the briefing it is asked of."""
+    """A paragraph asked for by its number ("paragraph 3"), the briefing asked, and its text.
+
+    The text is read while answering, like a passage's, so a briefing file that
+    changed since it was indexed is caught there, not while the reply is made.
+    """
 
     briefing: Briefing
     number: int
-
-    @property
-    def exists(self) -> bool:
-        """Whether the briefing has a paragraph of that number."""
-        return 1 <= self.number <= len(self.briefing.paragraphs)
+    text: str | None  # None: the briefing has no paragraph of that number
 
 
 @dataclass(frozen=True)
@@ -419,10 +419,14 @@ def _not_a_question(index: Index, read: Question, briefing_id: str | None, searc
 def _requested(index: Index, number: int, briefing_id: str | None) -> Requested | None:
     """Paragraph ``number`` of the briefing asked about, or of the only one loaded."""
     if briefing_id is not None:
-        return Requested(index.briefing(briefing_id), number)
-    if len(index.briefings) == 1:
-        return Requested(index.briefings[0], number)
-    return None
+        briefing = index.briefing(briefing_id)
+    elif len(index.briefings) == 1:
+        briefing = index.briefings[0]
+    else:
+        return None
+    if not 1 <= number <= len(briefing.paragraphs):
+        return Requested(briefing, number, None)
+    return Requested(briefing, number, briefing.text(briefing.paragraph(number)))
 
 
 def overview(index: Index, briefing_id: str | None = None) -> tuple[Passage, ...]:

@@ -175,6 +175,27 @@ def test_the_harness_reindexes_a_briefing_that_changed_and_answers(
     assert "zeppelin changed since it was indexed" in captured.err
 
 
+def test_a_paragraph_asked_for_by_number_is_read_again_from_a_briefing_that_changed(
+    tmp_path, monkeypatch, capsys
+):
+    from bot.cli import main
+
+    folder = tmp_path / "one"
+    folder.mkdir()
+    edited = folder / "zeppelin.txt"
+    edited.write_text(ZEPPELIN)
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["index", "build", "--briefings", str(folder)]) == 0
+    status = edited.stat()
+    edited.write_text(ZEPPELIN.replace("Wonsan", "Kaesng"))
+    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
+    capsys.readouterr()
+    assert main(["ask", "--briefings", str(folder), "paragraph 1"]) == 0
+    captured = capsys.readouterr()
+    assert "Kaesng" in captured.out and "Wonsan" not in captured.out
+    assert "zeppelin changed since it was indexed" in captured.err
+
+
 @pytest.mark.parametrize("command", ["chat", "eval"])
 @pytest.mark.parametrize("removable", [True, False], ids=["cache", "read-only cache"])
 def test_every_harness_command_reindexes_a_briefing_that_changed(
