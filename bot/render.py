@@ -22,8 +22,10 @@ ELLIPSIS = "…"
 # missing word in a refusal: the quote keeps the rest of the message.
 FIELD_LIMIT = 120
 WORD_LIMIT = 40
-# A briefing named in "Also relevant" beside the quoted one is cut to this.
+# A briefing named in "Also relevant" beside the quoted one is cut to this,
 OTHER_NAME_LIMIT = 60
+# and the whole line to this.
+MORE_LIMIT = 300
 
 # Inline markup anywhere; block markup (headings, quotes, lists) only opens a line.
 _INLINE_MARKUP = re.compile(r"([\\*_~`|\[\]<])")
@@ -259,9 +261,12 @@ def _cut_word(word: str, room: int, *, from_start: bool) -> str:
 
 
 def _more_line(answer: Answer) -> str:
-    """The other passages' paragraphs; those of another briefing than the quote's under its name."""
+    """The other passages' paragraphs: the quoted briefing's first, then others' under their names.
+
+    Bounded (``MORE_LIMIT``): with many passages asked for, the quote keeps the room.
+    """
     best = answer.passages[0]
-    groups: dict[str, tuple[Briefing, list[int]]] = {}
+    groups: dict[str, tuple[Briefing, list[int]]] = {best.briefing.id: (best.briefing, [])}
     for passage in answer.passages[1:]:
         briefing, paragraph = passage.briefing, passage.paragraph
         paragraphs = groups.setdefault(briefing.id, (briefing, []))[1]
@@ -278,7 +283,13 @@ def _more_line(answer: Answer) -> str:
         part = f"paragraph{plural} " + ", ".join(map(str, paragraphs))
         same = briefing.id == best.briefing.id
         parts.append(part if same else f"*{cut_end(briefing.name, OTHER_NAME_LIMIT)}*, {part}")
-    return "-# Also relevant: " + "; ".join(parts) if parts else ""
+    if not parts:
+        return ""
+    line = "-# Also relevant: " + "; ".join(parts)
+    while len(line) > MORE_LIMIT and len(parts) > 1:
+        parts.pop()
+        line = "-# Also relevant: " + "; ".join(parts) + "; …"
+    return line if len(line) <= MORE_LIMIT else line[: MORE_LIMIT - 1] + "…"
 
 
 def plain(reply: str) -> str:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from bot.render import (
     MESSAGE_LIMIT,
     escape,
+    plain,
     render_answer,
     render_briefing,
     render_paragraph,
@@ -185,3 +186,37 @@ def test_a_paragraph_asked_for_by_number_is_quoted_as_quote_shows_it(
     assert "/quote" in render_answer(answer(both, "paragraph 2"))
     chosen = answer(both, "paragraph 2", briefing_id="returns")
     assert render_answer(chosen) == render_paragraph(returns, 2)
+
+
+def test_also_relevant_lists_the_quoted_briefings_paragraphs_first_and_stays_short(
+    bundled, analyzer, chunker
+):
+    returns = parse_briefing(
+        "date 2025-03-23 MOSCOW: Shoigu returned to Moscow on Sunday after talks in Pyongyang.\n\n"
+        "The Kremlin said Shoigu hailed the treaty with Kim again.\n",
+        "2025-03-23-shoigu-returns",
+    )
+    index = Index.build([bundled, returns], analyzer, chunker)
+    found = answer(index, "Shoigu Kim treaty Pyongyang", k=10).passages
+    ours = [p for p in found if p.briefing.id == returns.id]
+    theirs = [p for p in found if p.briefing.id == bundled.id]
+    assert len(ours) == 2 and theirs
+    # The quoted briefing's second passage ranked after another briefing's.
+    shown = Answer("q", Status.ANSWERED, (ours[0], theirs[0], ours[1]))
+    more = render_answer(shown).splitlines()[-1]
+    assert more == (
+        f"-# Also relevant: paragraph {ours[1].paragraph}; "
+        f"*{bundled.name}*, paragraph {theirs[0].paragraph}"
+    )
+    # Many briefings with long titles: the line is bounded and the quote keeps its room.
+    many = [
+        parse_briefing(
+            f"# {'Shoigu ' * 40}{n}\n\nShoigu met Kim about the treaty, day {n}.\n", f"b{n}"
+        )
+        for n in range(30)
+    ]
+    wide = answer(Index.build([bundled, *many], analyzer, chunker), "Shoigu Kim treaty", k=40)
+    reply = render_answer(wide)
+    more = reply.splitlines()[-1]
+    assert more.startswith("-# Also relevant: ") and len(more) <= 300
+    assert len(reply) <= MESSAGE_LIMIT and wide.best.sentence[:20] in plain(reply)
