@@ -27,8 +27,12 @@ _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|a?:\w{1,32}:|/[\w -]{1,32}:|t:)\d{1,
 _LINK = re.compile(r"(?:\bhttps?://|\bwww\.)\S+", re.IGNORECASE)
 # Initials written with full stops ("U.S.", "U.N.", "e.g."): one word, "US", not "u" and "s".
 _INITIALISM = re.compile(r"\b(?:[A-Za-z]\.){2,}(?!\w)")
-# One initial before a name ("N. Korea", "J. Smith"): no topic of its own ("P" in "is P = NP" is).
-_INITIAL = re.compile(r"(?<![\w.])[A-Za-z]\.(?=\s+[A-Z])")
+# One initial before a name ("N. Korea", "J. Smith"): no topic of its own ("P" in "is P = NP"
+# is), nor is it one when the capital after it starts a question ("plan B. Why ...").
+_INITIAL = re.compile(
+    r"(?<![\w.])[A-Za-z]\.(?=\s+(?!(?:What|Why|Who|Whom|Whose|How|When|Where|Which|Is|Are|Was"
+    r"|Were|Did|Does|Do|Can|Could|Will|Would|Should|Has|Have|Had|I|It|The|And|But|So)\b)[A-Z])"
+)
 # It separates words though it shows nothing ("who\u200bis"): a space.
 _ZERO_WIDTH_SPACE = "\u200b"
 # "who's", "what's": the analyzer takes "'s" for a possessive, but here it is "is".
@@ -60,9 +64,12 @@ _DEFINITION = (
 )
 # A request for one paragraph by its number: "paragraph 3", "what does para 12 say".
 _PARAGRAPH = re.compile(
-    r"^(?:(?:show|quote|read|give|get|post|paste)(?: me| us)? |what (?:does|did|is in|s in) )?"
-    r"(?:the )?(?:paragraph|para|par|pg) (?P<number>\d{1,6})"
-    r"(?: of (?:the|this) (?:briefing|article|story))?(?: (?:say|says|said|again))?$"
+    r"^(?:(?:can|could|would|will) (?:you|u) |i (?:want|need|d like) (?:to see )?)?"
+    r"(?:(?:show|quote|read|give|get|post|paste|see)(?: me| us)? "
+    r"|what (?:does|did|is in|s in|was in) |whats in )?"
+    r"(?:the )?(?:paragraph|para) (?P<number>\d{1,6})"
+    r"(?: of (?:the|this) (?:briefing|article|story|report|text))?"
+    r"(?: (?:say|says|said))?(?: again)?$"
 )
 # Emoji and other symbols: a message of nothing else is chat ("👍"), not an empty question.
 _SYMBOLS = frozenset({"So"})

@@ -45,6 +45,7 @@ def test_discord_markup_is_not_part_of_the_question(analyzer):
             ["Freedom", "Shield"],
         ),
         ("what did KCNA say www.example.org/kcna.html", ["KCNA"]),
+        ("what is plan B. Why was it dropped", ["plan", "B", "dropped"]),
     ],
 )
 def test_initials_links_and_lone_letters_are_read_as_a_reader_means_them(analyzer, question, typed):
@@ -149,6 +150,11 @@ def test_what_did_x_do_asks_what_happened_not_what_x_is(analyzer):
         ("what does para 12 say?", 12),
         ("hi! show me paragraph 40 please", 40),
         ("Quote paragraph 2 of the briefing", 2),
+        ("can you show paragraph 2", 2),
+        ("i want paragraph 2", 2),
+        ("whats in paragraph 3", 3),
+        ("what did paragraph 3 say again", 3),
+        ("pg 13", None),
         ("what about paragraph 3 and the missiles", None),
         ("paragraph", None),
     ],
