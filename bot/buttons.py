@@ -53,6 +53,7 @@ from bot.sending import defer_after_of, in_time, send
 from bot.store.base import AnswerRecord
 from index.answering import Answer, Passage
 from index.briefing import Briefing
+from index.briefingtable import ids_of
 
 ONLY_ASKER_OR_MODERATOR = "Only the asker or a moderator can delete this answer."
 CUSTOM_ID_LIMIT = 100
@@ -66,8 +67,16 @@ def briefing_key(briefing_id: str) -> str:
 
 
 def find_by_key(briefings: Sequence[Briefing], key: str) -> Briefing | None:
-    """The briefing whose ``briefing_key`` is ``key``."""
-    return next((b for b in briefings if briefing_key(b.id) == key), None)
+    """The briefing whose ``briefing_key`` is ``key`` (found by id: no other briefing is made)."""
+    ids = ids_of(briefings)
+    found = next((n for n, briefing_id in enumerate(ids) if briefing_key(briefing_id) == key), None)
+    return None if found is None else briefings[found]
+
+
+def find_by_id(briefings: Sequence[Briefing], briefing_id: str) -> Briefing | None:
+    """The briefing of id ``briefing_id`` (no other briefing is made)."""
+    ids = ids_of(briefings)
+    return briefings[ids.index(briefing_id)] if briefing_id in ids else None
 
 
 def content_key(briefing: Briefing) -> str:
@@ -145,7 +154,7 @@ class MorePassages(
         if self.rank >= len(record.passages):
             return NO_MORE_PASSAGES, None
         where = record.passages[self.rank]
-        briefing = next((b for b in briefings if b.id == where.briefing_id), None)
+        briefing = find_by_id(briefings, where.briefing_id)
         if briefing is None:
             return BRIEFING_GONE, None
         passage = rebuilt(where, briefing)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.buttons import briefing_key, find_by_id, find_by_key
 from bot.exts.options import choices
 from bot.render import MESSAGE_LIMIT, out_of_range
 from bot.replies import added_reply, catalog_reply, passage_reply, removed_reply
@@ -79,3 +80,24 @@ def test_the_catalog_and_autocompletion_read_a_cached_archive_as_columns(tmp_pat
     offered = [choice.value for choice in choices(briefings, "story 1")]
     assert offered == [f"b{n}" for n in range(19, 9, -1)] + ["b01"]
     assert sorted(made) == sorted(offered)
+
+
+def test_buttons_find_their_briefing_in_a_cached_archive_making_no_other(tmp_path, monkeypatch):
+    folder = tmp_path / "briefings"
+    folder.mkdir()
+    for n in range(30):
+        (folder / f"b{n:02}.txt").write_text(f"# Story {n}\n\nText {n}.\n")
+    open_catalog([folder], tmp_path / "cache", lambda _: None)
+    index = open_catalog([folder], tmp_path / "cache", lambda _: None)
+    made: list[str] = []
+
+    def counted(record, *args):
+        made.append(record.id)
+        return StoredBriefing(record, *args)
+
+    monkeypatch.setattr("index.briefingtable.StoredBriefing", counted)
+    briefings = Segments([index]).briefings
+    assert find_by_key(briefings, briefing_key("b17")).id == "b17"
+    assert find_by_id(briefings, "b23").id == "b23"
+    assert find_by_id(briefings, "gone") is None and find_by_key(briefings, "0" * 8) is None
+    assert made == ["b17", "b23"]
