@@ -273,7 +273,7 @@ class ChainedBriefings(Sequence[Briefing]):
 
     def index(self, value: object, start: int = 0, stop: int | None = None) -> int:
         """The position of a briefing, found part by part (by id in a ``BriefingTable``)."""
-        stop = len(self) if stop is None else stop
+        start, stop, _ = slice(start, stop).indices(len(self))
         for part, first in zip(self.parts, self._starts, strict=False):
             with contextlib.suppress(ValueError):
                 position = first + part.index(value)

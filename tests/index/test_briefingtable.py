@@ -155,6 +155,12 @@ def test_segments_read_their_briefings_as_one_sequence_in_order(folder, tmp_path
     with pytest.raises(IndexError):
         chained[5]
     assert chained.index(whole[4]) == 4 and chained.index(whole[1]) == 1
+    assert chained.index(whole[3], 0, -1) == whole.index(whole[3], 0, -1) == 3
+    for start, stop in [(-3, 5), (0, -4)]:
+        with pytest.raises(ValueError):
+            whole.index(whole[1], start, stop)
+        with pytest.raises(ValueError):
+            chained.index(whole[1], start, stop)
     with pytest.raises(ValueError, match="not in the briefings"):
         chained.index(Briefing("elsewhere", "x", (), "d"))
     assert list(ids_of(chained)) == [b.id for b in whole]
