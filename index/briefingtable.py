@@ -85,7 +85,8 @@ def read_columns(data: bytes, spans: np.ndarray, counts: np.ndarray) -> Briefing
         raise ValueError("a briefing has no id or no digest")
     if len(set(ids)) != len(ids):
         raise ValueError("briefings.json names a briefing twice")
-    fields = {name: _texts(document, name, optional=True) for name in FIELDS}
+    # Every briefing has a name (its title or its file's); the other fields may be absent.
+    fields = {name: _texts(document, name, optional=name != "name") for name in FIELDS}
     if any(len(column) != len(ids) for column in (digests, *fields.values())):
         raise ValueError("the columns of briefings.json differ in length")
     _check_paragraphs(spans, counts, len(ids))

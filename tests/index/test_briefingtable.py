@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -114,6 +115,9 @@ def test_columns_that_do_not_describe_the_briefings_given_are_refused(folder):
         check_columns(read_columns(data, shifted, arrays["paragraph_counts"]), briefings)
     with pytest.raises(ValueError, match="no file is recorded"):
         check_files(columns, list_files([folder]))
+    nameless = json.loads(data) | {"name": [None] * len(briefings)}
+    with pytest.raises(ValueError, match="name column is not text"):
+        read_columns(json.dumps(nameless).encode(), *arrays.values())
 
 
 def test_a_summary_reads_only_the_newest_briefings_files(folder, tmp_path, monkeypatch):
