@@ -16,7 +16,9 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import Stemmer
 
@@ -24,6 +26,8 @@ from index import english
 from index.stopwords import ENGLISH_STOPWORDS
 
 ANALYZER_VERSION = "4"
+
+T = TypeVar("T")
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 # Matches what (?<=\w)'s\b|(?<=s)'(?!\w) matches; starting at the apostrophe lets
@@ -71,7 +75,16 @@ class Analyzer:
 
     def analyze(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept."""
-        stopwords, terms = self.stopwords, _TERMS
+        return self.analyze_as(text, _TERMS)
+
+    def analyze_as(self, text: str, terms: Mapping[str, T]) -> list[T]:
+        """``analyze``, each term given as ``terms`` gives it for its (folded) word.
+
+        ``terms[word]`` must stand for ``self.term(word)``: a build's worker
+        numbers the terms, and looking a word's number up at once saves a
+        second lookup of its term.
+        """
+        stopwords = self.stopwords
         return [terms[word] for word in split_words(text) if word not in stopwords]
 
     def warm(self) -> None:

@@ -149,6 +149,28 @@ class PostingsBuilder:
         self._sizes.append(len(counts))
         self._lengths.append(len(terms))
 
+    def term_ids(self, terms: Iterable[str]) -> list[int]:
+        """The id of each term, numbering those not met yet in the order given."""
+        ids = self._ids
+        return [ids.setdefault(term, len(ids)) for term in terms]
+
+    def add_ids(
+        self, ids: np.ndarray, counts: np.ndarray, sizes: np.ndarray, lengths: np.ndarray
+    ) -> None:
+        """Append chunks whose terms are already ids (``term_ids``), all int32 arrays.
+
+        ``ids`` and ``counts`` hold each chunk's distinct terms in turn, in
+        order of first use, and how often it uses each; ``sizes`` says how many
+        distinct terms each chunk has, ``lengths`` how many terms. This is
+        what ``add`` makes of each chunk's terms.
+        """
+        for collected, values in zip(
+            (self._terms, self._counts, self._sizes, self._lengths),
+            (ids, counts, sizes, lengths),
+            strict=True,
+        ):
+            collected.frombytes(values.astype(np.int32, copy=False).tobytes())
+
     def build(self, k1: float = DEFAULT_K1, b: float = DEFAULT_B) -> Postings:
         """The postings of every chunk added so far; the builder is spent afterwards."""
         # Views of the collected ids, not copies: at 100,000 chunks each is 25 MB.
