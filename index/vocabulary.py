@@ -172,10 +172,8 @@ class Translation:
         unknown = translated < 0
         if unknown.any():
             # Numbered in the order these chunks first use them, as ``PostingsBuilder.add`` does.
-            local = encoded.ids[unknown]
-            _, firsts = np.unique(local, return_index=True)
-            local = local[np.sort(firsts)]
-            terms = [unused.pop(number) for number in local.tolist()]
+            local = list(dict.fromkeys(encoded.ids[unknown].tolist()))
+            terms = [unused.pop(number) for number in local]
             known[local] = self.postings.term_ids(terms)
             translated = known[encoded.ids]
         del known  # a view of ``ids``, which must be free to grow
