@@ -21,8 +21,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
@@ -38,13 +39,16 @@ from index.postings import PostingsBuilder
 from index.search import Index, Progress
 from index.sentencetable import PackedSentences, SentenceTableBuilder
 from index.stored import KeptTexts, Record, StoredBriefing, record_of
-from index.tokens import LazyEncoding
+from index.tokens import load_encoding
 from index.vocabulary import EncodedChunks, Translation, Vocabulary
 
 # Fewer files than this are indexed in this process: starting workers costs more.
 MIN_PARALLEL_FILES = 64
-# Files handed to the pool at once, so finished results never pile up unread.
-_BATCH = 512
+# Files a worker indexes in one task, and tasks handed to the pool ahead of the one
+# merged: enough that a worker never waits for work, few enough that finished
+# results never pile up unread.
+_TASK_FILES = 16
+_TASKS_AHEAD = 16
 
 
 @dataclass(frozen=True)
@@ -170,15 +174,26 @@ def _workers(files: int) -> int:
 def _indexed(
     executor: Executor | None, files: Sequence[ListedFile], analyzer: Analyzer, chunker: Chunker
 ) -> Iterator[_Indexed]:
-    """Each file indexed, in order; at most one batch of results is held at a time."""
+    """Each file indexed, in order.
+
+    A worker takes tasks in the order they are handed over, so it indexes
+    its files in listing order, as ``index.vocabulary`` needs. The tasks are
+    handed over ``_TASKS_AHEAD`` ahead of the one merged, never a whole
+    batch at a time: waiting for a batch's last file left the other worker idle.
+    """
     if executor is None:
         vocabulary = Vocabulary(analyzer)
         for file in files:
             yield _index_one(file, chunker, vocabulary)
         return
-    for start in range(0, len(files), _BATCH):
-        batch = files[start : start + _BATCH]
-        yield from executor.map(_index_file, batch, chunksize=16)
+    tasks = (files[start : start + _TASK_FILES] for start in range(0, len(files), _TASK_FILES))
+    ahead: deque[Future[list[_Indexed]]] = deque()
+    for task in tasks:
+        ahead.append(executor.submit(_index_files, task))
+        if len(ahead) > _TASKS_AHEAD:
+            yield from ahead.popleft().result()
+    while ahead:
+        yield from ahead.popleft().result()
 
 
 class _executor:  # noqa: N801 - used as a context manager, like a function
@@ -214,13 +229,15 @@ _worker: dict[str, object] = {}
 
 def _start_worker(analyzer: Analyzer, encoding: str, max_tokens: int) -> None:
     _worker["analyzer"] = analyzer
-    _worker["chunker"] = Chunker(LazyEncoding(encoding), max_tokens)
+    # Loaded now, not lazily: a worker always needs it, and each lazy use costs 3 µs.
+    _worker["chunker"] = Chunker(load_encoding(encoding), max_tokens)
     _worker["vocabulary"] = Vocabulary(analyzer)
 
 
-def _index_file(file: ListedFile) -> _Indexed:
-    """``_index_one`` in a worker, with the worker's analyzer, chunker and vocabulary."""
-    return _index_one(file, _worker["chunker"], _worker["vocabulary"])  # type: ignore[arg-type]
+def _index_files(files: Sequence[ListedFile]) -> list[_Indexed]:
+    """``_index_one`` of each file in a worker, with the worker's chunker and vocabulary."""
+    chunker, vocabulary = _worker["chunker"], _worker["vocabulary"]
+    return [_index_one(file, chunker, vocabulary) for file in files]  # type: ignore[arg-type]
 
 
 def _index_one(file: ListedFile, chunker: Chunker, vocabulary: Vocabulary) -> _Indexed:
