@@ -2,18 +2,18 @@
 
 Reading, parsing, chunking and analysing a file is independent of every
 other file, and is nearly all of a build, so it runs in a pool of worker
-processes, a bounded batch of files at a time. Each worker sends back only
-what the index keeps, as a few flat arrays per file: the briefing's
-metadata and paragraph spans, its chunks' offsets, their terms as ids of
-the worker's own vocabulary (``index.vocabulary``) and their sentences
-(``index.sentencetable``). The parent merges them, in listing order, into
-one chunk table, one set of postings and one sentence table, so the index
-is the one a build in a single process makes; it looks up only the terms
-a worker met for the first time, so the workers have the cores to
-themselves. The briefings' texts are not kept: the index quotes through
-``StoredBriefing``, which reads a file again (and checks it) when a reply
-needs it, so a build's memory grows with the postings, not with the
-archive's text.
+processes, a bounded window of files ahead of the merge. Each worker sends
+back only what the index keeps, as a few flat arrays per file: the
+briefing's metadata and paragraph spans, its chunks' offsets, their terms
+as ids of the worker's own vocabulary (``index.vocabulary``) and their
+sentences (``index.sentencetable``). The parent merges them, in listing
+order, into one chunk table, one set of postings and one sentence table,
+so the index is the one a build in a single process makes; it looks up
+only the terms a worker met for the first time, so the workers have the
+cores to themselves. The briefings' texts are not kept: the index quotes
+through ``StoredBriefing``, which reads a file again (and checks it) when
+a reply needs it, so a build's memory grows with the postings, not with
+the archive's text.
 """
 
 from __future__ import annotations
@@ -117,10 +117,11 @@ class _Merged:
     def __post_init__(self) -> None:
         self.terms = Translation(self.postings)
 
-    def add(self, indexed: _Indexed) -> None:
+    def add(self, file: ListedFile, indexed: _Indexed) -> None:
         """Append one file's briefing and chunks."""
         if indexed.record is None or indexed.terms is None or indexed.sentences is None:
             raise ValueError("a skipped file has no chunks to add")
+        self.kept.append(file)
         rows = np.empty((len(indexed.rows), len(COLUMNS)), dtype=np.int64)
         rows[:, 0] = len(self.records)
         rows[:, 1:] = indexed.rows
@@ -160,8 +161,7 @@ def _merge(results: Iterator[_Indexed], listing: Listing, progress: Progress) ->
                 merged.terms.skip(result.terms)
             continue
         first[result.record.id] = file
-        merged.kept.append(file)
-        merged.add(result)
+        merged.add(file, result)
     return merged
 
 
