@@ -57,7 +57,7 @@ def test_only_english_is_analysed():
 
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 def test_ascii_text_splits_into_the_words_of_any_text(text):
-    # Words are runs of letters and digits; ASCII text is split with a faster pattern.
+    # Words are runs of letters and digits; ASCII text is split a faster way.
     folded = fold(text)
     assert split_words(text) == re.findall(r"[^\W_]+", folded)
     assert split_words(text + "é") == re.findall(r"[^\W_]+", folded + "e")
