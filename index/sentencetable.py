@@ -62,6 +62,8 @@ class AnalysedChunk(Generic[T]):
         All 0 when no sentence is kept. (A build in worker processes makes the
         same masks with numpy, a whole file at once: ``index.vocabulary``.)
         """
+        if len(self.ends) < 2:  # no sentence kept (all 0), or one (all 1)
+            return bytes([len(self.ends)]) * len(dict.fromkeys(self.terms))
         masks = dict.fromkeys(self.terms, 0)
         start = 0
         for sentence, end in enumerate(self.ends):
