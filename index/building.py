@@ -1,16 +1,19 @@
-"""Index the listed briefing files on every core, holding no briefing's text once it is indexed.
+"""Index the listed files on every core, holding no briefing's text once it is indexed.
 
 Reading, parsing, chunking and analysing a file is independent of every
 other file, and is nearly all of a build, so it runs in a pool of worker
-processes, a bounded batch of files at a time. Each worker sends back only
-what the index keeps: the briefing's metadata and paragraph spans, its
-chunks' offsets, their terms and their sentences (``index.sentencetable``).
-The parent merges them, in listing order, into one chunk table, one set of
-postings and one sentence table, so the index is the one a
-build in a single process makes. The briefings' texts are not kept: the
-index quotes through ``StoredBriefing``, which reads a file again (and
-checks it) when a reply needs it, so a build's memory grows with the
-postings, not with the archive's text.
+processes, a bounded window of files ahead of the merge. Each worker sends
+back only what the index keeps, as a few flat arrays per file: the
+briefing's metadata and paragraph spans, its chunks' offsets, their terms
+as ids of the worker's own vocabulary (``index.vocabulary``) and their
+sentences (``index.sentencetable``). The parent merges them, in listing
+order, into one chunk table, one set of postings and one sentence table,
+so the index is the one a build in a single process makes; it looks up
+only the terms a worker met for the first time, so the workers have the
+cores to themselves. The briefings' texts are not kept: the index quotes
+through ``StoredBriefing``, which reads a file again (and checks it) when
+a reply needs it, so a build's memory grows with the postings, not with
+the archive's text.
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
@@ -33,14 +37,18 @@ from index.loading import read_file, skip_reason
 from index.parsing import BriefingFormatError
 from index.postings import PostingsBuilder
 from index.search import Index, Progress
-from index.sentencetable import SentenceTableBuilder, analyse_chunk
+from index.sentencetable import PackedSentences, SentenceTableBuilder
 from index.stored import KeptTexts, Record, StoredBriefing, record_of
-from index.tokens import LazyEncoding
+from index.tokens import load_encoding
+from index.vocabulary import EncodedChunks, Translation, Vocabulary
 
 # Fewer files than this are indexed in this process: starting workers costs more.
 MIN_PARALLEL_FILES = 64
-# Files handed to the pool at once, so finished results never pile up unread.
-_BATCH = 512
+# Files a worker indexes in one task, and tasks handed to the pool ahead of the one
+# merged: enough that a worker never waits for work, few enough that finished
+# results never pile up unread.
+_TASK_FILES = 16
+_TASKS_AHEAD = 16
 
 
 @dataclass(frozen=True)
@@ -52,25 +60,15 @@ class Built:
     skipped: tuple[tuple[ListedFile, str], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Indexed:
-    """What indexing one file gives back: a record, chunk rows and terms, or why it was skipped."""
+    """What indexing one file gives back: a record and its chunks, or why it was skipped."""
 
     record: Record | None
-    rows: list[tuple[int, int, int, int]]
-    # Each chunk's terms, joined: chunks by newlines, terms by spaces (a term holds
-    # neither). One string crosses between processes far faster than a list per chunk.
-    terms: str
-    # Each chunk's sentences: flat offsets from its start, and its terms' masks.
-    sentences: list[tuple[list[int], bytes]] = field(default_factory=list)
+    rows: np.ndarray  # int64: each chunk's paragraph, start, end and tokens (``COLUMNS[1:]``)
+    terms: EncodedChunks | None
+    sentences: PackedSentences | None
     skipped: str | None = None
-
-    def chunk_terms(self) -> Iterator[list[str]]:
-        """Each chunk's terms, in order."""
-        if not self.rows:
-            return
-        for line in self.terms.split("\n"):
-            yield line.split(" ") if line else []
 
 
 def build_listed(
@@ -114,6 +112,23 @@ class _Merged:
     records: list[Record] = field(default_factory=list)
     kept: list[ListedFile] = field(default_factory=list)
     skipped: list[tuple[ListedFile, str]] = field(default_factory=list)
+    terms: Translation = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.terms = Translation(self.postings)
+
+    def add(self, file: ListedFile, indexed: _Indexed) -> None:
+        """Append one file's briefing and chunks."""
+        if indexed.record is None or indexed.terms is None or indexed.sentences is None:
+            raise ValueError("a skipped file has no chunks to add")
+        self.kept.append(file)
+        rows = np.empty((len(indexed.rows), len(COLUMNS)), dtype=np.int64)
+        rows[:, 0] = len(self.records)
+        rows[:, 1:] = indexed.rows
+        self.rows.frombytes(rows.tobytes())
+        self.records.append(indexed.record)
+        self.terms.add(indexed.terms)
+        self.sentences.extend(indexed.sentences, indexed.terms.masks)
 
     def built(self, analyzer: Analyzer, stale: Callable[[], None]) -> Built:
         """The index of what was gathered (none if no file held a briefing)."""
@@ -142,17 +157,11 @@ def _merge(results: Iterator[_Indexed], listing: Listing, progress: Progress) ->
             name = result.record.id
             reason = f"another briefing is already named {name!r} ({first[name].path})"
             merged.skipped.append((file, reason))
+            if result.terms is not None:
+                merged.terms.skip(result.terms)
             continue
         first[result.record.id] = file
-        owner = len(merged.records)
-        merged.records.append(result.record)
-        merged.kept.append(file)
-        for row in result.rows:
-            merged.rows.extend((owner, *row))
-        for terms in result.chunk_terms():
-            merged.postings.add(terms)
-        for spans, masks in result.sentences:
-            merged.sentences.add(spans, masks)
+        merged.add(file, result)
     return merged
 
 
@@ -165,14 +174,26 @@ def _workers(files: int) -> int:
 def _indexed(
     executor: Executor | None, files: Sequence[ListedFile], analyzer: Analyzer, chunker: Chunker
 ) -> Iterator[_Indexed]:
-    """Each file indexed, in order; at most one batch of results is held at a time."""
+    """Each file indexed, in order.
+
+    A worker takes tasks in the order they are handed over, so it indexes
+    its files in listing order, as ``index.vocabulary`` needs. The tasks are
+    handed over ``_TASKS_AHEAD`` ahead of the one merged, never a whole
+    batch at a time: waiting for a batch's last file left the other worker idle.
+    """
     if executor is None:
+        vocabulary = Vocabulary(analyzer)
         for file in files:
-            yield _index_one(file, analyzer, chunker)
+            yield _index_one(file, chunker, vocabulary)
         return
-    for start in range(0, len(files), _BATCH):
-        batch = files[start : start + _BATCH]
-        yield from executor.map(_index_file, batch, chunksize=16)
+    tasks = (files[start : start + _TASK_FILES] for start in range(0, len(files), _TASK_FILES))
+    ahead: deque[Future[list[_Indexed]]] = deque()
+    for task in tasks:
+        ahead.append(executor.submit(_index_files, task))
+        if len(ahead) > _TASKS_AHEAD:
+            yield from ahead.popleft().result()
+    while ahead:
+        yield from ahead.popleft().result()
 
 
 class _executor:  # noqa: N801 - used as a context manager, like a function
@@ -202,29 +223,37 @@ class _executor:  # noqa: N801 - used as a context manager, like a function
             self.pool.shutdown(cancel_futures=True)
 
 
-# The analyzer and chunker of this worker process, set by ``_start_worker``.
+# The analyzer, chunker and vocabulary of this worker process, set by ``_start_worker``.
 _worker: dict[str, object] = {}
 
 
 def _start_worker(analyzer: Analyzer, encoding: str, max_tokens: int) -> None:
     _worker["analyzer"] = analyzer
-    _worker["chunker"] = Chunker(LazyEncoding(encoding), max_tokens)
+    # Loaded now, not lazily: a worker always needs it, and each lazy use costs 3 µs.
+    _worker["chunker"] = Chunker(load_encoding(encoding), max_tokens)
+    _worker["vocabulary"] = Vocabulary(analyzer)
 
 
-def _index_file(file: ListedFile) -> _Indexed:
-    """``_index_one`` in a worker, with the worker's analyzer and chunker."""
-    return _index_one(file, _worker["analyzer"], _worker["chunker"])  # type: ignore[arg-type]
+def _index_files(files: Sequence[ListedFile]) -> list[_Indexed]:
+    """``_index_one`` of each file in a worker, with the worker's chunker and vocabulary."""
+    chunker, vocabulary = _worker["chunker"], _worker["vocabulary"]
+    return [_index_one(file, chunker, vocabulary) for file in files]  # type: ignore[arg-type]
 
 
-def _index_one(file: ListedFile, analyzer: Analyzer, chunker: Chunker) -> _Indexed:
-    """Read, parse, chunk and analyse one file."""
+def _index_one(file: ListedFile, chunker: Chunker, vocabulary: Vocabulary) -> _Indexed:
+    """Read, parse, chunk and analyse one file, its terms as ids of ``vocabulary``."""
     try:
         briefing = read_file(file.path)
     except (OSError, BriefingFormatError) as error:
-        return _Indexed(None, [], "", skipped=skip_reason(error))
+        return _Indexed(None, _NO_ROWS, None, None, skipped=skip_reason(error))
     chunks = chunker.chunk(briefing)
-    rows = [(chunk.paragraph, chunk.start, chunk.end, chunk.tokens) for chunk in chunks]
-    analysed = [analyse_chunk(analyzer, briefing.body, chunk.start, chunk.end) for chunk in chunks]
-    terms = "\n".join(" ".join(chunk.terms) for chunk in analysed)
-    sentences = [(chunk.spans, chunk.masks) for chunk in analysed]
-    return _Indexed(record_of(briefing), rows, terms, sentences)
+    rows = np.array(
+        [(chunk.paragraph, chunk.start, chunk.end, chunk.tokens) for chunk in chunks],
+        dtype=np.int64,
+    ).reshape(-1, len(COLUMNS) - 1)
+    analysed = [vocabulary.analyse_chunk(briefing.body, chunk.start, chunk.end) for chunk in chunks]
+    terms = vocabulary.encode(analysed)
+    return _Indexed(record_of(briefing), rows, terms, PackedSentences.of(analysed))
+
+
+_NO_ROWS = np.zeros((0, len(COLUMNS) - 1), dtype=np.int64)

@@ -149,6 +149,28 @@ class PostingsBuilder:
         self._sizes.append(len(counts))
         self._lengths.append(len(terms))
 
+    def term_ids(self, terms: Iterable[str]) -> list[int]:
+        """The id of each term, numbering those not met yet in the order given."""
+        ids = self._ids
+        return [ids.setdefault(term, len(ids)) for term in terms]
+
+    def add_ids(
+        self, ids: np.ndarray, counts: np.ndarray, sizes: np.ndarray, lengths: np.ndarray
+    ) -> None:
+        """Append chunks whose terms are already ids (``term_ids``), all int32 arrays.
+
+        ``ids`` and ``counts`` hold each chunk's distinct terms in turn, in
+        order of first use, and how often it uses each; ``sizes`` says how many
+        distinct terms each chunk has, ``lengths`` how many terms. This is
+        what ``add`` makes of each chunk's terms.
+        """
+        for collected, values in zip(
+            (self._terms, self._counts, self._sizes, self._lengths),
+            (ids, counts, sizes, lengths),
+            strict=True,
+        ):
+            collected.frombytes(values.astype(np.int32, copy=False).tobytes())
+
     def build(self, k1: float = DEFAULT_K1, b: float = DEFAULT_B) -> Postings:
         """The postings of every chunk added so far; the builder is spent afterwards."""
         # Views of the collected ids, not copies: at 100,000 chunks each is 25 MB.
@@ -157,8 +179,7 @@ class PostingsBuilder:
         lengths = np.frombuffer(self._lengths, dtype=np.int32)
         frequencies = np.bincount(chunk_terms, minlength=len(self._ids))
         idf = _lucene_idf(len(sizes), frequencies)
-        # Term-major order; a stable sort keeps each term's chunks ascending.
-        order = np.argsort(chunk_terms, kind="stable")
+        order = _term_major(chunk_terms)
         chunks = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)[order]
         counts = np.frombuffer(self._counts, dtype=np.int32)[order]
         del order
@@ -207,6 +228,22 @@ def bm25_weights(
         denominator += counts[block]
         weights[block] /= denominator
     return weights
+
+
+def _term_major(chunk_terms: np.ndarray) -> np.ndarray:
+    """The order that sorts the postings by term, each term's chunks kept ascending.
+
+    ``np.argsort(chunk_terms, kind="stable")``, done as numpy radix-sorts
+    16-bit keys: by the ids' low 16 bits, then (stably) by their high 16 bits,
+    which is over twice as fast as a merge sort of 32-bit ids.
+    """
+    low = chunk_terms.astype(np.uint16)  # keeps the low 16 bits of each (non-negative) id
+    order = np.argsort(low, kind="stable").astype(np.int32)
+    del low
+    if len(chunk_terms) and chunk_terms.max() > np.iinfo(np.uint16).max:
+        high = (chunk_terms >> 16).astype(np.uint16)[order]
+        order = order[np.argsort(high, kind="stable")]
+    return order
 
 
 def _starts(sizes: np.ndarray) -> np.ndarray:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -36,75 +37,108 @@ ARRAY_DTYPES: dict[str, np.dtype] = {
     "sentence_masks": np.dtype(np.uint8),
 }
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
-class AnalysedChunk:
-    """A chunk's terms in order, and its sentences (none kept if it has too many)."""
+class AnalysedChunk(Generic[T]):
+    """A chunk's terms in order, and its sentences (none kept if it has too many).
 
-    terms: list[str]
+    The terms are strings, or whatever stands for them one for one (the ids
+    a build's worker gives them: ``index.vocabulary``).
+    """
+
+    terms: list[T]
     # Each kept sentence's start and end, as offsets from the chunk's start, flat.
     spans: list[int]
-    # One per distinct term, in order of first use: bit i set if sentence i holds it
-    # (all 0 when no sentence is kept).
-    masks: bytes
+    # Where each kept sentence's terms end in ``terms`` (none when no sentence is kept):
+    # the terms are the sentences' terms in turn.
+    ends: list[int]
+
+    @property
+    def masks(self) -> bytes:
+        """One per distinct term, in order of first use: bit i set if sentence i holds it.
+
+        All 0 when no sentence is kept. (A build in worker processes makes the
+        same masks with numpy, a whole file at once: ``index.vocabulary``.)
+        """
+        if len(self.ends) < 2:  # no sentence kept (all 0), or one (all 1)
+            return bytes([len(self.ends)]) * len(dict.fromkeys(self.terms))
+        masks = dict.fromkeys(self.terms, 0)
+        start = 0
+        for sentence, end in enumerate(self.ends):
+            for term in self.terms[start:end]:
+                masks[term] |= 1 << sentence
+            start = end
+        return bytes(masks.values())
 
 
-def analyse_chunk(analyzer: Analyzer, body: str, start: int, end: int) -> AnalysedChunk:
-    """The terms of ``body[start:end]`` and its sentences, with the terms each one holds."""
+def analyse_chunk(analyzer: Analyzer, body: str, start: int, end: int) -> AnalysedChunk[str]:
+    """The terms of ``body[start:end]`` and its sentences, with where each one's terms end."""
+    return analyse_sentences(analyzer.analyze, _marker_term(analyzer), body, start, end)
+
+
+def analyse_sentences(
+    analyze: Callable[[str], list[T]], marker: T | None, body: str, start: int, end: int
+) -> AnalysedChunk[T]:
+    """``analyse_chunk``, the terms as ``analyze`` gives them (``marker``: ``marker_of`` it)."""
     spans = sentence_spans(body, start, end)
     if not spans or len(spans) > MAX_SENTENCES or end - start > MAX_CHUNK_LENGTH:
-        terms = analyzer.analyze(body[start:end])
-        return AnalysedChunk(terms, [], bytes(len(dict.fromkeys(terms))))
+        return AnalysedChunk(analyze(body[start:end]), [], [])
     flat = [offset - start for span in spans for offset in span]
     if len(spans) == 1:
-        terms = analyzer.analyze(body[spans[0][0] : spans[0][1]])
-        return AnalysedChunk(terms, flat, bytes([1]) * len(dict.fromkeys(terms)))
-    terms, masks = _terms_and_masks(analyzer, [body[first:last] for first, last in spans])
-    return AnalysedChunk(terms, flat, masks)
+        terms = analyze(body[spans[0][0] : spans[0][1]])
+        return AnalysedChunk(terms, flat, [len(terms)])
+    terms, ends = _terms_and_ends(analyze, marker, [body[first:last] for first, last in spans])
+    return AnalysedChunk(terms, flat, ends)
 
 
-def _terms_and_masks(analyzer: Analyzer, sentences: list[str]) -> tuple[list[str], bytes]:
-    """The sentences' terms in turn, and for each distinct term which sentences hold it.
+def _terms_and_ends(
+    analyze: Callable[[str], list[T]], marker: T | None, sentences: list[str]
+) -> tuple[list[T], list[int]]:
+    """The sentences' terms in turn, and where each sentence's terms end.
 
     One call to the analyzer costs about 3 µs beyond its words, so the
     sentences are analysed in one call, joined by a made-up word whose term
     then marks where one ends. Should the text itself hold a word of that
     term, each sentence is analysed alone instead.
     """
-    marker = _marker_term(analyzer)
-    joined = analyzer.analyze(f" {_MARKER} ".join(sentences))
+    joined = analyze(f" {_MARKER} ".join(sentences))
     if marker is None or joined.count(marker) != len(sentences) - 1:
-        return _by_sentence(analyzer, sentences)
-    masks: dict[str, int] = {}
-    flag = 1
-    for term in joined:
-        if term == marker:
-            flag <<= 1
-        else:
-            masks[term] = masks.get(term, 0) | flag
-    return list(filter(marker.__ne__, joined)), bytes(masks.values())
+        return _by_sentence(analyze, sentences)
+    ends, at = [], -1
+    for sentence in range(len(sentences) - 1):
+        at = joined.index(marker, at + 1)
+        ends.append(at - sentence)  # the markers before this one are not terms
+    terms = list(filter(marker.__ne__, joined))
+    ends.append(len(terms))
+    return terms, ends
 
 
-def _by_sentence(analyzer: Analyzer, sentences: list[str]) -> tuple[list[str], bytes]:
-    terms: list[str] = []
-    masks: dict[str, int] = {}
-    for bit, sentence in enumerate(sentences):
-        these = analyzer.analyze(sentence)
-        terms += these
-        for term in these:
-            masks[term] = masks.get(term, 0) | 1 << bit
-    return terms, bytes(masks.values())
+def _by_sentence(
+    analyze: Callable[[str], list[T]], sentences: list[str]
+) -> tuple[list[T], list[int]]:
+    terms: list[T] = []
+    ends: list[int] = []
+    for sentence in sentences:
+        terms += analyze(sentence)
+        ends.append(len(terms))
+    return terms, ends
 
 
 # A word no briefing uses, analysed to one term of its own (checked where used).
 _MARKER = "xqzsentencexqzbreakxqz"
 
 
+def marker_of(analyze: Callable[[str], list[T]]) -> T | None:
+    """What ``analyze`` makes of the word that marks sentence ends; None if not one term."""
+    terms = analyze(_MARKER)
+    return terms[0] if len(terms) == 1 else None
+
+
 @functools.lru_cache(maxsize=8)
 def _marker_term(analyzer: Analyzer) -> str | None:
-    """The term of the marker word; None if the analyzer does not make it exactly one."""
-    terms = analyzer.analyze(_MARKER)
-    return terms[0] if len(terms) == 1 else None
+    return marker_of(analyzer.analyze)
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,6 +185,26 @@ class SentenceTable:
         return self.spans[self.starts[position] : self.starts[position + 1]].tolist()
 
 
+@dataclass(frozen=True, eq=False)
+class PackedSentences:
+    """Several chunks' kept sentences in turn, as the flat arrays ``SentenceTableBuilder`` keeps.
+
+    Their terms' masks come with the chunks' terms (``index.vocabulary.EncodedChunks``).
+    """
+
+    counts: np.ndarray  # int64: each chunk's number of sentences kept
+    spans: np.ndarray  # uint16: their flat offsets, chunk after chunk
+
+    @classmethod
+    def of(cls, chunks: Sequence[AnalysedChunk]) -> PackedSentences:
+        """The sentences of ``chunks``, in order."""
+        counts = np.fromiter((len(chunk.ends) for chunk in chunks), np.int64, len(chunks))
+        spans = array("H")
+        for chunk in chunks:
+            spans.extend(chunk.spans)
+        return cls(counts, np.frombuffer(spans, dtype=np.uint16))
+
+
 class SentenceTableBuilder:
     """Collects each chunk's sentences in turn, as flat integer arrays; spent after ``build``."""
 
@@ -164,6 +218,12 @@ class SentenceTableBuilder:
         self._counts.append(len(spans) // 2)
         self._spans.extend(spans)
         self._masks.frombytes(masks)
+
+    def extend(self, packed: PackedSentences, masks: np.ndarray) -> None:
+        """Append several chunks' sentences and masks (uint8) at once, as ``add`` does each."""
+        self._counts.frombytes(packed.counts.astype(np.int64, copy=False).tobytes())
+        self._spans.frombytes(packed.spans.astype(np.uint16, copy=False).tobytes())
+        self._masks.frombytes(masks.astype(np.uint8, copy=False).tobytes())
 
     def build(self) -> SentenceTable:
         """The table of every chunk added so far."""

@@ -1,8 +1,11 @@
+import re
+import string
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.analysis import Analyzer
+from index.analysis import Analyzer, fold, split_words, words_of_folded
 
 
 def test_hyphenated_words_match_their_parts(analyzer):
@@ -50,3 +53,20 @@ def test_any_text_analyses_to_nonempty_terms_without_spaces(text):
 def test_only_english_is_analysed():
     with pytest.raises(ValueError, match="English only"):
         Analyzer(language="german")
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_splits_into_the_words_of_any_text(text):
+    # Words are runs of letters and digits; ASCII text is split a faster way.
+    folded = fold(text)
+    assert split_words(text) == re.findall(r"[^\W_]+", folded)
+    assert split_words(text + "é") == re.findall(r"[^\W_]+", folded + "e")
+
+
+def test_every_ascii_letter_and_digit_and_nothing_else_is_part_of_a_word():
+    characters = "".join(map(chr, range(128)))
+    assert words_of_folded(characters) == re.findall(r"[^\W_]+", characters)
+    assert (
+        "".join(words_of_folded(characters))
+        == string.digits + string.ascii_uppercase + string.ascii_lowercase
+    )

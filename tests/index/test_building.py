@@ -14,6 +14,7 @@ from index.listing import list_files
 from index.search import Index
 from index.stored import StoredBriefing
 from tests.conftest import BRIEFINGS, BUNDLED_ID
+from tests.index.test_sentencetable import AWKWARD
 
 QUESTIONS = ["Who visited Pyongyang?", "Where did the zeppelin land?", "penguins", "missile test"]
 
@@ -60,9 +61,45 @@ def test_a_build_of_files_equals_a_build_of_the_same_briefings_in_memory(
     assert all(isinstance(b, StoredBriefing) for b in index.briefings)
     in_memory = Index.build(index.briefings, analyzer, chunker)
     assert index.chunks == in_memory.chunks
+    assert_same_arrays(index, in_memory)
     assert [render_answer(answer(index, q)) for q in QUESTIONS] == [
         render_answer(answer(in_memory, q)) for q in QUESTIONS
     ]
+
+
+def test_many_files_shared_among_workers_give_the_index_of_one_process(tmp_path, analyzer, chunker):
+    # Enough files that each worker indexes several batches, numbering terms its own
+    # way, with paragraphs (and so terms) shared between files and a second file of a
+    # name in the middle; each chunk is built in memory the plain way, term by term.
+    paragraphs = [
+        text.strip()
+        for source in (BRIEFINGS / f"{BUNDLED_ID}.txt").read_text().split("\n\n")[1:]
+        + AWKWARD.split("\n\n")
+        if (text := source.strip())
+    ]
+    folder = tmp_path / "briefings"
+    (folder / "b").mkdir(parents=True)
+    for number in range(90):
+        chosen = [paragraphs[(number * 7 + step * 5) % len(paragraphs)] for step in range(3)]
+        name = f"{'a' if number < 45 else 'c'}-{number:02}.txt"  # b/ comes between them
+        (folder / name).write_text("\n\n".join(chosen) + "\n")
+    (folder / "b" / "a-10.txt").write_text(f"{AWKWARD}\nOnly here: zanzibar.\n")
+    built = build_listed(list_files([folder]), analyzer, chunker, lambda: None, workers=2)
+    assert len(built.files) == 90 and len(built.skipped) == 1
+    in_memory = Index.build(built.index.briefings, analyzer, chunker)
+    assert np.array_equal(built.index.chunks.rows, in_memory.chunks.rows)
+    assert_same_arrays(built.index, in_memory)
+    assert "zanzibar" not in built.index.postings.terms
+
+
+def assert_same_arrays(index: Index, expected: Index) -> None:
+    """The postings and sentence table are those of ``expected``, array for array."""
+    assert index.postings.terms == expected.postings.terms
+    for name, array in expected.postings.arrays().items():
+        assert np.array_equal(array, index.postings.arrays()[name]), name
+    assert index.sentence_table is not None and expected.sentence_table is not None
+    for name, array in expected.sentence_table.arrays().items():
+        assert np.array_equal(array, index.sentence_table.arrays()[name]), name
 
 
 def test_skipped_files_are_warned_of_whatever_the_workers(tmp_path):

@@ -125,3 +125,21 @@ def test_weights_computed_in_blocks_are_the_same(monkeypatch):
     whole = Postings.build(corpus)
     monkeypatch.setattr(postings_module, "_BLOCK", 3)
     assert np.array_equal(Postings.build(corpus).weights, whole.weights)
+
+
+def test_a_vocabulary_beyond_sixteen_bits_keeps_each_terms_chunks_in_order():
+    # Term ids past 65,535 are sorted on their high bits too (``_term_major``).
+    rng = np.random.default_rng(11)
+    corpus = [
+        [f"t{i}" for i in rng.integers(0, 200_000, size=int(rng.integers(0, 60)))]
+        for _ in range(4000)
+    ]
+    postings = Postings.build(corpus)
+    assert len(postings.terms) > 1 << 16
+    holders: dict[str, list[int]] = {}
+    for position, terms in enumerate(corpus):
+        for term in dict.fromkeys(terms):
+            holders.setdefault(term, []).append(position)
+    assert postings.terms == tuple(holders)
+    for term, positions in holders.items():
+        assert postings.chunks_with(term).tolist() == positions
