@@ -179,7 +179,9 @@ class PostingsBuilder:
         lengths = np.frombuffer(self._lengths, dtype=np.int32)
         frequencies = np.bincount(chunk_terms, minlength=len(self._ids))
         idf = _lucene_idf(len(sizes), frequencies)
-        order = _term_major(chunk_terms)
+        # Term-major order; a stable sort keeps each term's chunks ascending. (Two 16-bit
+        # radix passes are faster but hold three orders at once: +330 MB at 1,000,000 chunks.)
+        order = np.argsort(chunk_terms, kind="stable")
         chunks = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)[order]
         counts = np.frombuffer(self._counts, dtype=np.int32)[order]
         del order
@@ -228,22 +230,6 @@ def bm25_weights(
         denominator += counts[block]
         weights[block] /= denominator
     return weights
-
-
-def _term_major(chunk_terms: np.ndarray) -> np.ndarray:
-    """The order that sorts the postings by term, each term's chunks kept ascending.
-
-    ``np.argsort(chunk_terms, kind="stable")``, done as numpy radix-sorts
-    16-bit keys: by the ids' low 16 bits, then (stably) by their high 16 bits,
-    which is over twice as fast as a merge sort of 32-bit ids.
-    """
-    low = chunk_terms.astype(np.uint16)  # keeps the low 16 bits of each (non-negative) id
-    order = np.argsort(low, kind="stable").astype(np.int32)
-    del low
-    if len(chunk_terms) and chunk_terms.max() > np.iinfo(np.uint16).max:
-        high = (chunk_terms >> 16).astype(np.uint16)[order]
-        order = order[np.argsort(high, kind="stable")]
-    return order
 
 
 def _starts(sizes: np.ndarray) -> np.ndarray:
