@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pytest
+
 from bot.buttons import briefing_key, find_by_id, find_by_key
 from bot.exts.options import choices
 from bot.render import MESSAGE_LIMIT, out_of_range
@@ -58,7 +62,9 @@ def test_out_of_range_fits_with_a_huge_title():
     assert message.endswith("there is no paragraph 9.")
 
 
-def test_the_catalog_and_autocompletion_read_a_cached_archive_as_columns(tmp_path, monkeypatch):
+@pytest.fixture
+def archive(tmp_path, monkeypatch) -> tuple[Sequence, list[str]]:
+    """A cached archive of 30 dated briefings as a server sees it, and the ids of those made."""
     folder = tmp_path / "briefings"
     folder.mkdir()
     for n in range(30):
@@ -72,7 +78,11 @@ def test_the_catalog_and_autocompletion_read_a_cached_archive_as_columns(tmp_pat
         return StoredBriefing(record, *args)
 
     monkeypatch.setattr("index.briefingtable.StoredBriefing", counted)
-    briefings = Segments([index]).briefings
+    return Segments([index]).briefings, made
+
+
+def test_the_catalog_and_autocompletion_read_a_cached_archive_as_columns(archive):
+    briefings, made = archive
     catalog = catalog_reply(briefings)
     assert catalog.startswith("**30 briefings loaded**")
     assert catalog.index("*Story 29*, 2025-01-30 (id: b29)") < catalog.index("*Story 28*")
@@ -82,21 +92,8 @@ def test_the_catalog_and_autocompletion_read_a_cached_archive_as_columns(tmp_pat
     assert sorted(made) == sorted(offered)
 
 
-def test_buttons_find_their_briefing_in_a_cached_archive_making_no_other(tmp_path, monkeypatch):
-    folder = tmp_path / "briefings"
-    folder.mkdir()
-    for n in range(30):
-        (folder / f"b{n:02}.txt").write_text(f"# Story {n}\n\nText {n}.\n")
-    open_catalog([folder], tmp_path / "cache", lambda _: None)
-    index = open_catalog([folder], tmp_path / "cache", lambda _: None)
-    made: list[str] = []
-
-    def counted(record, *args):
-        made.append(record.id)
-        return StoredBriefing(record, *args)
-
-    monkeypatch.setattr("index.briefingtable.StoredBriefing", counted)
-    briefings = Segments([index]).briefings
+def test_buttons_find_their_briefing_in_a_cached_archive_making_no_other(archive):
+    briefings, made = archive
     assert find_by_key(briefings, briefing_key("b17")).id == "b17"
     assert find_by_id(briefings, "b23").id == "b23"
     assert find_by_id(briefings, "gone") is None and find_by_key(briefings, "0" * 8) is None

@@ -25,6 +25,14 @@ ZEPPELIN = "The zeppelin landed in Wonsan on Saturday, KCNA reported.\n\nNo one 
 SHOIGU = "Who is Russia's top security official visiting Pyongyang?"
 
 
+def edit_unseen(path: Path) -> None:
+    """Move the zeppelin's landing, keeping the file's size and times: no listing can tell."""
+    status = path.stat()
+    path.write_text(ZEPPELIN.replace("Wonsan", "Kaesng"))
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert path.stat().st_size == status.st_size
+
+
 class Builds:
     """A progress callback that counts how often an index is built from text."""
 
@@ -137,10 +145,7 @@ def test_a_briefing_edited_under_a_valid_listing_is_never_quoted_from_the_stale_
     open_(folder, cache)
     edited = folder / "zeppelin.txt"
     # Same size, same modification time: the listing cannot tell.
-    status = edited.stat()
-    edited.write_text(ZEPPELIN.replace("Wonsan", "Kaesng"))
-    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
-    assert edited.stat().st_size == status.st_size
+    edit_unseen(edited)
     builds = Builds()
     stale = open_(folder, cache, builds=builds)
     assert builds.count == 0
@@ -165,9 +170,7 @@ def test_the_harness_reindexes_a_briefing_that_changed_and_answers(
     monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "data"))
     assert main(["index", "build", "--briefings", str(folder)]) == 0
     edited = folder / "zeppelin.txt"
-    status = edited.stat()
-    edited.write_text(ZEPPELIN.replace("Wonsan", "Kaesng"))
-    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
+    edit_unseen(edited)
     capsys.readouterr()
     assert main(["ask", "--briefings", str(folder), "Where did the zeppelin land?"]) == 0
     captured = capsys.readouterr()
@@ -186,9 +189,7 @@ def test_a_paragraph_asked_for_by_number_is_read_again_from_a_briefing_that_chan
     edited.write_text(ZEPPELIN)
     monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "data"))
     assert main(["index", "build", "--briefings", str(folder)]) == 0
-    status = edited.stat()
-    edited.write_text(ZEPPELIN.replace("Wonsan", "Kaesng"))
-    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
+    edit_unseen(edited)
     capsys.readouterr()
     assert main(["ask", "--briefings", str(folder), "paragraph 1"]) == 0
     captured = capsys.readouterr()
@@ -208,9 +209,7 @@ def test_every_harness_command_reindexes_a_briefing_that_changed(
     if not removable:  # as in a read-only folder: the stale cache stays where it is
         monkeypatch.setattr("index.cache.remove", lambda path: None)
     edited = folder / "zeppelin.txt"
-    status = edited.stat()
-    edited.write_text(ZEPPELIN.replace("Wonsan", "Kaesng"))
-    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
+    edit_unseen(edited)
     question = "Where did the zeppelin land?"
     if command == "chat":
         monkeypatch.setattr("sys.stdin", io.StringIO(question + "\n"))
