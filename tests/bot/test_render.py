@@ -150,14 +150,17 @@ def test_briefing_card_fits_with_a_huge_title():
     assert "1,000,000 chunks" in card
 
 
+# A second briefing on the same story, for replies that quote from two.
+RETURNS = (
+    "date 2025-03-23 MOSCOW: Shoigu returned to Moscow on Sunday after talks in Pyongyang.\n\n"
+    "The Kremlin said Shoigu hailed the treaty with Kim again.\n"
+)
+
+
 def test_other_passages_from_another_briefing_are_named_with_their_paragraphs(
     bundled, analyzer, chunker
 ):
-    returns = parse_briefing(
-        "date 2025-03-23 MOSCOW: Shoigu returned to Moscow on Sunday after talks in Pyongyang.\n\n"
-        "The Kremlin said the treaty would be hailed again at a summit.\n",
-        "2025-03-23-shoigu-returns",
-    )
+    returns = parse_briefing(RETURNS, "2025-03-23-shoigu-returns")
     index = Index.build([bundled, returns], analyzer, chunker)
     result = answer(index, "when did shoigu return")
     assert result.best.briefing.id == returns.id
@@ -165,9 +168,8 @@ def test_other_passages_from_another_briefing_are_named_with_their_paragraphs(
     assert others
     more = render_answer(result).splitlines()[-1]
     numbers = ", ".join(str(p.paragraph) for p in others)
-    assert (
-        more == f"-# Also relevant: *{bundled.name}*, paragraph{'s' * (len(others) > 1)} {numbers}"
-    )
+    assert more.startswith("-# Also relevant: ")
+    assert more.endswith(f"*{bundled.name}*, paragraph{'s' * (len(others) > 1)} {numbers}")
 
 
 def test_a_paragraph_asked_for_by_number_is_quoted_as_quote_shows_it(
@@ -191,11 +193,7 @@ def test_a_paragraph_asked_for_by_number_is_quoted_as_quote_shows_it(
 def test_also_relevant_lists_the_quoted_briefings_paragraphs_first_and_stays_short(
     bundled, analyzer, chunker
 ):
-    returns = parse_briefing(
-        "date 2025-03-23 MOSCOW: Shoigu returned to Moscow on Sunday after talks in Pyongyang.\n\n"
-        "The Kremlin said Shoigu hailed the treaty with Kim again.\n",
-        "2025-03-23-shoigu-returns",
-    )
+    returns = parse_briefing(RETURNS, "2025-03-23-shoigu-returns")
     index = Index.build([bundled, returns], analyzer, chunker)
     found = answer(index, "Shoigu Kim treaty Pyongyang", k=10).passages
     ours = [p for p in found if p.briefing.id == returns.id]
