@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from bot.render import plain, render_answer
+from bot.render import count_of, plain, render_answer
 from bot.settings import SNOWFLAKE_LIMIT, Settings, SettingsError, load_settings
 from index.answering import DEFAULT_PASSAGES, Answer, answer
 from index.briefingtable import paragraph_arrays
@@ -346,9 +346,9 @@ def _info(args: argparse.Namespace, settings: Settings) -> int:
     totals = np.bincount(owners, weights=tokens, minlength=len(index.briefings)).tolist()
     for number, briefing in enumerate(index.briefings):
         print(
-            f"  {briefing.id}: {briefing.title or '(no title)'}, {briefing.date or 'undated'}, "
-            f"{len(briefing.spans())} paragraphs, {chunks[number]} chunks, "
-            f"{int(totals[number]):,} tokens"
+            f"  {briefing.id}: {briefing.name}, {briefing.date or 'undated'}, "
+            f"{count_of(len(briefing.spans()), 'paragraph')}, {count_of(chunks[number], 'chunk')}, "
+            f"{count_of(int(totals[number]), 'token')}"
         )
     return 0
 
@@ -365,8 +365,8 @@ def _summary(index: Index) -> str:
     tokens = int(index.chunks.rows[:, 4].sum())
     count = len(index.briefings)
     return (
-        f"{count} briefing{'s' if count != 1 else ''}, {paragraphs:,} paragraphs, "
-        f"{len(index.chunks):,} chunks, {tokens:,} tokens"
+        f"{count_of(count, 'briefing')}, {count_of(paragraphs, 'paragraph')}, "
+        f"{count_of(len(index.chunks), 'chunk')}, {count_of(tokens, 'token')}"
     )
 
 
@@ -559,7 +559,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
         )
         guilds = (args.guild,) if args.guild else store.answer_guilds(period_start(args.days))
         if not guilds:
-            print(f"No questions were recorded in the last {args.days} day(s).")
+            print(f"No questions were recorded in the last {count_of(args.days, 'day')}.")
             return 0
         sections = [
             render_gap_report(gap_report(feedback, guild, args.days), _server(guild), limit=None)

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.feedback import Feedback, iso
-from bot.render import MESSAGE_LIMIT, WORD_LIMIT, cut_end
+from bot.render import MESSAGE_LIMIT, WORD_LIMIT, count_of, cut_end
 from bot.store.base import FeedbackSummary, FlaggedAnswer
 
 DEFAULT_DAYS = 7
@@ -71,7 +71,7 @@ def gap_report(feedback: Feedback, guild_id: int | None, days: int = DEFAULT_DAY
 
 def render_gap_report(report: GapReport, heading: str, limit: int | None = MESSAGE_LIMIT) -> str:
     """The report as text under ``heading``; with a ``limit``, the flagged list is cut to fit."""
-    lines = [f"**{heading}, last {_count(report.days, 'day')}**", *_totals(report)]
+    lines = [f"**{heading}, last {count_of(report.days, 'day')}**", *_totals(report)]
     if report.summary.missing:
         lines.append("**Asked for but not in the briefings**")
         lines.append(
@@ -92,8 +92,8 @@ def _totals(report: GapReport) -> list[str]:
         return ["No questions were asked."]
     votes = report.summary
     return [
-        f"{_count(questions, 'question')}: {report.answered:,} answered, "
-        f"{report.refused:,} refused · {_count(report.other, 'other message')} "
+        f"{count_of(questions, 'question')}: {report.answered:,} answered, "
+        f"{report.refused:,} refused · {count_of(report.other, 'other message')} "
         "(chat, help, summaries)",
         f"Votes on answers: {votes.helpful:,} helpful, {votes.not_helpful:,} not helpful",
     ]
@@ -108,7 +108,7 @@ def _notes(report: GapReport) -> list[str]:
         )
     if report.days > report.retention_days:
         notes.append(
-            f"-# Records are kept {_count(report.retention_days, 'day')} "
+            f"-# Records are kept {count_of(report.retention_days, 'day')} "
             "(BRIEFBOT_RETENTION_DAYS), so this covers no more than that."
         )
     return notes
@@ -146,7 +146,3 @@ def _flagged_line(answer: FlaggedAnswer, *, with_question: bool) -> str:
     if answer.missing:
         parts.append("lacking " + ", ".join(cut_end(w, WORD_LIMIT) for w in answer.missing[:5]))
     return "• " + " · ".join(parts)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"

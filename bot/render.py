@@ -77,7 +77,7 @@ def render_overview(ledes: tuple[Passage, ...], limit: int = MESSAGE_LIMIT) -> s
     share = limit // len(ledes) - 1
     for lede in ledes:
         briefing = lede.briefing
-        size = _count(len(briefing.paragraphs), "paragraph")
+        size = count_of(len(briefing.paragraphs), "paragraph")
         details = " · ".join(part for part in (briefing.date, size) if part)
         head = f"**{cut_end(briefing.name, FIELD_LIMIT)}** · {details}"
         tail = "\n" + render_attribution(lede)
@@ -160,7 +160,7 @@ def render_briefing(briefing: Briefing, chunks: int, limit: int = MESSAGE_LIMIT)
     if details:
         lines.append(" · ".join(details))
     lines.append(
-        f"{_count(len(briefing.paragraphs), 'paragraph')}, {_count(chunks, 'chunk')} · "
+        f"{count_of(len(briefing.paragraphs), 'paragraph')}, {count_of(chunks, 'chunk')} · "
         f"id: {escape(briefing.id)}"
     )
     head = "\n".join(lines) + "\n"
@@ -182,7 +182,8 @@ def _attribution(briefing: Briefing, paragraph: int, cites: tuple[str, ...]) -> 
     return "— " + ", ".join(parts)
 
 
-def _count(number: int, noun: str) -> str:
+def count_of(number: int, noun: str) -> str:
+    """``number`` of ``noun``, in the plural unless one: "1 paragraph", "14 paragraphs"."""
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from bot.render import (
     FIELD_LIMIT,
     MESSAGE_LIMIT,
+    count_of,
     cut_end,
     escape,
     render_attribution,
@@ -57,7 +58,7 @@ def added_reply(briefing: Briefing) -> str:
     """What /briefing-add says once the briefing is indexed."""
     return (
         f"Added *{cut_end(briefing.name, FIELD_LIMIT)}* "
-        f"({_count(len(briefing.paragraphs), 'paragraph')}, id: {escape(briefing.id)}). "
+        f"({count_of(len(briefing.paragraphs), 'paragraph')}, id: {escape(briefing.id)}). "
         "/ask can quote it now."
     )
 
@@ -71,7 +72,7 @@ def catalog_reply(briefings: Sequence[Briefing], limit: int = MESSAGE_LIMIT) -> 
     """The loaded briefings, newest first, one line each (read as columns: none is made)."""
     ids, names, dates = ids_of(briefings), names_of(briefings), dates_of(briefings)
     listed = sorted(range(len(ids)), key=lambda n: (dates[n] or "", ids[n]), reverse=True)
-    lines = [f"**{_count(len(listed), 'briefing')} loaded** (use `/briefing name` for one)"]
+    lines = [f"**{count_of(len(listed), 'briefing')} loaded** (use `/briefing name` for one)"]
     for shown, n in enumerate(listed):
         date = f", {dates[n]}" if dates[n] else ""
         line = f"• *{cut_end(names[n], 100)}*{date} (id: {escape(ids[n])})"
@@ -102,7 +103,3 @@ def settings_reply(settings: ServerSettings, *, saved: bool = False) -> str:
             "-# Change them with the options of /briefbot-settings.",
         ]
     )
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"

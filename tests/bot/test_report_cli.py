@@ -86,7 +86,7 @@ async def test_report_for_one_server_with_questions_kept(tmp_path):
 
 async def test_report_with_nothing_recorded_and_with_a_bad_period(tmp_path):
     open_store(tmp_path / "data").close()
-    assert await report(tmp_path) == (0, "No questions were recorded in the last 7 day(s).\n")
+    assert await report(tmp_path) == (0, "No questions were recorded in the last 7 days.\n")
     code, output = await report(tmp_path, "--days", "0")
     assert code == 2
     assert "argument --days: must be at least 1" in output
