@@ -40,7 +40,7 @@ from index.search import Index, Progress
 from index.sentencetable import PackedSentences, SentenceTableBuilder
 from index.stored import KeptTexts, Record, StoredBriefing, record_of
 from index.tokens import load_encoding
-from index.vocabulary import EncodedChunks, Translation, Vocabulary
+from index.vocabulary import EncodedChunks, OutOfOrderError, Translation, Vocabulary
 
 # Fewer files than this are indexed in this process: starting workers costs more.
 MIN_PARALLEL_FILES = 64
@@ -93,8 +93,10 @@ def build_listed(
         try:
             with _executor(count, analyzer, chunker) as executor:
                 merged = _merge(_indexed(executor, files, analyzer, chunker), listing, progress)
-        except (BrokenProcessPool, OSError):
-            pass  # no worker could start (or one died): index the files in this process
+        except (BrokenProcessPool, OSError, OutOfOrderError):
+            # No worker could start, one died, or one took its files out of order (a
+            # process pool that does not hand tasks over in order): index them here.
+            pass
     if merged is None:
         merged = _merge(_indexed(None, files, analyzer, chunker), listing, progress)
     # Made once the workers have exited: their memory and the sorting of the postings

@@ -155,6 +155,10 @@ def _distinct(
     )
 
 
+class OutOfOrderError(ValueError):
+    """A worker's chunks came in another order than it encoded them in."""
+
+
 class Translation:
     """Each worker vocabulary's ids as ids of one index, learnt as its chunks come in."""
 
@@ -186,7 +190,7 @@ class Translation:
     def _learn(self, encoded: EncodedChunks) -> tuple[array, dict[int, str]]:
         ids, unused = self._learnt.setdefault(encoded.vocabulary, (array("i"), {}))
         if encoded.first_new != len(ids):
-            raise ValueError("chunks must come in the order their vocabulary encoded them")
+            raise OutOfOrderError("chunks must come in the order their vocabulary encoded them")
         unused.update(enumerate(encoded.new_terms, len(ids)))
         ids.extend([-1] * len(encoded.new_terms))
         return ids, unused

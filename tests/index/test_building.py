@@ -128,3 +128,28 @@ def test_without_worker_processes_the_build_runs_in_this_process(
     fallback = build_listed(listing, analyzer, chunker, lambda: None, workers=2)
     assert np.array_equal(fallback.index.chunks.rows, alone.index.chunks.rows)
     assert fallback.skipped == alone.skipped
+
+
+def test_workers_results_out_of_order_are_indexed_again_in_this_process(
+    tmp_path, analyzer, chunker, monkeypatch
+):
+    from index import building
+
+    listing = list_files([archive(tmp_path)])
+    alone = build_listed(listing, analyzer, chunker, lambda: None, workers=1)
+    calls = []
+
+    def shuffled(executor, files, *args):
+        """The workers' results with two files swapped, as a pool out of order would give them."""
+        calls.append(executor is not None)
+        results = list(indexed(executor, files, *args))
+        if executor is not None:
+            results[3], results[4] = results[4], results[3]  # two penguin files
+        yield from results
+
+    indexed = building._indexed
+    monkeypatch.setattr(building, "_indexed", shuffled)
+    rebuilt = build_listed(listing, analyzer, chunker, lambda: None, workers=2)
+    assert calls == [True, False]  # the pooled results were refused, then indexed here
+    assert np.array_equal(rebuilt.index.chunks.rows, alone.index.chunks.rows)
+    assert rebuilt.index.postings.terms == alone.index.postings.terms
