@@ -224,8 +224,9 @@ def _read(index: Index, word: Word, *, spell: bool) -> Reading | None:
     if near := _nearest(index, word):
         return Reading(word, (near,), corrected=True)
     never, once = _never_topics(), _HELD_LETTER.sub(r"\1", word.folded)
-    if word.folded in never or (len(once) > 1 and once in never):
-        return None  # "lol", "bro", "soooo": chat the lexicon knows, wherever it stands
+    chat = word.folded in never or (len(once) > 1 and once in never)
+    if chat and not (word.named and word.folded not in ENGLISH_STOPWORDS):
+        return None  # "lol", "bro", "soooo": chat the lexicon knows, unless a name ("Kim Yo Jong")
     if not word.typed[:1].isupper() and nearest_word(word.folded, _QUESTION_WORDS, edits=1):
         return None  # "actualy", "wich": a question word, misspelt (never a name: "Modi")
     return Reading(word, ())

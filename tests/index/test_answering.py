@@ -246,3 +246,10 @@ def test_chat_words_inside_a_question_are_not_missing_topics(bundled_index, ques
     result = answer(bundled_index, question)
     assert result.status is Status.ANSWERED
     assert result.missing == ()
+
+
+def test_a_chat_word_capitalised_inside_a_sentence_is_a_name(bundled_index):
+    sister = answer(bundled_index, "What did Kim Yo Jong say?")
+    assert sister.status is Status.NOT_COVERED and sister.missing == ("Yo",)
+    assert answer(bundled_index, "thanks Bro, who visited Pyongyang?").answered
+    assert answer(bundled_index, "yo who visited Pyongyang?").answered
