@@ -135,7 +135,36 @@ def skipped_files(columns: BriefingColumns, listing: Listing) -> tuple[Skipped, 
     )
 
 
-class BriefingTable(Sequence[Briefing]):
+class _LazyBriefings(Sequence[Briefing]):
+    """Briefings made only when read, that slice, compare and hash as a tuple of them does."""
+
+    @overload
+    def __getitem__(self, position: int) -> Briefing: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> tuple[Briefing, ...]: ...
+
+    def __getitem__(self, position: int | slice) -> Briefing | tuple[Briefing, ...]:
+        if isinstance(position, slice):
+            return tuple(map(self._at, range(len(self))[position]))
+        return self._at(range(len(self))[position])  # IndexError beyond either end
+
+    def _at(self, position: int) -> Briefing:
+        """The briefing at ``position`` (0 to ``len(self) - 1``)."""
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if isinstance(other, _LazyBriefings | tuple):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+
+class BriefingTable(_LazyBriefings):
     """Briefings stored as columns; reads like a tuple of ``StoredBriefing``.
 
     The briefing at a position is made the first time it is read and kept,
@@ -170,30 +199,12 @@ class BriefingTable(Sequence[Briefing]):
     def __len__(self) -> int:
         return len(self.columns)
 
-    @overload
-    def __getitem__(self, position: int) -> StoredBriefing: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> tuple[StoredBriefing, ...]: ...
-
-    def __getitem__(self, position: int | slice) -> StoredBriefing | tuple[StoredBriefing, ...]:
-        if isinstance(position, slice):
-            return tuple(map(self.__getitem__, range(len(self))[position]))
-        briefing = self._made[position]  # IndexError beyond either end
-        return briefing if briefing is not None else self._make(range(len(self))[position])
+    def _at(self, position: int) -> StoredBriefing:
+        briefing = self._made[position]
+        return briefing if briefing is not None else self._make(position)
 
     def __iter__(self) -> Iterator[StoredBriefing]:
-        return map(self.__getitem__, range(len(self)))
-
-    def __eq__(self, other: object) -> bool:
-        if self is other:
-            return True
-        if isinstance(other, BriefingTable | tuple):
-            return len(self) == len(other) and tuple(self) == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
+        return map(self._at, range(len(self)))
 
     def __repr__(self) -> str:
         return f"BriefingTable({len(self)} briefings)"
@@ -229,7 +240,7 @@ class BriefingTable(Sequence[Briefing]):
         )
 
 
-class ChainedBriefings(Sequence[Briefing]):
+class ChainedBriefings(_LazyBriefings):
     """The briefings of several indexes read as one sequence, each made only when read.
 
     A server searches its segments as one index; naming them all must not
@@ -243,31 +254,12 @@ class ChainedBriefings(Sequence[Briefing]):
     def __len__(self) -> int:
         return self._starts[-1]
 
-    @overload
-    def __getitem__(self, position: int) -> Briefing: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> tuple[Briefing, ...]: ...
-
-    def __getitem__(self, position: int | slice) -> Briefing | tuple[Briefing, ...]:
-        if isinstance(position, slice):
-            return tuple(map(self.__getitem__, range(len(self))[position]))
-        position = range(len(self))[position]  # IndexError beyond either end
+    def _at(self, position: int) -> Briefing:
         part = bisect.bisect_right(self._starts, position) - 1
         return self.parts[part][position - self._starts[part]]
 
     def __iter__(self) -> Iterator[Briefing]:
         return itertools.chain.from_iterable(self.parts)
-
-    def __eq__(self, other: object) -> bool:
-        if self is other:
-            return True
-        if isinstance(other, ChainedBriefings | BriefingTable | tuple):
-            return len(self) == len(other) and tuple(self) == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
 
     def __repr__(self) -> str:
         return f"ChainedBriefings({len(self)} briefings in {len(self.parts)} parts)"
