@@ -75,8 +75,10 @@ def find_by_key(briefings: Sequence[Briefing], key: str) -> Briefing | None:
 
 def find_by_id(briefings: Sequence[Briefing], briefing_id: str) -> Briefing | None:
     """The briefing of id ``briefing_id`` (no other briefing is made)."""
-    ids = ids_of(briefings)
-    return briefings[ids.index(briefing_id)] if briefing_id in ids else None
+    try:
+        return briefings[ids_of(briefings).index(briefing_id)]
+    except ValueError:
+        return None
 
 
 def content_key(briefing: Briefing) -> str:

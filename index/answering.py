@@ -239,10 +239,8 @@ def _nearest(index: Index, word: Word) -> str | None:
     held = _HELD_LETTER.sub(r"\1\1", word.folded)
     if held == word.folded:
         return None
-    term = index.analyzer.term(held)
-    return (term if term and index.knows(term) else None) or nearest_term(
-        index.postings, held, term or held
-    )
+    term = index.analyzer.term(held) or held
+    return term if index.knows(term) else nearest_term(index.postings, held, term)
 
 
 def _alias(index: Index, word: Word) -> str | None:
@@ -253,11 +251,11 @@ def _alias(index: Index, word: Word) -> str | None:
 
 
 @functools.cache
-def _never_topics() -> tuple[str, ...]:
+def _never_topics() -> frozenset[str]:
     """Words that are never a question's topic: stopwords, light words, one-word chat."""
     phrases = default_lexicon().phrases.values()
     chat = {phrase[0] for kind in phrases for phrase in kind if len(phrase) == 1}
-    return tuple(sorted(ENGLISH_STOPWORDS | chat))
+    return frozenset(ENGLISH_STOPWORDS | chat)
 
 
 @dataclass(frozen=True)
