@@ -521,15 +521,12 @@ def _unassigned(store: Store, name: str) -> str:
 
     An exact match wins; a name that folds to several ids must be given exactly.
     """
-    import unicodedata
-
-    def folded(text: str) -> str:
-        return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+    from bot.uploads import fold_name
 
     ids = [upload.briefing_id for upload in store.uploads() if upload.guild_id is None]
     if name in ids:
         return name
-    matches = [briefing for briefing in ids if folded(briefing) == folded(name)]
+    matches = [briefing for briefing in ids if fold_name(briefing) == fold_name(name)]
     if len(matches) > 1:
         raise CommandError(
             f"{len(matches)} uploads of no server are named like {name!r} "

@@ -84,9 +84,14 @@ def _id_and_suffix(filename: str) -> tuple[str, str]:
     return stem, suffix
 
 
+def fold_name(name: str) -> str:
+    """A name as upload names are compared: case-folded, composed (NFC)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+
+
 def _safe_stem(name: str) -> str:
     """Letters, digits and their marks of every script, other runs made one dash."""
-    folded = unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
+    folded = fold_name(name)
     kept: list[str] = []
     for char in folded:
         kind = unicodedata.category(char)[0]
