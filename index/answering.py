@@ -3,10 +3,11 @@
 The question is read once (``index.question``): chat stripped, words
 analysed. Each word is then read against the index: as typed, as the phrase
 an acronym stands for, or through typo tolerance. The best chunks come from
-BM25; for "who is X" the chunk that introduces X goes first. Whether the
-best passage answers the question is one fitted decision
-(``index.refusal``). Each passage's best sentence (the one whose query terms
-weigh most) is picked out, with whom it cites.
+BM25, and are reranked by how much of the question one sentence holds and
+what the chunk each carries on from lends it; for "who is X" the chunk that
+introduces X goes first. Whether the best passage answers the question is
+one fitted decision (``index.refusal``). Each passage's best sentence (the
+one whose query terms weigh most) is picked out, with whom it cites.
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ RERANK_DEPTH = 5
 NEAR_BONUS = 1.0
 # What a sentence holding every question word in the form it was typed in adds.
 SAME_FORM_BONUS = 0.5
+# The share of its weight a question term counts for in a chunk that lacks it when
+# the chunk it carries on from holds it ("He also hailed a treaty", the paragraph
+# after the one that names Shoigu).
+CONTEXT_SHARE = 0.5
+# A paragraph carries on from the one before when a pronoun is among its first words.
+OPENING_WORDS = 5
+_PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "his", "its", "their", "them"})
 # Acronyms looked up in the briefings per question.
 MAX_ACRONYMS = 4
 _QUESTION_WORDS = tuple(sorted(ENGLISH_STOPWORDS))
@@ -286,10 +294,13 @@ def _search(
     as_typed = {word.folded: index.idf(word.term) for word in read.words}
 
     def reranked(hit: Hit) -> float:
-        """Proximity, and the question's own word forms, in the hit's best sentence."""
+        """Proximity, the question's own word forms, and what the chunk before lends."""
         best = sentences[hit.position]
         same = _share_as_typed(best.words, as_typed)
-        return hit.score * (1 + NEAR_BONUS * best.weight / total + SAME_FORM_BONUS * same)
+        lent = CONTEXT_SHARE * sum(weights[term] for term in _lent(index, hit, weights))
+        # What is lent is read into the chunk's opening sentence, where "He" or "It" stands for it.
+        near = best.weight + (lent if best.sentence.start == hit.chunk.start else 0.0)
+        return (hit.score + lent) * (1 + NEAR_BONUS * near / total + SAME_FORM_BONUS * same)
 
     hits.sort(key=lambda hit: (-reranked(hit), hit.position))
     if read.defines:
@@ -297,6 +308,24 @@ def _search(
         if introducing := _introducing(index, hits, defined, read.defines):
             hits = [introducing, *(hit for hit in hits if hit is not introducing)]
     return _Ranked(hits, sentences, weights)
+
+
+def _lent(index: Index, hit: Hit, weights: dict[str, float]) -> frozenset[str]:
+    """The question's terms the hit lacks and the chunk it carries on from holds.
+
+    A chunk carries on from the one before it when it continues the same
+    paragraph, or when a pronoun among its first words stands for what the
+    paragraph before named: "He also hailed a treaty" is Shoigu's, "Kim said
+    it showed" is the test's.
+    """
+    before = index.previous(hit.position)
+    if before is None:
+        return frozenset()
+    opening = split_words(hit.chunk.text)[:OPENING_WORDS]
+    if not index.continues_paragraph(hit.position) and _PRONOUNS.isdisjoint(map(fold, opening)):
+        return frozenset()
+    lacking = weights.keys() - index.held_by(hit.position, weights)
+    return index.held_by(before, [term for term in weights if term in lacking])
 
 
 def _share_as_typed(words: frozenset[str], as_typed: dict[str, float]) -> float:

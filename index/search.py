@@ -141,6 +141,26 @@ class Index:
         """The distinct terms of the chunk at ``position``."""
         return self.postings.terms_of(position)
 
+    def held_by(self, position: int, terms: Collection[str]) -> frozenset[str]:
+        """Which of ``terms`` the chunk at ``position`` holds (cheaper than all its terms)."""
+        postings = self.postings
+        first, end = postings.chunk_starts[position : position + 2].tolist()
+        held = set(postings.chunk_terms[first:end].tolist())
+        return frozenset(t for t in terms if postings.term_id(t) in held)
+
+    def previous(self, position: int) -> int | None:
+        """The position of the chunk before this one in the same briefing, if there is one."""
+        owners = self.chunks.owners
+        if position == 0 or owners[position - 1] != owners[position]:
+            return None
+        return position - 1
+
+    def continues_paragraph(self, position: int) -> bool:
+        """Whether the chunk at ``position`` is not its paragraph's first."""
+        before = self.previous(position)
+        rows = self.chunks.rows
+        return before is not None and bool(rows[before, 1] == rows[position, 1])
+
     def knows(self, term: str) -> bool:
         """Whether any chunk contains the term."""
         return self.postings.term_id(term) is not None

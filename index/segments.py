@@ -114,8 +114,8 @@ class Segments:
 
     def sentences_of(self, position: int, terms: Collection[str]) -> tuple[Sentence, ...]:
         """The sentences of the chunk at ``position``, as its segment has them."""
-        number = int(np.searchsorted(self._offsets, position, side="right")) - 1
-        return self.segments[number].sentences_of(position - int(self._offsets[number]), terms)
+        segment, offset = self._segment_at(position)
+        return segment.sentences_of(position - offset, terms)
 
     @cached_property
     def chunks(self) -> ChunkTable:
@@ -162,8 +162,19 @@ class Segments:
 
     def terms_in(self, position: int) -> frozenset[str]:
         """The distinct terms of the chunk at ``position`` (counted over all segments)."""
-        number = int(np.searchsorted(self._offsets, position, side="right")) - 1
-        return self.segments[number].terms_in(position - int(self._offsets[number]))
+        segment, offset = self._segment_at(position)
+        return segment.terms_in(position - offset)
+
+    def held_by(self, position: int, terms: Collection[str]) -> frozenset[str]:
+        """Which of ``terms`` the chunk at ``position`` holds."""
+        segment, offset = self._segment_at(position)
+        return segment.held_by(position - offset, terms)
+
+    def previous(self, position: int) -> int | None:
+        """The position of the chunk before this one in the same briefing, if there is one."""
+        segment, offset = self._segment_at(position)
+        before = segment.previous(position - offset)
+        return None if before is None else before + offset
 
     def search(self, terms: Sequence[str], k: int, briefing_id: str | None = None) -> list[Hit]:
         """The ``k`` best chunks that contain a query term, best first, over all segments."""
@@ -212,7 +223,16 @@ class Segments:
         weights /= norm
         scores[chunks] += weights
 
+    def continues_paragraph(self, position: int) -> bool:
+        """Whether the chunk at ``position`` is not its paragraph's first."""
+        segment, offset = self._segment_at(position)
+        return segment.continues_paragraph(position - offset)
+
     def _hit(self, position: int, score: float) -> Hit:
+        segment, offset = self._segment_at(position)
+        return Hit(segment.chunks[position - offset], score, position)
+
+    def _segment_at(self, position: int) -> tuple[Index, int]:
+        """The segment holding the chunk at ``position``, and its first chunk's position."""
         number = int(np.searchsorted(self._offsets, position, side="right")) - 1
-        chunk = self.segments[number].chunks[position - int(self._offsets[number])]
-        return Hit(chunk, score, position)
+        return self.segments[number], int(self._offsets[number])

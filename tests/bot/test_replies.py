@@ -27,9 +27,11 @@ def hostile_briefing(briefing_id: str = "hostile", title: str = "T" * 3000):
 
 def test_passage_reply_numbers_the_passage(bundled_index):
     result = answer(bundled_index, SHOIGU_QUESTION)
-    reply = passage_reply(result.passages[1], 1)
+    second = result.passages[1]
+    reply = passage_reply(second, 1)
     assert reply.startswith("-# Passage 2\n> **")
-    assert reply.endswith("paragraph 1, citing North Korea")
+    cited = "".join(f", citing {source}" for source in second.cites[:1])
+    assert reply.endswith(f"paragraph {second.paragraph}{cited}")
 
 
 def test_catalog_fits_with_huge_titles():

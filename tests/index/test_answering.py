@@ -4,6 +4,7 @@ from bot.render import HELP, render_answer
 from index.answering import Correction, Status, answer, evidence_for
 from index.attribution import cited_sources
 from index.briefing import Briefing, Paragraph
+from index.loading import read_briefing
 from index.question import read_question
 from index.search import Index
 
@@ -253,3 +254,30 @@ def test_a_chat_word_capitalised_inside_a_sentence_is_a_name(bundled_index):
     assert sister.status is Status.NOT_COVERED and sister.missing == ("Yo",)
     assert answer(bundled_index, "thanks Bro, who visited Pyongyang?").answered
     assert answer(bundled_index, "yo who visited Pyongyang?").answered
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraph"),
+    [
+        # Paragraph 8, "Kim said it showed...": "it" is paragraph 7's test.
+        ("What did Kim say the test showed?", 8),
+        ("What did the Korean Central News Agency say the army would be equipped with?", 8),
+    ],
+)
+def test_a_paragraph_is_read_with_what_the_one_before_it_names(bundled_index, question, paragraph):
+    assert answer(bundled_index, question).best.paragraph == paragraph
+
+
+SURVEY = (
+    "HOBART: Researchers counted 4,000 emperor penguins near the Ross Sea, the Antarctic "
+    "Division said on Wednesday.\n\n"
+    "The survey team flew drones over the colony for three weeks.\n"
+)
+
+
+def test_a_paragraph_on_a_new_subject_is_not_read_with_the_one_before(analyzer, chunker):
+    index = Index.build([read_briefing(SURVEY.encode(), "survey")], analyzer, chunker)
+    # Paragraph 2 names its own subject: the count stays paragraph 1's, however many
+    # of the question's words paragraph 2 adds to those it would be lent.
+    counted = answer(index, "How many emperor penguins did the survey team count near the colony?")
+    assert counted.best.paragraph == 1

@@ -8,6 +8,7 @@ from rank_bm25 import BM25
 
 from index.briefing import Briefing, Paragraph
 from index.chunking import Chunk
+from index.loading import read_briefing
 from index.reference import LuceneBM25
 from index.scoring import lucene_idf
 from index.search import Index
@@ -136,3 +137,32 @@ def test_no_chunks_is_an_error(bundled, analyzer):
 
 def test_the_index_does_not_keep_rank_bm25s_per_chunk_dicts(bundled_index):
     assert not any(isinstance(value, BM25) for value in vars(bundled_index).values())
+
+
+@settings(max_examples=60, deadline=None)
+@given(first=paragraphs, second=paragraphs, query=st.lists(st.sampled_from(WORDS), max_size=6))
+def test_held_by_is_the_chunks_terms_among_those_asked(analyzer, first, second, query):
+    index = make_index(analyzer, first, second)
+    for position in range(len(index.chunks)):
+        assert index.held_by(position, query) == index.terms_in(position) & set(query)
+
+
+def test_previous_stays_within_a_briefing(analyzer):
+    index = make_index(analyzer, [["kim"], ["test"]], [["treaty"], ["summit"]])
+    assert [index.previous(p) for p in range(4)] == [None, 0, None, 2]
+    # One chunk to a paragraph: none continues a paragraph.
+    assert not any(index.continues_paragraph(p) for p in range(4))
+
+
+def test_a_long_paragraph_is_continued_by_its_later_chunks(analyzer, chunker):
+    sentences = " ".join(f"Sentence {n} says something about missiles." for n in range(60))
+    index = Index.build(
+        [read_briefing(f"Lede.\n\n{sentences}".encode(), "long")], analyzer, chunker
+    )
+    paragraphs = [chunk.paragraph for chunk in index.chunks]
+    assert paragraphs[:2] == [1, 2] and len(paragraphs) > 3
+    assert [index.continues_paragraph(p) for p in range(len(paragraphs))] == [
+        False,
+        False,
+        *[True] * (len(paragraphs) - 2),
+    ]

@@ -71,6 +71,8 @@ def test_statistics_are_those_of_the_union(analyzer, library, term):
     assert tuple(segments.chunks) == tuple(whole.chunks)
     for position in range(len(whole.chunks)):
         assert segments.terms_in(position) == whole.terms_in(position)
+        assert segments.held_by(position, [term]) == whole.held_by(position, [term])
+        assert segments.previous(position) == whole.previous(position)
     assert segments.unseen_idf == whole.unseen_idf
     assert set(segments.postings.terms) == set(whole.postings.terms)
     assert segments.postings.document_frequency(term) == whole.postings.document_frequency(term)
