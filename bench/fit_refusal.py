@@ -121,7 +121,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--scifact", type=Path, default=SHARED / "datasets" / "scifact")
     parser.add_argument("--own", type=Path, default=ROOT / "tests" / "data" / "eval.jsonl")
     parser.add_argument("--out", type=Path, default=ROOT / "index" / "data" / "refusal.json")
-    parser.add_argument("--false-refusals", type=float, default=0.01)
+    parser.add_argument("--false-refusals", type=float, default=0.02)
     parser.add_argument("--dry-run", action="store_true")
     return parser.parse_args()
 
