@@ -79,3 +79,19 @@ def _a_name(phrase: str) -> bool:
         return False
     capitals = {w[:1].isupper() for w in words}
     return len(capitals) == 1
+
+
+def initials(
+    words: Sequence[str], shortest: int = 3, longest: int = 6
+) -> list[tuple[int, int, str]]:
+    """Each run of ``shortest`` to ``longest`` words, as (start, end, their initials).
+
+    "korean central news agency" gives "kcn", "kcna" and "cna": the acronyms a
+    briefing might write that phrase as. Runs of two are left out: too many two
+    letters are words of their own, and the common ones ("US", "UN") are aliases.
+    """
+    return [
+        (start, start + length, "".join(word[:1] for word in words[start : start + length]))
+        for length in range(shortest, longest + 1)
+        for start in range(len(words) - length + 1)
+    ]

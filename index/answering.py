@@ -29,7 +29,8 @@ from index.chunking import Chunk
 from index.derivations import default_derivations
 from index.question import Question, Word, read_question
 from index.refusal import Evidence, RefusalModel, default_model
-from index.search import Hit, Index, Sentence
+from index.reranking import BestSentence, Query, best_sentence, rerank
+from index.search import Hit, Index
 from index.sentences import sentence_spans
 from index.spelling import nearest_term, nearest_word
 from index.stopwords import ENGLISH_STOPWORDS
@@ -41,17 +42,6 @@ DEFAULT_PASSAGES = 3
 UNKNOWN_WEIGHT = 0.5
 # How many of the best chunks are reranked (and looked through for the one introducing X).
 RERANK_DEPTH = 5
-# Proximity: what a sentence holding all of the question's weight adds to its chunk's score.
-NEAR_BONUS = 1.0
-# What a sentence holding every question word in the form it was typed in adds.
-SAME_FORM_BONUS = 0.5
-# The share of its weight a question term counts for in a chunk that lacks it when
-# the chunk it carries on from holds it ("He also hailed a treaty", the paragraph
-# after the one that names Shoigu).
-CONTEXT_SHARE = 0.5
-# A paragraph carries on from the one before when a pronoun is among its first words.
-OPENING_WORDS = 5
-_PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "his", "its", "their", "them"})
 # Acronyms looked up in the briefings per question.
 MAX_ACRONYMS = 4
 _QUESTION_WORDS = tuple(sorted(ENGLISH_STOPWORDS))
@@ -267,20 +257,11 @@ def _never_topics() -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class _Best:
-    """A hit's best sentence, the weight of the question's terms it holds, and its words."""
-
-    sentence: Sentence
-    weight: float
-    words: frozenset[str]  # folded, as the sentence has them
-
-
-@dataclass(frozen=True)
 class _Ranked:
     """Hits best first, with each hit's best sentence."""
 
     hits: list[Hit]
-    sentences: dict[int, _Best]  # by chunk position
+    sentences: dict[int, BestSentence]  # by chunk position
     weights: dict[str, float]  # the IDF of each term the question was read as
 
 
@@ -289,53 +270,19 @@ def _search(
 ) -> _Ranked:
     weights = {t: index.idf(t) for r in readings for t in r.terms}
     hits = index.search(list(weights), max(k, RERANK_DEPTH), briefing_id)
-    sentences = {hit.position: _best_sentence(index, hit, weights) for hit in hits}
-    total = sum(weights.values()) or 1.0
-    as_typed = {word.folded: index.idf(word.term) for word in read.words}
-
-    def reranked(hit: Hit) -> float:
-        """Proximity, the question's own word forms, and what the chunk before lends."""
-        best = sentences[hit.position]
-        same = _share_as_typed(best.words, as_typed)
-        lent = CONTEXT_SHARE * sum(weights[term] for term in _lent(index, hit, weights))
-        # What is lent is read into the chunk's opening sentence, where "He" or "It" stands for it.
-        near = best.weight + (lent if best.sentence.start == hit.chunk.start else 0.0)
-        return (hit.score + lent) * (1 + NEAR_BONUS * near / total + SAME_FORM_BONUS * same)
-
-    hits.sort(key=lambda hit: (-reranked(hit), hit.position))
+    sentences = {hit.position: best_sentence(index, hit, weights) for hit in hits}
+    read_as = {r.word.term: r.terms[0] for r in readings if len(r.terms) == 1}
+    query = Query(
+        weights,
+        {word.folded: index.idf(word.term) for word in read.words},
+        tuple(read_as.get(word.term) for word in read.words),
+    )
+    hits = rerank(index, hits, sentences, query)
     if read.defines:
         defined = {t for r in readings if r.word in read.defines for t in r.terms}
         if introducing := _introducing(index, hits, defined, read.defines):
             hits = [introducing, *(hit for hit in hits if hit is not introducing)]
     return _Ranked(hits, sentences, weights)
-
-
-def _lent(index: Index, hit: Hit, weights: dict[str, float]) -> frozenset[str]:
-    """The question's terms the hit lacks and the chunk it carries on from holds.
-
-    A chunk carries on from the one before it when it continues the same
-    paragraph, or when a pronoun among its first words stands for what the
-    paragraph before named: "He also hailed a treaty" is Shoigu's, "Kim said
-    it showed" is the test's.
-    """
-    before = index.previous(hit.position)
-    if before is None:
-        return frozenset()
-    opening = split_words(hit.chunk.text)[:OPENING_WORDS]
-    if not index.continues_paragraph(hit.position) and _PRONOUNS.isdisjoint(map(fold, opening)):
-        return frozenset()
-    lacking = weights.keys() - index.held_by(hit.position, weights)
-    return index.held_by(before, [term for term in weights if term in lacking])
-
-
-def _share_as_typed(words: frozenset[str], as_typed: dict[str, float]) -> float:
-    """The share of the question's weight in words the sentence has in the same form.
-
-    Stemming meets "visiting" with "visit"; the sentence that says "visiting" is
-    still the likelier answer to "who is visiting".
-    """
-    held = sum(w for word, w in as_typed.items() if word in words)
-    return held / (sum(as_typed.values()) or 1)
 
 
 def _introducing(
@@ -473,7 +420,7 @@ def _lede(briefing: Briefing, chunk: Chunk) -> Passage:
     return _passage_at(briefing, chunk, 0.0, start, end)
 
 
-def _passage(index: Index, hit: Hit, best: _Best) -> Passage:
+def _passage(index: Index, hit: Hit, best: BestSentence) -> Passage:
     briefing = index.briefing(hit.chunk.briefing_id)
     return _passage_at(briefing, hit.chunk, hit.score, best.sentence.start, best.sentence.end)
 
@@ -481,20 +428,3 @@ def _passage(index: Index, hit: Hit, best: _Best) -> Passage:
 def _passage_at(briefing: Briefing, chunk: Chunk, score: float, start: int, end: int) -> Passage:
     """The chunk as a passage whose best sentence is ``body[start:end]``, with whom it cites."""
     return Passage(briefing, chunk, score, start, end, cited_sources(briefing.body[start:end]))
-
-
-def _best_sentence(index: Index, hit: Hit, weights: dict[str, float]) -> _Best:
-    """The hit's sentence whose distinct query terms weigh most (the first on ties).
-
-    Weights are added in the question's order, so sentences holding the same
-    terms tie exactly, whatever order a set happens to iterate in.
-    """
-    best, most = None, -1.0
-    for sentence in index.sentences_of(hit.position, weights):
-        weight = sum(w for term, w in weights.items() if term in sentence.terms)
-        if weight > most:
-            best, most = sentence, weight
-    if best is None:  # a chunk of no sentence: the whole chunk stands for one
-        return _Best(Sentence(hit.chunk.start, hit.chunk.end), 0.0, frozenset())
-    body = index.briefing(hit.chunk.briefing_id).body
-    return _Best(best, max(most, 0.0), frozenset(split_words(body[best.start : best.end])))

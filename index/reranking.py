@@ -1,0 +1,204 @@
+"""Put the best few chunks in the order that answers the question best.
+
+BM25 scores a chunk by which of the question's terms it holds. The few best
+are then reordered by how the text holds them: how much of the question one
+sentence holds (proximity), whether it holds the question's words in a row
+("air defence", a phrase) and in the form typed ("visiting", not only its
+stem), and what the chunk holds under another name: the chunk it carries on
+from lends it the terms it names ("He also hailed a treaty" is Shoigu's,
+named the paragraph before), and an acronym the briefing spells out stands
+for the words it abbreviates ("KCNA" for "Korean Central News Agency").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.acronyms import initials
+from index.analysis import fold, split_words
+from index.search import Hit, Index, Sentence
+
+# Proximity: what a sentence holding all of the question's weight adds to its chunk's score.
+NEAR_BONUS = 1.0
+# What a sentence holding every question word in the form it was typed in adds.
+SAME_FORM_BONUS = 0.5
+# What a sentence holding each two question words in a row, in the question's order, adds.
+PHRASE_BONUS = 1.5
+# The share of its weight a question term counts for in a chunk that lacks it when
+# the chunk it carries on from holds it.
+CONTEXT_SHARE = 0.5
+# A paragraph carries on from the one before when a pronoun is among its first words.
+OPENING_WORDS = 5
+_PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "his", "its", "their", "them"})
+# How many chunks holding an acronym are looked through for where it is spelled out.
+ACRONYM_CHUNKS = 8
+# An acronym in brackets after the words it stands for: "Korean Central News Agency (KCNA)".
+_BRACKETED = re.compile(r"\(([A-Z]{2,6})s?\)")
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the reranking weighs of a question."""
+
+    weights: dict[str, float]  # the IDF of each term the question was read as
+    as_typed: dict[str, float]  # each question word, folded as typed, and its term's IDF
+    # Each question word's term, in the question's order (None: chat, or read as several).
+    in_order: tuple[str | None, ...]
+
+    @property
+    def pairs(self) -> dict[Pair, float]:
+        """Each two question words in a row, and their weight."""
+        return {
+            (a, b): self.weights[a] + self.weights[b]
+            for a, b in itertools.pairwise(self.in_order)
+            if a is not None and b is not None and a != b
+        }
+
+
+@dataclass(frozen=True)
+class BestSentence:
+    """A hit's best sentence, the weight of the question's terms it holds, and its words."""
+
+    sentence: Sentence
+    weight: float
+    words: frozenset[str]  # folded, as the sentence has them
+    pairs: frozenset[Pair]  # each two of its terms in a row, stopwords skipped
+
+
+@dataclass(frozen=True)
+class LongForm:
+    """Question words an acronym of the briefing stands for, as terms, and their pairs."""
+
+    terms: tuple[str, ...]
+    pairs: frozenset[Pair]
+
+
+def best_sentence(index: Index, hit: Hit, weights: dict[str, float]) -> BestSentence:
+    """The hit's sentence whose distinct query terms weigh most (the first on ties).
+
+    Weights are added in the question's order, so sentences holding the same
+    terms tie exactly, whatever order a set happens to iterate in.
+    """
+    best, most = None, -1.0
+    for sentence in index.sentences_of(hit.position, weights):
+        weight = sum(w for term, w in weights.items() if term in sentence.terms)
+        if weight > most:
+            best, most = sentence, weight
+    if best is None:  # a chunk of no sentence: the whole chunk stands for one
+        return BestSentence(Sentence(hit.chunk.start, hit.chunk.end), 0.0, frozenset(), frozenset())
+    words = split_words(index.briefing(hit.chunk.briefing_id).body[best.start : best.end])
+    terms = [term for term in map(index.analyzer.term, words) if term is not None]
+    return BestSentence(
+        best, max(most, 0.0), frozenset(words), frozenset(itertools.pairwise(terms))
+    )
+
+
+def rerank(
+    index: Index, hits: Sequence[Hit], sentences: dict[int, BestSentence], query: Query
+) -> list[Hit]:
+    """``hits`` best first, each by its score and how its text holds the question."""
+    weights, pairs = query.weights, query.pairs
+    total = sum(weights.values()) or 1.0
+    long_forms = _long_forms(index, query)
+
+    def reranked(hit: Hit) -> float:
+        best = sentences[hit.position]
+        named, named_pairs = _named_by_acronym(index, hit.position, long_forms)
+        lent = CONTEXT_SHARE * sum(weights[term] for term in _lent(index, hit, weights))
+        credit = lent + sum(weights[term] for term in named)
+        # What is lent is read into the chunk's opening sentence, where "He" or "It" stands for it.
+        near = best.weight + (credit if best.sentence.start == hit.chunk.start else 0.0)
+        bonus = (
+            NEAR_BONUS * near / total
+            + SAME_FORM_BONUS * _share_as_typed(best.words, query.as_typed)
+            + PHRASE_BONUS * _share_of_pairs(best.pairs | named_pairs, pairs)
+        )
+        return (hit.score + credit) * (1 + bonus)
+
+    return sorted(hits, key=lambda hit: (-reranked(hit), hit.position))
+
+
+def _share_as_typed(words: frozenset[str], as_typed: dict[str, float]) -> float:
+    """The share of the question's weight in words the sentence has in the same form.
+
+    Stemming meets "visiting" with "visit"; the sentence that says "visiting" is
+    still the likelier answer to "who is visiting".
+    """
+    held = sum(w for word, w in as_typed.items() if word in words)
+    return held / (sum(as_typed.values()) or 1)
+
+
+def _share_of_pairs(held: frozenset[Pair], pairs: dict[Pair, float]) -> float:
+    """The share of the pairs' weight in pairs the sentence has in a row, in the same order.
+
+    "air defence weapon" meets "major defence weapon system" more closely than
+    "new weapons system" does, though both hold two of its words.
+    """
+    if not pairs:
+        return 0.0
+    return sum(w for pair, w in pairs.items() if pair in held) / sum(pairs.values())
+
+
+def _lent(index: Index, hit: Hit, weights: dict[str, float]) -> frozenset[str]:
+    """The question's terms the hit lacks and the chunk it carries on from holds.
+
+    A chunk carries on from the one before it when it continues the same
+    paragraph, or when a pronoun among its first words stands for what the
+    paragraph before named: "He also hailed a treaty" is Shoigu's, "Kim said
+    it showed" is the test's.
+    """
+    before = index.previous(hit.position)
+    if before is None:
+        return frozenset()
+    opening = split_words(hit.chunk.text)[:OPENING_WORDS]
+    if not index.continues_paragraph(hit.position) and _PRONOUNS.isdisjoint(map(fold, opening)):
+        return frozenset()
+    lacking = weights.keys() - index.held_by(hit.position, weights)
+    return index.held_by(before, [term for term in weights if term in lacking])
+
+
+def _long_forms(index: Index, query: Query) -> dict[str, LongForm]:
+    """The acronyms, as terms, that the briefings spell out as a run of the question's words."""
+    found: dict[str, LongForm] = {}
+    for start, end, letters in initials([term or "" for term in query.in_order]):
+        words = tuple(t for t in query.in_order[start:end] if t is not None)
+        if len(words) < end - start:
+            continue
+        term = index.analyzer.term(letters)
+        if not term or term in query.weights or not index.knows(term):
+            continue
+        if _spelled_out(index, term, words):
+            found[term] = LongForm(words, frozenset(itertools.pairwise(words)))
+    return found
+
+
+def _spelled_out(index: Index, term: str, words: tuple[str, ...]) -> bool:
+    """Whether a chunk writes ``words`` with the acronym ``term`` in brackets after them."""
+    for position in index.postings.chunks_with(term)[:ACRONYM_CHUNKS].tolist():
+        text = index.chunks[position].text
+        for bracketed in _BRACKETED.finditer(text):
+            if index.analyzer.term(fold(bracketed.group(1))) == term:
+                before = index.analyzer.analyze(text[: bracketed.start()])
+                if tuple(before[-len(words) :]) == words:
+                    return True
+    return False
+
+
+def _named_by_acronym(
+    index: Index, position: int, long_forms: dict[str, LongForm]
+) -> tuple[frozenset[str], frozenset[Pair]]:
+    """The question terms, and pairs, the chunk holds as an acronym of them, not in full."""
+    if not long_forms:
+        return frozenset(), frozenset()
+    terms, pairs = set(), set()
+    held = index.held_by(position, [t for form in long_forms.values() for t in form.terms])
+    for acronym in index.held_by(position, long_forms):
+        form = long_forms[acronym]
+        terms.update(term for term in form.terms if term not in held)
+        pairs.update(form.pairs)
+    return frozenset(terms), frozenset(pairs)
