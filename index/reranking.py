@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.acronyms import initials
-from index.analysis import fold, split_words
+from index.analysis import Analyzer, fold, split_words
 from index.search import Hit, Index, Sentence
 
 # Proximity: what a sentence holding all of the question's weight adds to its chunk's score.
@@ -33,6 +34,8 @@ CONTEXT_SHARE = 0.5
 # A paragraph carries on from the one before when a pronoun is among its first words.
 OPENING_WORDS = 5
 _PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "his", "its", "their", "them"})
+# What may stand around a word: "(He", "it,", "“They".
+_PUNCTUATION = string.punctuation + "“”‘’«»—–"
 # How many chunks holding an acronym are looked through for where it is spelled out.
 ACRONYM_CHUNKS = 8
 # An acronym in brackets after the words it stands for: "Korean Central News Agency (KCNA)".
@@ -66,8 +69,11 @@ class BestSentence:
 
     sentence: Sentence
     weight: float
-    words: frozenset[str]  # folded, as the sentence has them
-    pairs: frozenset[Pair]  # each two of its terms in a row, stopwords skipped
+    words: tuple[str, ...]  # folded, as the sentence has them, in order
+
+    def pairs(self, analyzer: Analyzer) -> frozenset[Pair]:
+        """Each two of its terms in a row, stopwords skipped."""
+        return frozenset(itertools.pairwise(analyzer.terms_of(self.words)))
 
 
 @dataclass(frozen=True)
@@ -90,12 +96,9 @@ def best_sentence(index: Index, hit: Hit, weights: dict[str, float]) -> BestSent
         if weight > most:
             best, most = sentence, weight
     if best is None:  # a chunk of no sentence: the whole chunk stands for one
-        return BestSentence(Sentence(hit.chunk.start, hit.chunk.end), 0.0, frozenset(), frozenset())
+        return BestSentence(Sentence(hit.chunk.start, hit.chunk.end), 0.0, ())
     words = split_words(index.briefing(hit.chunk.briefing_id).body[best.start : best.end])
-    terms = [term for term in map(index.analyzer.term, words) if term is not None]
-    return BestSentence(
-        best, max(most, 0.0), frozenset(words), frozenset(itertools.pairwise(terms))
-    )
+    return BestSentence(best, max(most, 0.0), tuple(words))
 
 
 def rerank(
@@ -109,14 +112,18 @@ def rerank(
     def reranked(hit: Hit) -> float:
         best = sentences[hit.position]
         named, named_pairs = _named_by_acronym(index, hit.position, long_forms)
+        held = best.sentence.terms | named
+        # Only a sentence holding both terms of a pair is read again for its order.
+        if any(a in held and b in held for a, b in pairs):
+            named_pairs |= best.pairs(index.analyzer)
         lent = CONTEXT_SHARE * sum(weights[term] for term in _lent(index, hit, weights))
         credit = lent + sum(weights[term] for term in named)
         # What is lent is read into the chunk's opening sentence, where "He" or "It" stands for it.
         near = best.weight + (credit if best.sentence.start == hit.chunk.start else 0.0)
         bonus = (
             NEAR_BONUS * near / total
-            + SAME_FORM_BONUS * _share_as_typed(best.words, query.as_typed)
-            + PHRASE_BONUS * _share_of_pairs(best.pairs | named_pairs, pairs)
+            + SAME_FORM_BONUS * _share_as_typed(frozenset(best.words), query.as_typed)
+            + PHRASE_BONUS * _share_of_pairs(named_pairs, pairs)
         )
         return (hit.score + credit) * (1 + bonus)
 
@@ -155,11 +162,16 @@ def _lent(index: Index, hit: Hit, weights: dict[str, float]) -> frozenset[str]:
     before = index.previous(hit.position)
     if before is None:
         return frozenset()
-    opening = split_words(hit.chunk.text)[:OPENING_WORDS]
-    if not index.continues_paragraph(hit.position) and _PRONOUNS.isdisjoint(map(fold, opening)):
+    if not index.continues_paragraph(hit.position) and not _opens_with_pronoun(hit.chunk.text):
         return frozenset()
     lacking = weights.keys() - index.held_by(hit.position, weights)
     return index.held_by(before, [term for term in weights if term in lacking])
+
+
+def _opens_with_pronoun(text: str) -> bool:
+    """Whether a pronoun is among the first ``OPENING_WORDS`` words of ``text``."""
+    opening = text.split(maxsplit=OPENING_WORDS)[:OPENING_WORDS]
+    return not _PRONOUNS.isdisjoint(word.strip(_PUNCTUATION).lower() for word in opening)
 
 
 def _long_forms(index: Index, query: Query) -> dict[str, LongForm]:
