@@ -111,12 +111,15 @@ def rerank(
 
     def reranked(hit: Hit) -> float:
         best = sentences[hit.position]
-        named, named_pairs = _named_by_acronym(index, hit.position, long_forms)
+        holds = index.held_by(hit.position, weights)
+        lacking = [term for term in weights if term not in holds]
+        named, named_pairs = _named_by_acronym(index, hit.position, long_forms, lacking)
         held = best.sentence.terms | named
         # Only a sentence holding both terms of a pair is read again for its order.
         if any(a in held and b in held for a, b in pairs):
             named_pairs |= best.pairs(index.analyzer)
-        lent = CONTEXT_SHARE * sum(weights[term] for term in _lent(index, hit, weights))
+        lacking = [term for term in lacking if term not in named]
+        lent = CONTEXT_SHARE * sum(weights[term] for term in _lent(index, hit, lacking))
         credit = lent + sum(weights[term] for term in named)
         # What is lent is read into the chunk's opening sentence, where "He" or "It" stands for it.
         near = best.weight + (credit if best.sentence.start == hit.chunk.start else 0.0)
@@ -151,21 +154,20 @@ def _share_of_pairs(held: frozenset[Pair], pairs: dict[Pair, float]) -> float:
     return sum(w for pair, w in pairs.items() if pair in held) / sum(pairs.values())
 
 
-def _lent(index: Index, hit: Hit, weights: dict[str, float]) -> frozenset[str]:
-    """The question's terms the hit lacks and the chunk it carries on from holds.
+def _lent(index: Index, hit: Hit, lacking: list[str]) -> frozenset[str]:
+    """Of the question's terms the hit lacks, those the chunk it carries on from holds.
 
     A chunk carries on from the one before it when it continues the same
     paragraph, or when a pronoun among its first words stands for what the
     paragraph before named: "He also hailed a treaty" is Shoigu's, "Kim said
     it showed" is the test's.
     """
-    before = index.previous(hit.position)
+    before = index.previous(hit.position) if lacking else None
     if before is None:
         return frozenset()
     if not index.continues_paragraph(hit.position) and not _opens_with_pronoun(hit.chunk.text):
         return frozenset()
-    lacking = weights.keys() - index.held_by(hit.position, weights)
-    return index.held_by(before, [term for term in weights if term in lacking])
+    return index.held_by(before, lacking)
 
 
 def _opens_with_pronoun(text: str) -> bool:
@@ -202,15 +204,15 @@ def _spelled_out(index: Index, term: str, words: tuple[str, ...]) -> bool:
 
 
 def _named_by_acronym(
-    index: Index, position: int, long_forms: dict[str, LongForm]
+    index: Index, position: int, long_forms: dict[str, LongForm], lacking: list[str]
 ) -> tuple[frozenset[str], frozenset[Pair]]:
-    """The question terms, and pairs, the chunk holds as an acronym of them, not in full."""
+    """Of the question terms the chunk lacks, those it holds as an acronym; and their pairs."""
     if not long_forms:
         return frozenset(), frozenset()
-    terms, pairs = set(), set()
-    held = index.held_by(position, [t for form in long_forms.values() for t in form.terms])
+    terms: set[str] = set()
+    pairs: set[Pair] = set()
     for acronym in index.held_by(position, long_forms):
         form = long_forms[acronym]
-        terms.update(term for term in form.terms if term not in held)
+        terms.update(term for term in form.terms if term in lacking)
         pairs.update(form.pairs)
     return frozenset(terms), frozenset(pairs)
