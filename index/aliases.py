@@ -3,7 +3,9 @@
 A small table (``index/data/aliases.txt``) groups the names news text uses
 for the same thing. A question word the index lacks is read as the first
 name of its group that the index has, so "What did the DPRK test?" finds
-"North Korea" and "Which Ukrainian city…" finds "Ukraine".
+"North Korea" and "Which Ukrainian city…" finds "Ukraine". The reranking
+(``index.reranking``) also counts a chunk that says "North Korea" as saying
+"Pyongyang" when the index knows both.
 """
 
 from __future__ import annotations

@@ -276,8 +276,9 @@ def _search(
         weights,
         {word.folded: index.idf(word.term) for word in read.words},
         tuple(read_as.get(word.term) for word in read.words),
+        tuple(word.folded for word in read.words),
     )
-    hits = rerank(index, hits, sentences, query)
+    hits = rerank(index, hits, sentences, query, default_aliases())
     if read.defines:
         defined = {t for r in readings if r.word in read.defines for t in r.terms}
         if introducing := _introducing(index, hits, defined, read.defines):

@@ -6,8 +6,10 @@ sentence holds (proximity), whether it holds the question's words in a row
 ("air defence", a phrase) and in the form typed ("visiting", not only its
 stem), and what the chunk holds under another name: the chunk it carries on
 from lends it the terms it names ("He also hailed a treaty" is Shoigu's,
-named the paragraph before), and an acronym the briefing spells out stands
-for the words it abbreviates ("KCNA" for "Korean Central News Agency").
+named the paragraph before), an acronym the briefing spells out stands for
+the words it abbreviates ("KCNA" for "Korean Central News Agency"), and a
+word in the alias table for the other names of its group ("North Korea" for
+"Pyongyang", "the Kremlin" for "Russia").
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from index.acronyms import initials
+from index.aliases import Aliases
 from index.analysis import Analyzer, fold, split_words
 from index.search import Hit, Index, Sentence
 
@@ -52,6 +55,8 @@ class Query:
     as_typed: dict[str, float]  # each question word, folded as typed, and its term's IDF
     # Each question word's term, in the question's order (None: chat, or read as several).
     in_order: tuple[str | None, ...]
+    # Each question word, folded as typed, in the same order.
+    folded: tuple[str, ...] = ()
 
     @property
     def pairs(self) -> dict[Pair, float]:
@@ -77,11 +82,20 @@ class BestSentence:
 
 
 @dataclass(frozen=True)
-class LongForm:
-    """Question words an acronym of the briefing stands for, as terms, and their pairs."""
+class OtherNames:
+    """Question words, as terms, and the other names a chunk may hold them by.
+
+    "Korean Central News Agency" and the briefing's "KCNA"; "Pyongyang" and
+    "North Korea".
+    """
 
     terms: tuple[str, ...]
-    pairs: frozenset[Pair]
+    names: tuple[tuple[str, ...], ...]  # each as its terms
+
+    @property
+    def pairs(self) -> frozenset[Pair]:
+        """The pairs of the words in a row: held wherever another name is."""
+        return frozenset(itertools.pairwise(self.terms))
 
 
 def best_sentence(index: Index, hit: Hit, weights: dict[str, float]) -> BestSentence:
@@ -102,18 +116,22 @@ def best_sentence(index: Index, hit: Hit, weights: dict[str, float]) -> BestSent
 
 
 def rerank(
-    index: Index, hits: Sequence[Hit], sentences: dict[int, BestSentence], query: Query
+    index: Index,
+    hits: Sequence[Hit],
+    sentences: dict[int, BestSentence],
+    query: Query,
+    aliases: Aliases,
 ) -> list[Hit]:
     """``hits`` best first, each by its score and how its text holds the question."""
     weights, pairs = query.weights, query.pairs
     total = sum(weights.values()) or 1.0
-    long_forms = _long_forms(index, query)
+    other_names = [*_long_forms(index, query), *_aliased(index, query, aliases)]
 
     def reranked(hit: Hit) -> float:
         best = sentences[hit.position]
         holds = index.held_by(hit.position, weights)
         lacking = [term for term in weights if term not in holds]
-        named, named_pairs = _named_by_acronym(index, hit.position, long_forms, lacking)
+        named, named_pairs = _named_otherwise(index, hit.position, other_names, lacking)
         held = best.sentence.terms | named
         # Only a sentence holding both terms of a pair is read again for its order.
         if any(a in held and b in held for a, b in pairs):
@@ -176,9 +194,9 @@ def _opens_with_pronoun(text: str) -> bool:
     return not _PRONOUNS.isdisjoint(word.strip(_PUNCTUATION).lower() for word in opening)
 
 
-def _long_forms(index: Index, query: Query) -> dict[str, LongForm]:
-    """The acronyms, as terms, that the briefings spell out as a run of the question's words."""
-    found: dict[str, LongForm] = {}
+def _long_forms(index: Index, query: Query) -> list[OtherNames]:
+    """Runs of the question's words that the briefings abbreviate, with the acronym."""
+    found = []
     for start, end, letters in initials([term or "" for term in query.in_order]):
         words = tuple(t for t in query.in_order[start:end] if t is not None)
         if len(words) < end - start:
@@ -187,7 +205,25 @@ def _long_forms(index: Index, query: Query) -> dict[str, LongForm]:
         if not term or term in query.weights or not index.knows(term):
             continue
         if _spelled_out(index, term, words):
-            found[term] = LongForm(words, frozenset(itertools.pairwise(words)))
+            found.append(OtherNames(words, ((term,),)))
+    return found
+
+
+def _aliased(index: Index, query: Query, aliases: Aliases) -> list[OtherNames]:
+    """The question's words that the alias table names otherwise, with those names.
+
+    Only single words are looked up: counting "North Korean" as "North Korea"
+    as well put paragraphs that only mention the country above the answer on
+    the project's own questions.
+    """
+    found = []
+    for word, term in zip(query.folded, query.in_order, strict=True):
+        if term is None or not (group := aliases.groups.get(word)):
+            continue
+        names = {tuple(index.analyzer.analyze(other)) for other in group}
+        names = {name for name in names if name and name != (term,) and all(map(index.knows, name))}
+        if names:
+            found.append(OtherNames((term,), tuple(sorted(names))))
     return found
 
 
@@ -203,16 +239,17 @@ def _spelled_out(index: Index, term: str, words: tuple[str, ...]) -> bool:
     return False
 
 
-def _named_by_acronym(
-    index: Index, position: int, long_forms: dict[str, LongForm], lacking: list[str]
+def _named_otherwise(
+    index: Index, position: int, other_names: list[OtherNames], lacking: list[str]
 ) -> tuple[frozenset[str], frozenset[Pair]]:
-    """Of the question terms the chunk lacks, those it holds as an acronym; and their pairs."""
-    if not long_forms:
+    """Of the question terms the chunk lacks, those it holds by another name; and their pairs."""
+    if not other_names:
         return frozenset(), frozenset()
+    holds = index.held_by(position, {t for o in other_names for name in o.names for t in name})
     terms: set[str] = set()
     pairs: set[Pair] = set()
-    for acronym in index.held_by(position, long_forms):
-        form = long_forms[acronym]
-        terms.update(term for term in form.terms if term in lacking)
-        pairs.update(form.pairs)
+    for other in other_names:
+        if any(holds.issuperset(name) for name in other.names):
+            terms.update(term for term in other.terms if term in lacking)
+            pairs.update(other.pairs)
     return frozenset(terms), frozenset(pairs)

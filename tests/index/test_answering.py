@@ -302,3 +302,17 @@ def test_an_acronym_stands_for_the_words_it_is_spelled_out_as(bundled_index):
     # "KCNA said" and is the one about the army.
     question = "What did the Korean Central News Agency say the army would be equipped with?"
     assert answer(bundled_index, question).best.paragraph == 8
+
+
+DRILLS = (
+    "The Pacific drills ended on Monday, the ministry said.\n\n"
+    "The Kremlin's drills ended on Tuesday, the ministry said.\n\n"
+    "Russia and Japan will hold talks next year.\n"
+)
+
+
+def test_a_chunk_holding_another_name_of_a_question_word_holds_it(analyzer, chunker):
+    index = Index.build([read_briefing(DRILLS.encode(), "drills")], analyzer, chunker)
+    # "Kremlin" is one of Russia's names in the alias table: paragraph 2 is Russia's,
+    # though the briefing names Russia too (so the question's "Russia" is read as itself).
+    assert answer(index, "When did Russia's drills end?").best.paragraph == 2
