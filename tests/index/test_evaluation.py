@@ -17,12 +17,12 @@ EVAL_SET = PROJECT / "tests" / "data" / "eval.jsonl"
 # SQuAD 2.0's answerable questions; the fitted decision refuses 0.6% of those
 # and trades some near-topic refusals for it (README, "Evaluation").
 FLOORS = {
-    "hit_at_1": 0.85,
-    "hit_at_3": 0.90,
-    "mrr": 0.87,
-    "answer_in_reply": 0.83,
-    "refusal_precision": 0.85,
-    "refusal_recall": 0.72,
+    "hit_at_1": 0.91,
+    "hit_at_3": 0.91,
+    "mrr": 0.91,
+    "answer_in_reply": 0.91,
+    "refusal_precision": 0.89,
+    "refusal_recall": 0.80,
 }
 FIRST_KINDS = ("direct", "paraphrase", "near-topic", "unrelated")
 
@@ -54,15 +54,15 @@ def test_figures_stay_above_their_floors(report, figure):
 def test_conversational_questions_stay_above_their_floors(report):
     conversational = report.by_kind()["conversational"]
     assert len(conversational.outcomes) >= 40
-    assert conversational.hit_at_1 >= 0.72
-    assert conversational.hit_at_3 >= 0.88
-    assert conversational.false_refusals <= 3
+    assert conversational.hit_at_1 >= 0.82
+    assert conversational.hit_at_3 >= 0.94
+    assert conversational.false_refusals <= 1
 
 
 def test_direct_questions_meet_the_targets(report):
     direct = report.by_kind()["direct"]
     assert len(direct.outcomes) >= 30
-    assert direct.hit_at_1 >= 0.95
+    assert direct.hit_at_1 >= 0.97
     assert direct.false_refusals <= len(direct.outcomes) / 40
 
 
@@ -74,8 +74,9 @@ def test_unrelated_questions_are_refused_at_least_ten_times_in_twelve(report):
 
 def test_harder_kinds_stay_above_their_floors(report):
     kinds = report.by_kind()
-    assert kinds["paraphrase"].hit_at_3 >= 0.70
-    assert kinds["near-topic"].refused >= 8
+    assert kinds["paraphrase"].hit_at_1 >= 0.76
+    assert kinds["paraphrase"].hit_at_3 >= 0.76
+    assert kinds["near-topic"].refused >= 9
 
 
 def test_kinds_are_read_and_checked():
