@@ -267,43 +267,22 @@ def test_a_paragraph_is_read_with_what_the_one_before_it_names(bundled_index, qu
     assert answer(bundled_index, question).best.paragraph == paragraph
 
 
+# Paragraph 2 names its own subject: the count stays paragraph 1's, however many of
+# the question's words paragraph 2 adds to those it would be lent.
 SURVEY = (
     "HOBART: Researchers counted 4,000 emperor penguins near the Ross Sea, the Antarctic "
     "Division said on Wednesday.\n\n"
     "The survey team flew drones over the colony for three weeks.\n"
 )
-
-
-def test_a_paragraph_on_a_new_subject_is_not_read_with_the_one_before(analyzer, chunker):
-    index = Index.build([read_briefing(SURVEY.encode(), "survey")], analyzer, chunker)
-    # Paragraph 2 names its own subject: the count stays paragraph 1's, however many
-    # of the question's words paragraph 2 adds to those it would be lent.
-    counted = answer(index, "How many emperor penguins did the survey team count near the colony?")
-    assert counted.best.paragraph == 1
-
-
+# Both paragraphs hold "ministry", "said", "air" and "defence"; the shorter would score
+# higher, but the other says "air defence".
 PLANS = (
     "The ministry said defence spending on air patrols would double.\n\n"
     "The ministry said its plans for air defence will be published next year, along with the "
     "budget.\n"
 )
-
-
-def test_a_sentence_with_the_question_words_in_a_row_goes_first(analyzer, chunker):
-    index = Index.build([read_briefing(PLANS.encode(), "plans")], analyzer, chunker)
-    # Both paragraphs hold "ministry", "said", "air" and "defence"; the shorter would
-    # score higher, but the other says "air defence".
-    assert answer(index, "What did the ministry say about air defence?").best.paragraph == 2
-    assert answer(index, "What did the ministry say about air patrols?").best.paragraph == 1
-
-
-def test_an_acronym_stands_for_the_words_it_is_spelled_out_as(bundled_index):
-    # Paragraph 7 spells out "Korean Central News Agency (KCNA)"; paragraph 8 says
-    # "KCNA said" and is the one about the army.
-    question = "What did the Korean Central News Agency say the army would be equipped with?"
-    assert answer(bundled_index, question).best.paragraph == 8
-
-
+# "Kremlin" is one of Russia's names in the alias table: paragraph 2 is Russia's, though
+# the briefing names Russia too (so the question's "Russia" is read as itself).
 DRILLS = (
     "The Pacific drills ended on Monday, the ministry said.\n\n"
     "The Kremlin's drills ended on Tuesday, the ministry said.\n\n"
@@ -311,8 +290,42 @@ DRILLS = (
 )
 
 
-def test_a_chunk_holding_another_name_of_a_question_word_holds_it(analyzer, chunker):
-    index = Index.build([read_briefing(DRILLS.encode(), "drills")], analyzer, chunker)
-    # "Kremlin" is one of Russia's names in the alias table: paragraph 2 is Russia's,
-    # though the briefing names Russia too (so the question's "Russia" is read as itself).
-    assert answer(index, "When did Russia's drills end?").best.paragraph == 2
+@pytest.mark.parametrize(
+    ("text", "question", "paragraph"),
+    [
+        pytest.param(
+            SURVEY,
+            "How many emperor penguins did the survey team count near the colony?",
+            1,
+            id="a paragraph on a new subject is not read with the one before",
+        ),
+        pytest.param(
+            PLANS,
+            "What did the ministry say about air defence?",
+            2,
+            id="the question's words in a row",
+        ),
+        pytest.param(
+            PLANS,
+            "What did the ministry say about air patrols?",
+            1,
+            id="the question's other words in a row",
+        ),
+        pytest.param(
+            DRILLS,
+            "When did Russia's drills end?",
+            2,
+            id="another name of a question word",
+        ),
+    ],
+)
+def test_reranking_puts_the_answering_paragraph_first(analyzer, chunker, text, question, paragraph):
+    index = Index.build([read_briefing(text.encode(), "briefing")], analyzer, chunker)
+    assert answer(index, question).best.paragraph == paragraph
+
+
+def test_an_acronym_stands_for_the_words_it_is_spelled_out_as(bundled_index):
+    # Paragraph 7 spells out "Korean Central News Agency (KCNA)"; paragraph 8 says
+    # "KCNA said" and is the one about the army.
+    question = "What did the Korean Central News Agency say the army would be equipped with?"
+    assert answer(bundled_index, question).best.paragraph == 8
