@@ -3,8 +3,9 @@
 The question is read once (``index.question``): chat stripped, words
 analysed. Each word is then read against the index: as typed, as the phrase
 an acronym stands for, or through typo tolerance. The best chunks come from
-BM25, and are reranked by how much of the question one sentence holds and
-what the chunk each carries on from lends it; for "who is X" the chunk that
+BM25, and are reranked (``index.reranking``) by how one sentence holds the
+question (its share, its words in a row, its forms as typed) and what each
+chunk holds by another name or carries on from; for "who is X" the chunk that
 introduces X goes first. Whether the best passage answers the question is
 one fitted decision (``index.refusal``). Each passage's best sentence (the
 one whose query terms weigh most) is picked out, with whom it cites.
@@ -272,12 +273,7 @@ def _search(
     hits = index.search(list(weights), max(k, RERANK_DEPTH), briefing_id)
     sentences = {hit.position: best_sentence(index, hit, weights) for hit in hits}
     read_as = {r.word.term: r.terms[0] for r in readings if len(r.terms) == 1}
-    query = Query(
-        weights,
-        {word.folded: index.idf(word.term) for word in read.words},
-        tuple(read_as.get(word.term) for word in read.words),
-        tuple(word.folded for word in read.words),
-    )
+    query = Query(weights, read.words, read_as)
     hits = rerank(index, hits, sentences, query, default_aliases())
     if read.defines:
         defined = {t for r in readings if r.word in read.defines for t in r.terms}
@@ -365,8 +361,7 @@ def _corrections(index: Index, readings: list[Reading], hits: list[Hit]) -> list
 
 def _spelling(index: Index, term: str, texts: list[str]) -> str | None:
     """How the briefing spells the word that analyses to ``term``."""
-    for position in index.postings.chunks_with(term)[:1].tolist():
-        texts = [*texts, index.chunks[position].text]
+    texts = [*texts, *(chunk.text for chunk in index.first_chunks_with(term, 1))]
     for text in texts:
         for token in _TOKEN.findall(text):
             bare = _EDGES.sub("", token)

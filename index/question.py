@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.analysis import Analyzer, fold, split_words
 from index.chat import ChatLexicon, Intent, default_lexicon, is_filler, trim_chat
@@ -87,6 +87,9 @@ class Word:
     folded: str
     term: str
     opens_sentence: bool
+    # Whether it comes straight after the word before it, with only stopwords between
+    # ("Kim said", "rehearsal of war"): nothing stripped as chat or framing.
+    follows: bool = False
 
     @property
     def named(self) -> bool:
@@ -115,6 +118,7 @@ class _Piece:
     folded: str
     typed: str
     opens_sentence: bool
+    parted: bool = False  # something was stripped just before it
 
 
 def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = None) -> Question:
@@ -139,6 +143,12 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
     kept = [piece for i, piece in enumerate(pieces) if trimmed.kept(i)]
     if asked := _PARAGRAPH.match(" ".join(piece.folded for piece in kept)):
         return Question(text, Intent.PARAGRAPH, paragraph=int(asked["number"]))
+    # A piece stripped from between two words parts them, as a full stop would.
+    kept = [
+        replace(piece, parted=True) if i and not trimmed.kept(i - 1) else piece
+        for i, piece in enumerate(pieces)
+        if trimmed.kept(i)
+    ]
     words = tuple(_words(kept, analyzer))
     defined = _defined(kept, words, lexicon.light_words)
     defines = tuple(w for w in words if w.folded in defined)
@@ -165,12 +175,16 @@ def _pieces(text: str) -> list[_Piece]:
 def _words(pieces: list[_Piece], analyzer: Analyzer) -> list[Word]:
     """The content words; the first piece left once chat is stripped opens a sentence."""
     words = []
+    follows = False
     for number, piece in enumerate(pieces):
         term = analyzer.term(piece.folded)
         if term is None and _is_acronym(piece.typed):
             term = piece.folded  # "US", "WHO": not the stopwords they fold to
+        follows = follows and not piece.parted and not piece.opens_sentence
         if term is not None:
-            words.append(Word(piece.typed, piece.folded, term, piece.opens_sentence or not number))
+            opens = piece.opens_sentence or not number
+            words.append(Word(piece.typed, piece.folded, term, opens, follows=follows))
+            follows = True
     return words
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from index.acronyms import initials
 from index.aliases import Aliases
 from index.analysis import Analyzer, fold, split_words
+from index.question import Word
 from index.search import Hit, Index, Sentence
 
 # Proximity: what a sentence holding all of the question's weight adds to its chunk's score.
@@ -37,10 +38,13 @@ CONTEXT_SHARE = 0.5
 # A paragraph carries on from the one before when a pronoun is among its first words.
 OPENING_WORDS = 5
 _PRONOUNS = frozenset({"he", "she", "it", "they", "him", "her", "his", "its", "their", "them"})
+_APOSTROPHE = re.compile("['’]")
 # What may stand around a word: "(He", "it,", "“They".
 _PUNCTUATION = string.punctuation + "“”‘’«»—–"
 # How many chunks holding an acronym are looked through for where it is spelled out.
 ACRONYM_CHUNKS = 8
+# How many runs of question words, at most, are checked as an acronym's long form.
+MAX_LONG_FORMS = 4
 # An acronym in brackets after the words it stands for: "Korean Central News Agency (KCNA)".
 _BRACKETED = re.compile(r"\(([A-Z]{2,6})s?\)")
 
@@ -49,22 +53,40 @@ Pair = tuple[str, str]
 
 @dataclass(frozen=True)
 class Query:
-    """What the reranking weighs of a question."""
+    """What the reranking weighs of a question: its words, and the terms they were read as."""
 
     weights: dict[str, float]  # the IDF of each term the question was read as
-    as_typed: dict[str, float]  # each question word, folded as typed, and its term's IDF
-    # Each question word's term, in the question's order (None: chat, or read as several).
-    in_order: tuple[str | None, ...]
-    # Each question word, folded as typed, in the same order.
-    folded: tuple[str, ...] = ()
+    words: tuple[Word, ...]
+    # For each question word's own term, the one index term it was read as (none: chat,
+    # a word the index lacks, or one read as several terms).
+    read_as: dict[str, str]
+
+    @property
+    def in_order(self) -> list[str | None]:
+        """Each question word's term as read, in order; None where there is not one."""
+        return [self.read_as.get(word.term) for word in self.words]
+
+    @property
+    def runs(self) -> list[list[str]]:
+        """The runs of question words in a row (``Word.follows``), as the terms read."""
+        runs: list[list[str]] = []
+        for word, term in zip(self.words, self.in_order, strict=True):
+            if term is None:
+                runs.append([])
+            elif word.follows and runs and runs[-1]:
+                runs[-1].append(term)
+            else:
+                runs.append([term])
+        return [run for run in runs if run]
 
     @property
     def pairs(self) -> dict[Pair, float]:
         """Each two question words in a row, and their weight."""
         return {
             (a, b): self.weights[a] + self.weights[b]
-            for a, b in itertools.pairwise(self.in_order)
-            if a is not None and b is not None and a != b
+            for run in self.runs
+            for a, b in itertools.pairwise(run)
+            if a != b
         }
 
 
@@ -123,27 +145,31 @@ def rerank(
     aliases: Aliases,
 ) -> list[Hit]:
     """``hits`` best first, each by its score and how its text holds the question."""
+    if len(hits) < 2:
+        return list(hits)
     weights, pairs = query.weights, query.pairs
     total = sum(weights.values()) or 1.0
+    as_typed = {word.folded: index.idf(word.term) for word in query.words}
     other_names = [*_long_forms(index, query), *_aliased(index, query, aliases)]
 
     def reranked(hit: Hit) -> float:
         best = sentences[hit.position]
         holds = index.held_by(hit.position, weights)
         lacking = [term for term in weights if term not in holds]
-        named, named_pairs = _named_otherwise(index, hit.position, other_names, lacking)
+        named, named_pairs = _named_otherwise(index, hit, other_names, lacking)
         held = best.sentence.terms | named
         # Only a sentence holding both terms of a pair is read again for its order.
         if any(a in held and b in held for a, b in pairs):
             named_pairs |= best.pairs(index.analyzer)
-        lacking = [term for term in lacking if term not in named]
-        lent = CONTEXT_SHARE * sum(weights[term] for term in _lent(index, hit, lacking))
-        credit = lent + sum(weights[term] for term in named)
+        lent = _lent(index, hit, [term for term in lacking if term not in named])
+        lent_weight = CONTEXT_SHARE * sum(weights[term] for term in lent)
+        # Credit is what one occurrence in this chunk would score, as BM25 weighs it.
+        credit = index.occurrence_weight(hit.position, lent_weight + sum(map(weights.get, named)))
         # What is lent is read into the chunk's opening sentence, where "He" or "It" stands for it.
-        near = best.weight + (credit if best.sentence.start == hit.chunk.start else 0.0)
+        near = best.weight + (lent_weight if best.sentence.start == hit.chunk.start else 0.0)
         bonus = (
             NEAR_BONUS * near / total
-            + SAME_FORM_BONUS * _share_as_typed(frozenset(best.words), query.as_typed)
+            + SAME_FORM_BONUS * _share_as_typed(frozenset(best.words), as_typed)
             + PHRASE_BONUS * _share_of_pairs(named_pairs, pairs)
         )
         return (hit.score + credit) * (1 + bonus)
@@ -191,21 +217,29 @@ def _lent(index: Index, hit: Hit, lacking: list[str]) -> frozenset[str]:
 def _opens_with_pronoun(text: str) -> bool:
     """Whether a pronoun is among the first ``OPENING_WORDS`` words of ``text``."""
     opening = text.split(maxsplit=OPENING_WORDS)[:OPENING_WORDS]
-    return not _PRONOUNS.isdisjoint(word.strip(_PUNCTUATION).lower() for word in opening)
+    # "It's", "They’re": the word before the apostrophe.
+    words = (_APOSTROPHE.split(word, maxsplit=1)[0].strip(_PUNCTUATION) for word in opening)
+    return not _PRONOUNS.isdisjoint(word.lower() for word in words)
 
 
 def _long_forms(index: Index, query: Query) -> list[OtherNames]:
-    """Runs of the question's words that the briefings abbreviate, with the acronym."""
-    found = []
-    for start, end, letters in initials([term or "" for term in query.in_order]):
-        words = tuple(t for t in query.in_order[start:end] if t is not None)
-        if len(words) < end - start:
-            continue
-        term = index.analyzer.term(letters)
-        if not term or term in query.weights or not index.knows(term):
-            continue
-        if _spelled_out(index, term, words):
-            found.append(OtherNames(words, ((term,),)))
+    """Runs of the question's words that the briefings abbreviate, with the acronym.
+
+    An acronym is looked for as the initials of three to six words in a row of
+    the question, read as terms (a lemma seldom changes a first letter), among
+    the index's terms as they are; a stopword inside a name ("Bank of America")
+    is not one of its letters here. Only ``MAX_LONG_FORMS`` candidates the index
+    knows are checked against the text, each in at most ``ACRONYM_CHUNKS`` chunks.
+    """
+    found, checked = [], 0
+    for run in query.runs:
+        for start, end, letters in initials(run):
+            words = tuple(run[start:end])
+            if letters in query.weights or not index.knows(letters) or checked >= MAX_LONG_FORMS:
+                continue
+            checked += 1
+            if _spelled_out(index, letters, words):
+                found.append(OtherNames(words, ((letters,),)))
     return found
 
 
@@ -214,11 +248,13 @@ def _aliased(index: Index, query: Query, aliases: Aliases) -> list[OtherNames]:
 
     Only single words are looked up: counting "North Korean" as "North Korea"
     as well put paragraphs that only mention the country above the answer on
-    the project's own questions.
+    the project's own questions. A short alias ("UN", "NK") counts only typed in
+    capitals: "un" is as likely the end of "Kim Jong Un".
     """
     found = []
-    for word, term in zip(query.folded, query.in_order, strict=True):
-        if term is None or not (group := aliases.groups.get(word)):
+    for word, term in zip(query.words, query.in_order, strict=True):
+        group = aliases.groups.get(word.folded)
+        if term is None or not group or (len(word.folded) <= 3 and not word.typed.isupper()):
             continue
         names = {tuple(index.analyzer.analyze(other)) for other in group}
         names = {name for name in names if name and name != (term,) and all(map(index.knows, name))}
@@ -229,27 +265,43 @@ def _aliased(index: Index, query: Query, aliases: Aliases) -> list[OtherNames]:
 
 def _spelled_out(index: Index, term: str, words: tuple[str, ...]) -> bool:
     """Whether a chunk writes ``words`` with the acronym ``term`` in brackets after them."""
-    for position in index.postings.chunks_with(term)[:ACRONYM_CHUNKS].tolist():
-        text = index.chunks[position].text
-        for bracketed in _BRACKETED.finditer(text):
+    for chunk in index.first_chunks_with(term, ACRONYM_CHUNKS):
+        for bracketed in _BRACKETED.finditer(chunk.text):
             if index.analyzer.term(fold(bracketed.group(1))) == term:
-                before = index.analyzer.analyze(text[: bracketed.start()])
+                before = index.analyzer.analyze(chunk.text[: bracketed.start()])
                 if tuple(before[-len(words) :]) == words:
                     return True
     return False
 
 
 def _named_otherwise(
-    index: Index, position: int, other_names: list[OtherNames], lacking: list[str]
+    index: Index, hit: Hit, other_names: list[OtherNames], lacking: list[str]
 ) -> tuple[frozenset[str], frozenset[Pair]]:
-    """Of the question terms the chunk lacks, those it holds by another name; and their pairs."""
+    """Of the question terms the chunk lacks, those it holds by another name; and their pairs.
+
+    A name of several words counts only with its words in a row: "United Nations",
+    not "united" here and "nations" there.
+    """
     if not other_names:
         return frozenset(), frozenset()
-    holds = index.held_by(position, {t for o in other_names for name in o.names for t in name})
+    holds = index.held_by(hit.position, {t for o in other_names for name in o.names for t in name})
     terms: set[str] = set()
     pairs: set[Pair] = set()
+    in_a_row: list[str] | None = None
     for other in other_names:
-        if any(holds.issuperset(name) for name in other.names):
+        for name in other.names:
+            if not holds.issuperset(name):
+                continue
+            if len(name) > 1:
+                in_a_row = in_a_row or index.analyzer.analyze(hit.chunk.text)
+                if not _contains(in_a_row, name):
+                    continue
             terms.update(term for term in other.terms if term in lacking)
             pairs.update(other.pairs)
+            break
     return frozenset(terms), frozenset(pairs)
+
+
+def _contains(terms: list[str], run: tuple[str, ...]) -> bool:
+    """Whether ``run`` stands in ``terms`` in a row."""
+    return any(tuple(terms[i : i + len(run)]) == run for i in range(len(terms) - len(run) + 1))

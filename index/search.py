@@ -67,6 +67,8 @@ class Index:
     _ordinals: dict[str, int] = field(init=False, repr=False, compare=False)
     # Where each briefing's run of chunks starts (and, one on, ends).
     _runs: np.ndarray = field(init=False, repr=False, compare=False)
+    # The mean chunk length in terms, as BM25 normalises by.
+    _avgdl: float = field(init=False, repr=False, compare=False)
     # The term of each word met so far in the sentences split again (bounded by the
     # briefings' vocabulary). Each entry is written once, whole, so threads may share it.
     _word_terms: dict[str, str | None] = field(
@@ -96,6 +98,9 @@ class Index:
             raise ValueError("the chunks are not in the order of their briefings")
         runs = np.searchsorted(owners, np.arange(len(self.briefings) + 1))
         object.__setattr__(self, "_runs", runs)
+        lengths = self.postings.lengths
+        avgdl = float(lengths.sum(dtype=np.int64)) / len(lengths) if len(lengths) else 0.0
+        object.__setattr__(self, "_avgdl", avgdl)
 
     @classmethod
     def build(
@@ -147,6 +152,16 @@ class Index:
         first, end = postings.chunk_starts[position : position + 2].tolist()
         held = set(postings.chunk_terms[first:end].tolist())
         return frozenset(t for t in terms if postings.term_id(t) in held)
+
+    def occurrence_weight(self, position: int, idf: float) -> float:
+        """What one occurrence of a term of IDF ``idf`` adds to the chunk's BM25 score."""
+        postings = self.postings
+        length = float(postings.lengths[position]) / (self._avgdl or 1.0)
+        return idf * (postings.k1 + 1) / (1 + postings.k1 * (1 - postings.b + postings.b * length))
+
+    def first_chunks_with(self, term: str, limit: int) -> list[Chunk]:
+        """The first ``limit`` chunks, in reading order, that hold ``term``."""
+        return [self.chunks[p] for p in self.postings.chunks_with(term)[:limit].tolist()]
 
     def previous(self, position: int) -> int | None:
         """The position of the chunk before this one in the same briefing, if there is one."""

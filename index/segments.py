@@ -170,6 +170,25 @@ class Segments:
         segment, offset = self._segment_at(position)
         return segment.held_by(position - offset, terms)
 
+    def occurrence_weight(self, position: int, idf: float) -> float:
+        """What one occurrence of a term of IDF ``idf`` adds to the chunk's BM25 score.
+
+        The chunk's length is its segment's; the mean length, all the segments'.
+        """
+        segment, offset = self._segment_at(position)
+        postings = segment.postings
+        length = float(postings.lengths[position - offset]) / (self.avgdl or 1.0)
+        return idf * (postings.k1 + 1) / (1 + postings.k1 * (1 - postings.b + postings.b * length))
+
+    def first_chunks_with(self, term: str, limit: int) -> list[Chunk]:
+        """The first ``limit`` chunks, in reading order, that hold ``term``."""
+        found: list[Chunk] = []
+        for segment in self.segments:
+            if len(found) >= limit:
+                break
+            found += segment.first_chunks_with(term, limit - len(found))
+        return found
+
     def previous(self, position: int) -> int | None:
         """The position of the chunk before this one in the same briefing, if there is one."""
         segment, offset = self._segment_at(position)

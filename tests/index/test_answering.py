@@ -289,6 +289,13 @@ DRILLS = (
     "Russia and Japan will hold talks next year.\n"
 )
 
+# "UN" is the United Nations, but paragraph 1's "United States" and "nations" are not.
+NATIONS = (
+    "The United States told the nations of Asia that the missile tests would go on.\n\n"
+    "Officials said that the missile tests would go on all year.\n\n"
+    "The UN will meet on Monday.\n"
+)
+
 
 @pytest.mark.parametrize(
     ("text", "question", "paragraph"),
@@ -316,6 +323,12 @@ DRILLS = (
             "When did Russia's drills end?",
             2,
             id="another name of a question word",
+        ),
+        pytest.param(
+            NATIONS,
+            "What did the UN say about the missile tests?",
+            2,
+            id="another name of several words is held only in a row",
         ),
     ],
 )

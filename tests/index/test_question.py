@@ -177,3 +177,17 @@ def test_a_request_for_a_paragraph_by_its_number(analyzer, message, number):
 )
 def test_an_acronym_that_folds_to_filler_makes_a_question_not_a_summary(analyzer, message, intent):
     assert read_question(message, analyzer).intent is intent
+
+
+@pytest.mark.parametrize(
+    ("message", "follows"),
+    [
+        ("rehearsal of war", [False, True]),  # only a stopword between: a phrase
+        ("what did kim please test", [False, False]),  # politeness stripped from between
+        ("Kim tested it. Missiles flew", [False, True, False, True]),  # a sentence ends
+    ],
+)
+def test_a_word_follows_the_one_before_only_with_nothing_stripped_between(
+    analyzer, message, follows
+):
+    assert [word.follows for word in read_question(message, analyzer).words] == follows

@@ -73,6 +73,11 @@ def test_statistics_are_those_of_the_union(analyzer, library, term):
         assert segments.terms_in(position) == whole.terms_in(position)
         assert segments.held_by(position, [term]) == whole.held_by(position, [term])
         assert segments.previous(position) == whole.previous(position)
+        assert segments.continues_paragraph(position) == whole.continues_paragraph(position)
+        assert segments.occurrence_weight(position, 2.0) == pytest.approx(
+            whole.occurrence_weight(position, 2.0)
+        )
+    assert segments.first_chunks_with(term, 3) == whole.first_chunks_with(term, 3)
     assert segments.unseen_idf == whole.unseen_idf
     assert set(segments.postings.terms) == set(whole.postings.terms)
     assert segments.postings.document_frequency(term) == whole.postings.document_frequency(term)
