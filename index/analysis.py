@@ -16,7 +16,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -80,11 +80,6 @@ class Analyzer:
     def analyze(self, text: str) -> list[str]:
         """The index terms of ``text``, in order, repeats kept."""
         return self.analyze_as(text, _TERMS)
-
-    def terms_of(self, words: Iterable[str]) -> list[str]:
-        """The index terms of words already split and folded (``split_words``), in order."""
-        stopwords = self.stopwords
-        return [_TERMS[word] for word in words if word not in stopwords]
 
     def analyze_as(self, text: str, terms: Mapping[str, T]) -> list[T]:
         """``analyze``, each term given as ``terms`` gives it for its (folded) word.

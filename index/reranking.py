@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from index.acronyms import initials
@@ -98,9 +98,23 @@ class BestSentence:
     weight: float
     words: tuple[str, ...]  # folded, as the sentence has them, in order
 
-    def pairs(self, analyzer: Analyzer) -> frozenset[Pair]:
-        """Each two of its terms in a row, stopwords skipped."""
-        return frozenset(itertools.pairwise(analyzer.terms_of(self.words)))
+    def pairs(self, analyzer: Analyzer, among: Collection[str]) -> frozenset[Pair]:
+        """Each two of its terms in a row that are both ``among``, stopwords skipped.
+
+        Only a word starting with the first two letters of one of ``among`` is
+        analysed (lemmas seldom change those: "held" and "hold"); any other word
+        stands between its neighbours as a gap. Analysing every word read
+        rare words through the lemmatizer, a millisecond an answer over a
+        large vocabulary.
+        """
+        starts = {term[:2] for term in among}
+        stopwords = analyzer.stopwords
+        terms = [
+            analyzer.term(word) if word[:2] in starts else None
+            for word in self.words
+            if word not in stopwords
+        ]
+        return frozenset((a, b) for a, b in itertools.pairwise(terms) if a in among and b in among)
 
 
 @dataclass(frozen=True)
@@ -160,7 +174,7 @@ def rerank(
         held = best.sentence.terms | named
         # Only a sentence holding both terms of a pair is read again for its order.
         if any(a in held and b in held for a, b in pairs):
-            named_pairs |= best.pairs(index.analyzer)
+            named_pairs |= best.pairs(index.analyzer, held)
         lent = _lent(index, hit, [term for term in lacking if term not in named])
         lent_weight = CONTEXT_SHARE * sum(weights[term] for term in lent)
         # Credit is what one occurrence in this chunk would score, as BM25 weighs it.
