@@ -14,6 +14,7 @@ word in the alias table for the other names of its group ("North Korea" for
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import string
@@ -61,12 +62,12 @@ class Query:
     # a word the index lacks, or one read as several terms).
     read_as: dict[str, str]
 
-    @property
+    @functools.cached_property
     def in_order(self) -> list[str | None]:
         """Each question word's term as read, in order; None where there is not one."""
         return [self.read_as.get(word.term) for word in self.words]
 
-    @property
+    @functools.cached_property
     def runs(self) -> list[list[str]]:
         """The runs of question words in a row (``Word.follows``), as the terms read."""
         runs: list[list[str]] = []
@@ -79,7 +80,7 @@ class Query:
                 runs.append([term])
         return [run for run in runs if run]
 
-    @property
+    @functools.cached_property
     def pairs(self) -> dict[Pair, float]:
         """Each two question words in a row, and their weight."""
         return {

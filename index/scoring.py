@@ -22,3 +22,11 @@ DEFAULT_B = 0.75
 def lucene_idf(corpus_size: int, document_frequency: int) -> float:
     """Lucene's BM25 IDF: positive for any term, highest for the rarest."""
     return math.log(1 + (corpus_size - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
+def term_weight(idf: float, tf: int, length: float, avgdl: float, k1: float, b: float) -> float:
+    """What a term of IDF ``idf``, ``tf`` times in a chunk of ``length`` terms, adds to its score.
+
+    The scalar form of ``index.postings.bm25_weights``, for one chunk.
+    """
+    return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / (avgdl or 1.0)))

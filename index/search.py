@@ -22,7 +22,7 @@ from index.chunking import Chunk, Chunker
 from index.chunktable import ChunkTable
 from index.memo import Memo
 from index.postings import Postings, PostingsBuilder
-from index.scoring import lucene_idf
+from index.scoring import lucene_idf, term_weight
 from index.sentences import sentence_spans
 from index.sentencetable import SentenceTable, SentenceTableBuilder, analyse_chunk
 
@@ -155,9 +155,8 @@ class Index:
 
     def occurrence_weight(self, position: int, idf: float) -> float:
         """What one occurrence of a term of IDF ``idf`` adds to the chunk's BM25 score."""
-        postings = self.postings
-        length = float(postings.lengths[position]) / (self._avgdl or 1.0)
-        return idf * (postings.k1 + 1) / (1 + postings.k1 * (1 - postings.b + postings.b * length))
+        postings, length = self.postings, float(self.postings.lengths[position])
+        return term_weight(idf, 1, length, self._avgdl, postings.k1, postings.b)
 
     def first_chunks_with(self, term: str, limit: int) -> list[Chunk]:
         """The first ``limit`` chunks, in reading order, that hold ``term``."""

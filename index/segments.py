@@ -29,7 +29,7 @@ from index.chunking import Chunk
 from index.chunktable import ChunkTable
 from index.memo import Memo
 from index.postings import Postings
-from index.scoring import lucene_idf
+from index.scoring import lucene_idf, term_weight
 from index.search import MAX_ACRONYMS, Hit, Index, Sentence, _best
 
 
@@ -177,8 +177,8 @@ class Segments:
         """
         segment, offset = self._segment_at(position)
         postings = segment.postings
-        length = float(postings.lengths[position - offset]) / (self.avgdl or 1.0)
-        return idf * (postings.k1 + 1) / (1 + postings.k1 * (1 - postings.b + postings.b * length))
+        length = float(postings.lengths[position - offset])
+        return term_weight(idf, 1, length, self.avgdl, postings.k1, postings.b)
 
     def first_chunks_with(self, term: str, limit: int) -> list[Chunk]:
         """The first ``limit`` chunks, in reading order, that hold ``term``."""

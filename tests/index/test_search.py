@@ -166,3 +166,13 @@ def test_a_long_paragraph_is_continued_by_its_later_chunks(analyzer, chunker):
         False,
         *[True] * (len(paragraphs) - 2),
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(first=paragraphs, second=paragraphs, term=st.sampled_from(WORDS))
+def test_one_occurrence_weighs_what_the_postings_score_it(analyzer, first, second, term):
+    index = make_index(analyzer, first, second)
+    for hit in index.search([term], len(index.chunks)):
+        if hit.chunk.text.split().count(term) == 1:
+            expected = index.occurrence_weight(hit.position, index.idf(term))
+            assert hit.score == pytest.approx(expected, rel=1e-12)
