@@ -135,6 +135,13 @@ def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
         "Just curious: where did the cruise missile test take place?",
         "<@123456789012345678> what did KCNA say? 🙏",
         "What's the name of the joint exercise between South Korea and the US?",
+        # Everyday spellings of what the briefing says: initials, links, lone letters.
+        "How many U.S. soldiers are in South Korea?",
+        "what about U.N. sanctions",
+        "N. Korea missiles",
+        "what is Freedom Shield? https://www.example.com/world/asia-pacific/x",
+        "what happened on March 21",
+        "e.g. what did Kim do",
     ],
 )
 def test_chat_and_light_words_are_never_listed_as_missing(bundled_index, question):

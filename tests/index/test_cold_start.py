@@ -162,18 +162,23 @@ def test_a_briefing_edited_under_a_valid_listing_is_never_quoted_from_the_stale_
     assert "Kaesng" in reply and "Wonsan" not in reply
 
 
+def ask_after_an_unseen_edit(folder: Path, data: Path, monkeypatch, capsys, question: str):
+    """Build the harness's cache, edit the zeppelin unseen, and ask: what was printed."""
+    from bot.cli import main
+
+    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(data))
+    assert main(["index", "build", "--briefings", str(folder)]) == 0
+    edit_unseen(folder / "zeppelin.txt")
+    capsys.readouterr()
+    assert main(["ask", "--briefings", str(folder), question]) == 0
+    return capsys.readouterr()
+
+
 def test_the_harness_reindexes_a_briefing_that_changed_and_answers(
     folder, tmp_path, monkeypatch, capsys
 ):
-    from bot.cli import main
-
-    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "data"))
-    assert main(["index", "build", "--briefings", str(folder)]) == 0
-    edited = folder / "zeppelin.txt"
-    edit_unseen(edited)
-    capsys.readouterr()
-    assert main(["ask", "--briefings", str(folder), "Where did the zeppelin land?"]) == 0
-    captured = capsys.readouterr()
+    question = "Where did the zeppelin land?"
+    captured = ask_after_an_unseen_edit(folder, tmp_path / "data", monkeypatch, capsys, question)
     assert "Kaesng" in captured.out and "Wonsan" not in captured.out
     assert "zeppelin changed since it was indexed" in captured.err
 
@@ -181,18 +186,11 @@ def test_the_harness_reindexes_a_briefing_that_changed_and_answers(
 def test_a_paragraph_asked_for_by_number_is_read_again_from_a_briefing_that_changed(
     tmp_path, monkeypatch, capsys
 ):
-    from bot.cli import main
-
     folder = tmp_path / "one"
     folder.mkdir()
-    edited = folder / "zeppelin.txt"
-    edited.write_text(ZEPPELIN)
-    monkeypatch.setenv("BRIEFBOT_DATA_DIR", str(tmp_path / "data"))
-    assert main(["index", "build", "--briefings", str(folder)]) == 0
-    edit_unseen(edited)
-    capsys.readouterr()
-    assert main(["ask", "--briefings", str(folder), "paragraph 1"]) == 0
-    captured = capsys.readouterr()
+    (folder / "zeppelin.txt").write_text(ZEPPELIN)
+    data = tmp_path / "data"
+    captured = ask_after_an_unseen_edit(folder, data, monkeypatch, capsys, "paragraph 1")
     assert "Kaesng" in captured.out and "Wonsan" not in captured.out
     assert "zeppelin changed since it was indexed" in captured.err
 
