@@ -171,11 +171,11 @@ def rerank(
         best = sentences[hit.position]
         holds = index.held_by(hit.position, weights)
         lacking = [term for term in weights if term not in holds]
-        named, named_pairs = _named_otherwise(index, hit, other_names, lacking)
+        named, held_pairs = _named_otherwise(index, hit, other_names, lacking)
         held = best.sentence.terms | named
         # Only a sentence holding both terms of a pair is read again for its order.
         if any(a in held and b in held for a, b in pairs):
-            named_pairs |= best.pairs(index.analyzer, held)
+            held_pairs |= best.pairs(index.analyzer, held)
         lent = _lent(index, hit, [term for term in lacking if term not in named])
         lent_weight = CONTEXT_SHARE * sum(weights[term] for term in lent)
         # Credit is what one occurrence in this chunk would score, as BM25 weighs it.
@@ -185,7 +185,7 @@ def rerank(
         bonus = (
             NEAR_BONUS * near / total
             + SAME_FORM_BONUS * _share_as_typed(frozenset(best.words), as_typed)
-            + PHRASE_BONUS * _share_of_pairs(named_pairs, pairs)
+            + PHRASE_BONUS * _share_of_pairs(held_pairs, pairs)
         )
         return (hit.score + credit) * (1 + bonus)
 
