@@ -75,6 +75,10 @@ _PARAGRAPH = re.compile(
 _SYMBOLS = frozenset({"So"})
 # Words that may stand before a bare topic ("the KCNA", "this treaty").
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "some", "any"})
+# A message opened by one of these asks yes or no ("did North Korea test a missile?"):
+# it is a question about a claim, not a bare topic.
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "has", "have", "had"})
+_MODALS = frozenset({"can", "could", "will", "would", "shall", "should", "may", "might", "must"})
 # A "what is X" whose X is longer than this asks about more than a definition.
 _DEFINED_WORDS = 4
 
@@ -215,9 +219,11 @@ def _topic(pieces: list[_Piece], words: tuple[Word, ...], light: frozenset[str])
     "Freedom Shield?", or what "tell me about the KCNA" or "any news on
     Shoigu" leave once their framing is stripped, asks what the briefing
     says about it: first, the sentence that introduces it. A question word,
-    a preposition (a piece with no ``Word``: a stopword) or a verb makes it
-    a real question.
+    a preposition (a piece with no ``Word``: a stopword), a verb or an opening
+    auxiliary ("did North Korea test a missile?") makes it a real question.
     """
+    if pieces and pieces[0].folded in _AUXILIARIES | _MODALS:
+        return frozenset()
     spoken = [p for p in pieces if p.folded not in _DETERMINERS and p.folded not in light]
     content = [w for w in words if w.folded not in light]
     verbs = default_verbs()

@@ -75,6 +75,8 @@ def test_an_acronym_that_folds_to_a_stopword_is_kept(analyzer):
         ("Freedom Shield?", ["Freedom", "Shield"]),  # a bare topic
         ("tell me about the KCNA", ["KCNA"]),  # a bare topic once the framing is stripped
         ("watch kim", []),  # a verb: not a topic
+        ("did north korea test a missile?", []),  # yes or no: a claim, not a topic
+        ("will Freedom Shield continue?", []),
     ],
 )
 def test_definition_questions_name_what_they_ask_to_define(analyzer, question, defined):
