@@ -20,21 +20,25 @@ from index.analysis import split_words
 
 @dataclass(frozen=True)
 class Aliases:
-    """For each single-word alias, every name of its group, in the table's order."""
+    """For each alias, every name of its group, in the table's order.
+
+    ``groups`` holds the single-word aliases, ``phrases`` those of several words.
+    """
 
     groups: dict[str, tuple[str, ...]]
+    phrases: dict[str, tuple[str, ...]]
 
     @classmethod
     def parse(cls, lines: Iterable[str]) -> Aliases:
         """Groups from lines of names separated by ``=``; ``#`` starts a comment."""
         groups: dict[str, tuple[str, ...]] = {}
+        phrases: dict[str, tuple[str, ...]] = {}
         for raw in lines:
             names = tuple(" ".join(split_words(n)) for n in raw.split("#", 1)[0].split("="))
             names = tuple(name for name in names if name)
             for name in names:
-                if " " not in name:
-                    groups.setdefault(name, names)
-        return cls(groups)
+                (phrases if " " in name else groups).setdefault(name, names)
+        return cls(groups, phrases)
 
     def read(self, word: str, known: Callable[[str], bool]) -> str | None:
         """The first other name of ``word``'s group for which ``known`` holds."""

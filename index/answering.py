@@ -30,7 +30,14 @@ from index.chunking import Chunk
 from index.derivations import default_derivations
 from index.question import Question, Word, read_question
 from index.refusal import Evidence, RefusalModel, default_model
-from index.reranking import BestSentence, Query, best_sentence, rerank
+from index.reranking import (
+    BestSentence,
+    Query,
+    best_sentence,
+    holds_all,
+    names_of_subject,
+    rerank,
+)
 from index.search import Hit, Index
 from index.sentences import sentence_spans
 from index.spelling import nearest_term, nearest_word
@@ -277,25 +284,26 @@ def _search(
     hits = rerank(index, hits, sentences, query, default_aliases())
     if read.defines:
         defined = {t for r in readings if r.word in read.defines for t in r.terms}
-        if introducing := _introducing(index, hits, defined, read.defines):
+        subject = Query(weights, read.defines, read_as)
+        if introducing := _introducing(index, hits, defined, subject):
             hits = [introducing, *(hit for hit in hits if hit is not introducing)]
     return _Ranked(hits, sentences, weights)
 
 
-def _introducing(
-    index: Index, hits: list[Hit], defined: set[str], words: tuple[Word, ...]
-) -> Hit | None:
+def _introducing(index: Index, hits: list[Hit], defined: set[str], subject: Query) -> Hit | None:
     """The hit that introduces X, among those from the best hit's briefing that hold X.
 
     That is the one that spells X out in brackets ("Agency (KCNA)"), else the earliest.
+    A hit holds X by any of its names: "North Korea's leader" is "the North Korean leader".
     """
     if not hits or not defined:
         return None
     same = [h for h in hits if h.chunk.briefing_id == hits[0].chunk.briefing_id]
-    holding = [h for h in same if defined <= index.terms_in(h.position)]
+    other_names = names_of_subject(index, subject, default_aliases())
+    holding = [h for h in same if holds_all(index, h, defined, other_names)]
     if not holding:
         return None
-    brackets = [f"({word.typed.upper()})" for word in words]
+    brackets = [f"({word.typed.upper()})" for word in subject.words]
     spelled = [h for h in holding if any(b in h.chunk.text.upper() for b in brackets)]
     return min(spelled or holding, key=lambda hit: hit.chunk.start)
 

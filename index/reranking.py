@@ -9,7 +9,9 @@ from lends it the terms it names ("He also hailed a treaty" is Shoigu's,
 named the paragraph before), an acronym the briefing spells out stands for
 the words it abbreviates ("KCNA" for "Korean Central News Agency"), and a
 word in the alias table for the other names of its group ("North Korea" for
-"Pyongyang", "the Kremlin" for "Russia").
+"Pyongyang", "the Kremlin" for "Russia"). The X of "who is X" is held by
+those other names too, and by the alias table's names of several words
+("North Korean" by "North Korea").
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ _PUNCTUATION = string.punctuation + "“”‘’«»—–"
 ACRONYM_CHUNKS = 8
 # How many runs of question words, at most, are checked as an acronym's long form.
 MAX_LONG_FORMS = 4
+# The most words in a row of a question looked up together in the alias table.
+ALIAS_RUN = 3
 # An acronym in brackets after the words it stands for: "Korean Central News Agency (KCNA)".
 _BRACKETED = re.compile(r"\(([A-Z]{2,6})s?\)")
 
@@ -192,6 +196,30 @@ def rerank(
     return sorted(hits, key=lambda hit: (-reranked(hit), hit.position))
 
 
+def names_of_subject(index: Index, subject: Query, aliases: Aliases) -> list[OtherNames]:
+    """The other names a chunk may give X, the subject of "who is X", read from X's words alone.
+
+    Besides the names the reranking counts, runs of X's words name it by the
+    alias table's longer names: "the North Korean leader" is held by "North
+    Korea's leader Kim Jong Un". (Counting such runs in every question's
+    reranking put paragraphs that only mention a country above the answer.)
+    """
+    return [
+        *_long_forms(index, subject),
+        *_aliased(index, subject, aliases),
+        *_aliased_runs(index, subject, aliases),
+    ]
+
+
+def holds_all(
+    index: Index, hit: Hit, terms: Collection[str], other_names: list[OtherNames]
+) -> bool:
+    """Whether the chunk holds every one of ``terms``, itself or by another name."""
+    held = index.held_by(hit.position, terms)
+    lacking = [term for term in terms if term not in held]
+    return not lacking or _named_otherwise(index, hit, other_names, lacking)[0].issuperset(lacking)
+
+
 def _share_as_typed(words: frozenset[str], as_typed: dict[str, float]) -> float:
     """The share of the question's weight in words the sentence has in the same form.
 
@@ -275,6 +303,23 @@ def _aliased(index: Index, query: Query, aliases: Aliases) -> list[OtherNames]:
         names = {name for name in names if name and name != (term,) and all(map(index.knows, name))}
         if names:
             found.append(OtherNames((term,), tuple(sorted(names))))
+    return found
+
+
+def _aliased_runs(index: Index, query: Query, aliases: Aliases) -> list[OtherNames]:
+    """Runs of two to ``ALIAS_RUN`` question words in a row that the alias table names otherwise."""
+    read = list(zip(query.words, query.in_order, strict=True))
+    found = []
+    for start in range(len(read)):
+        for end in range(start + 2, min(start + ALIAS_RUN, len(read)) + 1):
+            if read[start][1] is None or read[end - 1][1] is None or not read[end - 1][0].follows:
+                break
+            run = tuple(term for _, term in read[start:end] if term)
+            group = aliases.phrases.get(" ".join(word.folded for word, _ in read[start:end]), ())
+            names = {tuple(index.analyzer.analyze(other)) for other in group}
+            names = {name for name in names if name and name != run and all(map(index.knows, name))}
+            if names:
+                found.append(OtherNames(run, tuple(sorted(names))))
     return found
 
 

@@ -344,6 +344,33 @@ def test_reranking_puts_the_answering_paragraph_first(analyzer, chunker, text, q
     assert answer(index, question).best.paragraph == paragraph
 
 
+# Paragraph 1 introduces the leader as "North Korea's leader", paragraph 2 says "North
+# Korean leader" in the question's words; the alias table makes "North Korean" North Korea.
+LEADER = (
+    "North Korea's leader Kim Jong Un watched the test on Friday, state media said.\n\n"
+    "The North Korean leader then met army officers.\n"
+)
+# Paragraph 1 holds "north", "Korea" and "leader", but not "North Korea" in a row.
+TOUR = (
+    "The leader toured the north of the country before flying to Korea.\n\n"
+    "The North Korean leader then met army officers.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "paragraph"),
+    [
+        pytest.param(LEADER, 1, id="by a longer name in the alias table"),
+        pytest.param(TOUR, 2, id="only with that name's words in a row"),
+    ],
+)
+def test_who_is_x_is_answered_where_x_is_introduced_by_any_of_its_names(
+    analyzer, chunker, text, paragraph
+):
+    index = Index.build([read_briefing(text.encode(), "briefing")], analyzer, chunker)
+    assert answer(index, "who's the north korean leader?").best.paragraph == paragraph
+
+
 def test_an_acronym_stands_for_the_words_it_is_spelled_out_as(bundled_index):
     # Paragraph 7 spells out "Korean Central News Agency (KCNA)"; paragraph 8 says
     # "KCNA said" and is the one about the army.
