@@ -186,6 +186,7 @@ def rerank(
         credit = index.occurrence_weight(hit.position, lent_weight + sum(map(weights.get, named)))
         # What is lent is read into the chunk's opening sentence, where "He" or "It" stands for it.
         near = best.weight + (lent_weight if best.sentence.start == hit.chunk.start else 0.0)
+        near += sum(weights[term] for term in _named_in(index, best, hit, other_names, named))
         bonus = (
             NEAR_BONUS * near / total
             + SAME_FORM_BONUS * _share_as_typed(frozenset(best.words), as_typed)
@@ -218,6 +219,28 @@ def holds_all(
     held = index.held_by(hit.position, terms)
     lacking = [term for term in terms if term not in held]
     return not lacking or _named_otherwise(index, hit, other_names, lacking)[0].issuperset(lacking)
+
+
+def _named_in(
+    index: Index, best: BestSentence, hit: Hit, other_names: list[OtherNames], named: frozenset[str]
+) -> frozenset[str]:
+    """Of the terms the chunk holds by another name, those its best sentence holds so.
+
+    Proximity counts them: "Shoigu was visiting North Korea" holds all of "who is
+    visiting Pyongyang" in one sentence.
+    """
+    if not named:
+        return frozenset()
+    names = {term for other in other_names for name in other.names for term in name}
+    sentences = index.sentences_of(hit.position, names)
+    held = next((s.terms for s in sentences if s.start == best.sentence.start), frozenset())
+    return frozenset(
+        term
+        for other in other_names
+        if any(held.issuperset(name) for name in other.names)
+        for term in other.terms
+        if term in named
+    )
 
 
 def _share_as_typed(words: frozenset[str], as_typed: dict[str, float]) -> float:

@@ -303,6 +303,16 @@ NATIONS = (
     "The UN will meet on Monday.\n"
 )
 
+# Paragraph 1 names Pyongyang, but not in the sentence about a visit; paragraph 2's
+# sentence holds the visit and North Korea, Pyongyang's other name.
+VISIT = (
+    "Talks with Pyongyang stalled in March. The president made a rare visit to the region "
+    "last year.\n\n"
+    "The defence minister of Russia is on a visit to North Korea this week, state media said.\n\n"
+    "Markets in Tokyo rose on Monday.\n\n"
+    "Farmers expect rain next week.\n"
+)
+
 
 @pytest.mark.parametrize(
     ("text", "question", "paragraph"),
@@ -336,6 +346,12 @@ NATIONS = (
             "What did the UN say about the missile tests?",
             2,
             id="another name of several words is held only in a row",
+        ),
+        pytest.param(
+            VISIT,
+            "who is visiting pyongyang",
+            2,
+            id="another name is near the question's other words in its sentence",
         ),
     ],
 )
