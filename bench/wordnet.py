@@ -18,7 +18,11 @@ verbs too (so their "-ed" and "-ing" forms are verbs), and the nouns and
 adjectives that end so ("meeting", "speed"). A reply lists the nouns and
 names a briefing lacks, not the verbs ("watch", "praised").
 
-Both tables depend on the analyzer that makes the terms, so its version is
+``index/data/adverbs.txt``: the words WordNet knows only as adverbs
+("personally", "historically"). A question word the index lacks that is one
+says how, not what: it is no evidence that the briefing misses the topic.
+
+The first two tables depend on the analyzer that makes the terms, so its version is
 written at the top of each: regenerate them whenever the analyzer's version
 changes (a test checks that it matches). The database format is WordNet's
 own (``wndb(5WN)``): one synset per line, its words, then its pointers, each
@@ -52,6 +56,12 @@ _HEADER = (
     "# index/data/WORDNET-LICENSE) by bench/wordnet.py: regenerate it when the analyzer changes.\n"
     "analyzer {version}\n"
 )
+# Folded words, not terms: the analyzer does not make them, so they carry no version.
+_ADVERBS_HEADER = (
+    "# Words WordNet knows only as adverbs, one a line, folded.\n"
+    "# From WordNet 3.0 (Copyright 2006 by Princeton University; licence in\n"
+    "# index/data/WORDNET-LICENSE) by bench/wordnet.py.\n"
+)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -73,6 +83,10 @@ def main(argv: list[str] | None = None) -> None:
     lines = [" ".join([kind, *sorted(words)]) for kind, words in classes.items()]
     _write(args.data / "verbs.txt", what, analyzer, lines)
     print("verbs: " + ", ".join(f"{len(words):,} {kind}" for kind, words in classes.items()))
+    only = sorted(adverbs(args.wordnet))
+    text = _ADVERBS_HEADER + "\n".join(only) + "\n"
+    (args.data / "adverbs.txt").write_text(text, encoding="utf-8")
+    print(f"adverbs: {len(only):,}")
 
 
 def _write(path: Path, what: str, analyzer: Analyzer, lines: list[str]) -> None:
@@ -126,6 +140,12 @@ def verbs(wordnet: Path, analyzer: Analyzer) -> dict[str, set[str]]:
     }
     nouns = {word for word in others if word.isalpha() and word.endswith(("ed", "ing"))}
     return {"mostly": mostly, "also": verb_terms - mostly, "noun": nouns}
+
+
+def adverbs(wordnet: Path) -> set[str]:
+    """The words of letters only that WordNet lists as adverbs and as nothing else."""
+    others = {lemma for part in ("noun", "verb", "adj") for lemma in _lemmas(wordnet, part)}
+    return {lemma for lemma in _lemmas(wordnet, "adv") if lemma.isalpha() and lemma not in others}
 
 
 def _lemmas(wordnet: Path, part: str) -> Iterator[str]:

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from index.acronyms import is_acronym, spell_out
+from index.adverbs import default_adverbs
 from index.aliases import default_aliases
 from index.analysis import fold, split_words
 from index.attribution import cited_sources
@@ -192,6 +193,7 @@ def load_defaults() -> None:
     default_aliases()
     default_derivations()
     default_verbs()
+    default_adverbs()
     default_model()
     _never_topics()
 
@@ -215,8 +217,14 @@ def read_words(index: Index, words: tuple[Word, ...]) -> list[Reading]:
         if word.term not in readings:
             readings[word.term] = _read(index, word, spell=acronyms < MAX_ACRONYMS)
             acronyms += is_acronym(word.typed)
-    # A light word ("take", "getting") the index lacks is no evidence either way.
-    return [r for r in readings.values() if r and (r.terms or r.word.folded not in light)]
+    # A light word ("take", "getting") or an adverb ("personally") the index lacks is no
+    # evidence either way.
+    adverbs = default_adverbs()
+    return [
+        r
+        for r in readings.values()
+        if r and (r.terms or (r.word.folded not in light and r.word.folded not in adverbs))
+    ]
 
 
 def _read(index: Index, word: Word, *, spell: bool) -> Reading | None:

@@ -1,6 +1,6 @@
 """bench/wordnet.py reads WordNet's database format into the tables briefbot ships."""
 
-from bench.wordnet import derivations, verbs
+from bench.wordnet import adverbs, derivations, verbs
 from index.analysis import Analyzer
 
 # Three synsets in WordNet's data-file format (wndb(5WN)): "invade" points to
@@ -45,3 +45,15 @@ def test_verbs_are_classed_by_how_often_each_sense_is_tagged(tmp_path):
         (tmp_path / f"index.{part}").write_text(text)
     classes = verbs(tmp_path, Analyzer())
     assert classes == {"mostly": {"watch"}, "also": {"bomb"}, "noun": {"bombing"}}
+
+
+def test_adverbs_are_the_words_listed_only_as_adverbs(tmp_path):
+    indexes = {
+        "adv": "personally r 1 0 1 1 00000001\nfast r 1 0 1 1 00000002\nad_hoc r 1 0 1 1 3\n",
+        "adj": "fast a 1 0 1 1 00000004\n",
+        "noun": "",
+        "verb": "",
+    }
+    for part, text in indexes.items():
+        (tmp_path / f"index.{part}").write_text(text)
+    assert adverbs(tmp_path) == {"personally"}
