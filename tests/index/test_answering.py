@@ -145,6 +145,7 @@ def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
         # An adverb says how, not what: the briefing need not say "personally".
         "did kim personally oversee the test",
         "What did Russia and North Korea officially sign, historically speaking?",
+        "what date did kim oversee the test",  # "date" asks when, like "day"
     ],
 )
 def test_chat_and_light_words_are_never_listed_as_missing(bundled_index, question):
@@ -198,7 +199,16 @@ def test_help_gets_the_usage(bundled_index):
 
 
 @pytest.mark.parametrize(
-    "message", ["summary", "tl;dr", "what is this about", "Can you summarize the briefing?"]
+    "message",
+    [
+        "summary",
+        "tl;dr",
+        "what is this about",
+        "Can you summarize the briefing?",
+        # When or where the briefing is from: the overview gives its date and dateline.
+        "what date is this news from?",
+        "hey, when was this published",
+    ],
 )
 def test_a_summary_request_gets_the_overview(bundled_index, bundled, message):
     result = answer(bundled_index, message)
