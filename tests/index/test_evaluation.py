@@ -153,3 +153,11 @@ def test_cases_naming_what_no_briefing_has_are_found(bundled):
         "line 3: no briefing has the id 'nowhere'",
         f"line 4: paragraph 99 is past the end of {bundled.id} (14 paragraphs)",
     ]
+
+
+def test_the_overview_is_an_answer_not_a_refusal(bundled_index):
+    when = {"q": "what date is this news from?", "paras": [1], "answer": "Mar 21"}
+    cases = parse_cases([json.dumps(when), json.dumps({"q": "hi", "unanswerable": True})])
+    overview, chat = evaluate(bundled_index, cases, render_answer, plain).outcomes
+    assert overview.answered and overview.rank == 1 and overview.phrase_in_reply
+    assert not chat.answered
