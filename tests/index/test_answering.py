@@ -146,6 +146,10 @@ def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
         "did kim personally oversee the test",
         "What did Russia and North Korea officially sign, historically speaking?",
         "what date did kim oversee the test",  # "date" asks when, like "day"
+        # Chat spellings: "abt" is "about", "yr" is "year", "-wise" typed apart.
+        "what did kim say abt the test",
+        "did the north fire missiles last yr",
+        "anything new sanctions wise",
     ],
 )
 def test_chat_and_light_words_are_never_listed_as_missing(bundled_index, question):
