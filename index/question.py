@@ -42,6 +42,8 @@ _TOKEN = re.compile(r"\S+")
 _EDGES = re.compile(r"^[\W_]+|(?:['’]s)?[\W_]*$")
 # A token ending so, or standing alone so, ends a sentence or clause before the next word.
 _SENTENCE_END = re.compile(r"[.!?:;…—–]['\"”’)\]]*$|^[-—–]+$")
+# Titles before a name ("Mr Kim", "Dr. Grossi"): neither searched nor a sentence's end.
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "mx", "dr", "sir", "madam", "mister"})
 # The post someone holds: asking for it asks who they are.
 _ROLE = r"(?:job|position|role|title|post|occupation|profession)"
 _DEFINITION = (
@@ -54,10 +56,14 @@ _DEFINITION = (
         r"^(?:what (?:is|was) |whats )(?:the )?(?:job|position|role|post) of "
         r"(?:the )?(?P<x>[^ ]+(?: [^ ]+)?)$"
     ),
+    # "what does KCNA stand for", as people type it: "whats kcna stand for", "KCNA stands for?"
+    re.compile(
+        r"^(?:(?:what|wat)(?: (?:does|do|did|is|s))? |whats )?(?P<x>.+?) (?:stand|stands) for$"
+    ),
     re.compile(r"^(?:(?:who|what) (?:is|are|was|were)|whos|whats)(?: (?:a|an|the))? (?P<x>.+)$"),
     re.compile(r"^(?:who|what) (?:a|an|the) (?P<x>.+)$"),
     re.compile(r"^(?:who|what) (?P<x>.+) (?:is|are|was|were)$"),
-    re.compile(r"^what (?:does|do|did) (?P<x>.+) (?:stand for|mean)$"),
+    re.compile(r"^what (?:does|do|did) (?P<x>.+) (?:mean|means)$"),
     re.compile(r"^what (?:does|do) (?P<x>.+) do$"),
     re.compile(r"^what (?:is|s) (?P<x>.+) short for$"),
     re.compile(r"^(?:define|meaning of|definition of) (?P<x>.+)$"),
@@ -171,7 +177,7 @@ def _pieces(text: str) -> list[_Piece]:
             typed = bare if fold(bare) == word else word
             pieces.append(_Piece(word, typed, opens))
             opens = False
-        if _SENTENCE_END.search(token):
+        if _SENTENCE_END.search(token) and fold(bare) not in _HONORIFICS:
             opens = True
     return pieces
 
@@ -181,6 +187,8 @@ def _words(pieces: list[_Piece], analyzer: Analyzer) -> list[Word]:
     words = []
     follows = False
     for number, piece in enumerate(pieces):
+        if piece.folded in _HONORIFICS and number + 1 < len(pieces):
+            continue
         term = analyzer.term(piece.folded)
         if term is None and _is_acronym(piece.typed):
             term = piece.folded  # "US", "WHO": not the stopwords they fold to

@@ -76,6 +76,8 @@ def test_an_acronym_that_folds_to_a_stopword_is_kept(analyzer):
         ("tell me about the KCNA", ["KCNA"]),  # a bare topic once the framing is stripped
         ("watch kim", []),  # a verb: not a topic
         ("did north korea test a missile?", []),  # yes or no: a claim, not a topic
+        ("whats kcna stand for", ["kcna"]),
+        ("KCNA stands for?", ["KCNA"]),
         ("will Freedom Shield continue?", []),
     ],
 )
@@ -177,3 +179,12 @@ def test_a_word_follows_the_one_before_only_with_nothing_stripped_between(
     analyzer, message, follows
 ):
     assert [word.follows for word in read_question(message, analyzer).words] == follows
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what did Mr Shoigu say about the treaty?", "What did Mr. Shoigu say about the treaty?"],
+)
+def test_a_title_before_a_name_is_not_a_word_of_the_question(analyzer, question):
+    words = read_question(question, analyzer).words
+    assert [(w.typed, w.named) for w in words] == [("Shoigu", True), ("treaty", False)]
