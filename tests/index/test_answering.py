@@ -150,6 +150,7 @@ def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
         "what did kim say abt the test",
         "did the north fire missiles last yr",
         "anything new sanctions wise",
+        "was it a nuke they tested",
     ],
 )
 def test_chat_and_light_words_are_never_listed_as_missing(bundled_index, question):
