@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from index.adverbs import default_adverbs
 from index.analysis import Analyzer, fold, split_words
 from index.chat import ChatLexicon, Intent, default_lexicon, is_filler, trim_chat
 from index.stopwords import ENGLISH_STOPWORDS
@@ -42,10 +43,15 @@ _TOKEN = re.compile(r"\S+")
 _EDGES = re.compile(r"^[\W_]+|(?:['’]s)?[\W_]*$")
 # A token ending so, or standing alone so, ends a sentence or clause before the next word.
 _SENTENCE_END = re.compile(r"[.!?:;…—–]['\"”’)\]]*$|^[-—–]+$")
+# The words of a question about the briefing itself, not its story.
+_ABOUT_THE_BRIEFING = frozenset(
+    {"date", "dated", "dateline", "datelined", "published", "publication", "city", "outlet"}
+)
 # Titles before a name ("Mr Kim", "Dr. Grossi"): neither searched nor a sentence's end.
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "mx", "dr", "sir", "madam", "mister"})
 # The post someone holds: asking for it asks who they are.
-_ROLE = r"(?:job|position|role|title|post|occupation|profession)"
+_ROLE = r"(?:job title|job|position|role|title|post|occupation|profession)"
+_WHAT = re.compile(r"\b(?:wat|wut|wht)\b")
 _DEFINITION = (
     # "shoigu's job?", "what's Shoigu's position in Russia": what X is, by the post X holds.
     re.compile(
@@ -160,6 +166,8 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
         if trimmed.kept(i)
     ]
     words = tuple(_words(kept, analyzer))
+    if _about_the_briefing(words, lexicon.light_words):
+        return Question(text, Intent.SUMMARY)
     defined = _defined(kept, words, lexicon.light_words)
     defines = tuple(w for w in words if w.folded in defined)
     # "What does KCNA stand for?" is about KCNA alone: "stand" is not its topic.
@@ -204,6 +212,21 @@ def _is_acronym(typed: str) -> bool:
     return len(typed) >= 2 and typed.isalpha() and typed.isupper()
 
 
+def _about_the_briefing(words: tuple[Word, ...], light: frozenset[str]) -> bool:
+    """Whether the question asks only when or where the briefing is from, or who published it.
+
+    "what's the date on this story?", "which city is this datelined from": the
+    overview gives the briefing's date and dateline.
+    """
+    about = [w.folded in _ABOUT_THE_BRIEFING for w in words]
+    topics = [
+        is_about
+        for w, is_about in zip(words, about, strict=True)
+        if is_about or w.folded not in light
+    ]
+    return bool(topics) and all(topics)
+
+
 def _defined(
     pieces: list[_Piece], words: tuple[Word, ...], light: frozenset[str]
 ) -> frozenset[str]:
@@ -212,7 +235,13 @@ def _defined(
     X is a name or a short noun phrase: "who is visiting Pyongyang" asks who,
     not what "visiting Pyongyang" is.
     """
-    sentence = " ".join(piece.folded for piece in pieces)
+    # "what's shoigu's job basically", "wat is KCNA": trailing adverbs and chat spellings of
+    # "what" do not change what is asked.
+    adverbs = default_adverbs()
+    folded = [piece.folded for piece in pieces]
+    while folded and folded[-1] in adverbs:
+        folded.pop()
+    sentence = _WHAT.sub("what", " ".join(folded))
     for pattern in _DEFINITION:
         if match := pattern.match(sentence):
             found = match["x"].split()

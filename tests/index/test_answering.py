@@ -151,6 +151,7 @@ def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
         "did the north fire missiles last yr",
         "anything new sanctions wise",
         "was it a nuke they tested",
+        "is NK nuclear armed? just checking b4 i post",  # context that trails a question
     ],
 )
 def test_chat_and_light_words_are_never_listed_as_missing(bundled_index, question):
@@ -213,6 +214,8 @@ def test_help_gets_the_usage(bundled_index):
         # When or where the briefing is from: the overview gives its date and dateline.
         "what date is this news from?",
         "hey, when was this published",
+        "what's the date on this story?",
+        "which city is this article datelined from",
     ],
 )
 def test_a_summary_request_gets_the_overview(bundled_index, bundled, message):

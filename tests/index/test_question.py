@@ -78,6 +78,8 @@ def test_an_acronym_that_folds_to_a_stopword_is_kept(analyzer):
         ("did north korea test a missile?", []),  # yes or no: a claim, not a topic
         ("whats kcna stand for", ["kcna"]),
         ("KCNA stands for?", ["KCNA"]),
+        ("what's shoigu's job title basically", ["shoigu"]),  # a trailing adverb
+        ("wat is kcna", ["kcna"]),
         ("will Freedom Shield continue?", []),
     ],
 )
