@@ -295,7 +295,38 @@ def _search(
         subject = Query(weights, read.defines, read_as)
         if introducing := _introducing(index, hits, defined, subject):
             hits = [introducing, *(hit for hit in hits if hit is not introducing)]
+    if read.speaker:
+        speaker = {t for r in readings if r.word in read.speaker for t in r.terms}
+        if cited := _citing(index, hits, sentences, speaker, set(weights) - speaker):
+            hits = [cited, *(hit for hit in hits if hit is not cited)]
     return _Ranked(hits, sentences, weights)
+
+
+def _citing(
+    index: Index,
+    hits: list[Hit],
+    sentences: dict[int, BestSentence],
+    speaker: set[str],
+    topic: set[str],
+) -> Hit | None:
+    """The best hit whose best sentence cites the speaker and holds some of the topic.
+
+    "What did Kim say about the new weapon?" is paragraph 8's "Kim said it showed…",
+    though paragraph 1 holds "Kim", "new" and "weapons". A source cited under more
+    words than the question names is another ("North Korea" is not "the North").
+    """
+    if not speaker:
+        return None
+    for hit in hits[:RERANK_DEPTH]:
+        sentence = sentences[hit.position]
+        if topic and topic.isdisjoint(sentence.sentence.terms):
+            continue
+        text = index.briefing(hit.chunk.briefing_id).body[
+            sentence.sentence.start : sentence.sentence.end
+        ]
+        if any(set(index.analyzer.analyze(name)) <= speaker for name in cited_sources(text)):
+            return hit
+    return None
 
 
 def _introducing(index: Index, hits: list[Hit], defined: set[str], subject: Query) -> Hit | None:

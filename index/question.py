@@ -91,6 +91,12 @@ _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "s
 # it is a question about a claim, not a bare topic.
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "has", "have", "had"})
 _MODALS = frozenset({"can", "could", "will", "would", "shall", "should", "may", "might", "must"})
+# "What did X say (about ...)": the answer is what X is cited as saying ("Kim said ...").
+_SPEAKER = re.compile(
+    r"^(?:what|how) (?:(?:did|does|do|has|have|had) (?P<x>(?:[^ ]+ ){0,4}[^ ]+) "
+    r"(?:say|tell|announce|report|claim)|(?P<y>(?:[^ ]+ ){0,4}[^ ]+) "
+    r"(?:said|says|told|tells|announced|reported|claimed))\b"
+)
 # A "what is X" whose X is longer than this asks about more than a definition.
 _DEFINED_WORDS = 4
 
@@ -122,6 +128,7 @@ class Question:
     words: tuple[Word, ...] = ()
     defines: tuple[Word, ...] = ()
     paragraph: int | None = None  # the number a request for one paragraph names
+    speaker: tuple[Word, ...] = ()  # X of "what did X say": whom the answer cites
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -170,8 +177,17 @@ def read_question(text: str, analyzer: Analyzer, lexicon: ChatLexicon | None = N
         return Question(text, Intent.SUMMARY)
     defined = _defined(kept, words, lexicon.light_words)
     defines = tuple(w for w in words if w.folded in defined)
+    speaker = _speaker(kept, words)
     # "What does KCNA stand for?" is about KCNA alone: "stand" is not its topic.
-    return Question(text, Intent.QUESTION, defines or words, defines)
+    return Question(text, Intent.QUESTION, defines or words, defines, speaker=speaker)
+
+
+def _speaker(pieces: list[_Piece], words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """The words of X in "what did X say (tell, announce, report, claim)"."""
+    if not (match := _SPEAKER.match(" ".join(piece.folded for piece in pieces))):
+        return ()
+    named = set((match["x"] or match["y"]).split())
+    return tuple(word for word in words if word.folded in named)
 
 
 def _pieces(text: str) -> list[_Piece]:
