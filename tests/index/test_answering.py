@@ -152,6 +152,8 @@ def test_each_acronym_is_spelled_out_once_per_index(bundled, analyzer, chunker):
         "anything new sanctions wise",
         "was it a nuke they tested",
         "is NK nuclear armed? just checking b4 i post",  # context that trails a question
+        "morning, what did I miss re north korea?",
+        "which city were the talks in",  # "city" names the kind of answer, not a topic
     ],
 )
 def test_chat_and_light_words_are_never_listed_as_missing(bundled_index, question):
@@ -406,6 +408,28 @@ def test_who_is_x_is_answered_where_x_is_introduced_by_any_of_its_names(
 ):
     index = Index.build([read_briefing(text.encode(), "briefing")], analyzer, chunker)
     assert answer(index, "who's the north korean leader?").best.paragraph == paragraph
+
+
+# Paragraph 1 holds every word of the question; paragraph 2 is what Kim said.
+SAID = (
+    "Kim toured a new missile factory on Monday, where workers showed him a new weapon.\n\n"
+    "Kim said the weapon would be deployed next year, state media reported.\n\n"
+    "Markets fell on Tuesday.\n\n"
+    "Farmers expect rain next week.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraph"),
+    [
+        ("what did kim say about the new weapon", 2),
+        ("what Kim said about the new weapon?", 2),
+        ("what did kim see at the factory", 1),  # not a question about what he said
+    ],
+)
+def test_what_x_said_is_answered_by_the_sentence_citing_x(analyzer, chunker, question, paragraph):
+    index = Index.build([read_briefing(SAID.encode(), "briefing")], analyzer, chunker)
+    assert answer(index, question).best.paragraph == paragraph
 
 
 def test_an_acronym_stands_for_the_words_it_is_spelled_out_as(bundled_index):

@@ -190,3 +190,17 @@ def test_a_word_follows_the_one_before_only_with_nothing_stripped_between(
 def test_a_title_before_a_name_is_not_a_word_of_the_question(analyzer, question):
     words = read_question(question, analyzer).words
     assert [(w.typed, w.named) for w in words] == [("Shoigu", True), ("treaty", False)]
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker"),
+    [
+        ("what did kim say about the new weapon", ["kim"]),
+        ("Would you tell me what Mr Kim said about the new system?", ["Kim"]),
+        ("what did the Korean Central News Agency report", ["Korean", "Central", "News", "Agency"]),
+        ("how long after the drills ended did NK announce the test?", []),
+        ("what did kim test", []),
+    ],
+)
+def test_what_x_said_names_its_speaker(analyzer, question, speaker):
+    assert [word.typed for word in read_question(question, analyzer).speaker] == speaker
