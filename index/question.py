@@ -45,7 +45,17 @@ _EDGES = re.compile(r"^[\W_]+|(?:['’]s)?[\W_]*$")
 _SENTENCE_END = re.compile(r"[.!?:;…—–]['\"”’)\]]*$|^[-—–]+$")
 # The words of a question about the briefing itself, not its story.
 _ABOUT_THE_BRIEFING = frozenset(
-    {"date", "dated", "dateline", "datelined", "published", "publication", "city", "outlet"}
+    {
+        "date",
+        "dated",
+        "dateline",
+        "datelined",
+        "published",
+        "publication",
+        "city",
+        "outlet",
+        "outlets",
+    }
 )
 # Titles before a name ("Mr Kim", "Dr. Grossi"): neither searched nor a sentence's end.
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "mx", "dr", "sir", "madam", "mister"})
@@ -211,7 +221,7 @@ def _words(pieces: list[_Piece], analyzer: Analyzer) -> list[Word]:
     words = []
     follows = False
     for number, piece in enumerate(pieces):
-        if piece.folded in _HONORIFICS and number + 1 < len(pieces):
+        if _is_title(piece) and number + 1 < len(pieces):
             continue
         term = analyzer.term(piece.folded)
         if term is None and _is_acronym(piece.typed):
@@ -222,6 +232,11 @@ def _words(pieces: list[_Piece], analyzer: Analyzer) -> list[Word]:
             words.append(Word(piece.typed, piece.folded, term, opens, follows=follows))
             follows = True
     return words
+
+
+def _is_title(piece: _Piece) -> bool:
+    """Whether the piece is a title before a name ("Mr", "dr"), not an acronym ("MS", "DR")."""
+    return piece.folded in _HONORIFICS and not _is_acronym(piece.typed)
 
 
 def _is_acronym(typed: str) -> bool:
@@ -277,7 +292,11 @@ def _topic(pieces: list[_Piece], words: tuple[Word, ...], light: frozenset[str])
     """
     if pieces and pieces[0].folded in _AUXILIARIES | _MODALS:
         return frozenset()
-    spoken = [p for p in pieces if p.folded not in _DETERMINERS and p.folded not in light]
+    spoken = [
+        p
+        for p in pieces
+        if p.folded not in _DETERMINERS and p.folded not in light and not _is_title(p)
+    ]
     content = [w for w in words if w.folded not in light]
     verbs = default_verbs()
     if len(content) != len(spoken) or any(verbs.is_verb(w.folded, w.term) for w in content):

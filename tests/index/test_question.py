@@ -80,6 +80,7 @@ def test_an_acronym_that_folds_to_a_stopword_is_kept(analyzer):
         ("KCNA stands for?", ["KCNA"]),
         ("what's shoigu's job title basically", ["shoigu"]),  # a trailing adverb
         ("wat is kcna", ["kcna"]),
+        ("Mr Putin?", ["Putin"]),  # a bare topic, its title aside
         ("will Freedom Shield continue?", []),
     ],
 )
@@ -204,3 +205,15 @@ def test_a_title_before_a_name_is_not_a_word_of_the_question(analyzer, question)
 )
 def test_what_x_said_names_its_speaker(analyzer, question, speaker):
     assert [word.typed for word in read_question(question, analyzer).speaker] == speaker
+
+
+@pytest.mark.parametrize(
+    ("question", "typed"),
+    [
+        ("is MS mentioned", ["MS"]),  # capitals: an acronym, not "Ms"
+        ("what did DR Congo say", ["DR", "Congo"]),
+        ("how much money was set aside for school", ["money", "set", "aside", "school"]),
+    ],
+)
+def test_titles_and_trailing_context_keep_real_words(analyzer, question, typed):
+    assert [word.typed for word in read_question(question, analyzer).words] == typed
