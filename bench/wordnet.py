@@ -143,9 +143,13 @@ def verbs(wordnet: Path, analyzer: Analyzer) -> dict[str, set[str]]:
 
 
 def adverbs(wordnet: Path) -> set[str]:
-    """The words of letters only that WordNet lists as adverbs and as nothing else."""
+    """The words of four letters or more that WordNet lists as adverbs and as nothing else.
+
+    Shorter ones are as often abbreviations of something else ("bc", "bce").
+    """
     others = {lemma for part in ("noun", "verb", "adj") for lemma in _lemmas(wordnet, part)}
-    return {lemma for lemma in _lemmas(wordnet, "adv") if lemma.isalpha() and lemma not in others}
+    adverbs = _lemmas(wordnet, "adv")
+    return {w for w in adverbs if w.isalpha() and len(w) > 3 and w not in others}
 
 
 def _lemmas(wordnet: Path, part: str) -> Iterator[str]:

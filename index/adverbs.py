@@ -2,9 +2,10 @@
 
 "Did Kim personally watch the test?" asks about Kim and the test; a briefing
 that never says "personally" still answers it. The list
-(``index/data/adverbs.txt``, written by ``bench/wordnet.py``) holds the words
-WordNet knows as adverbs and as nothing else, folded as the analyzer folds
-words, so "fast" or "long" (adjectives too) are not among them.
+(``index/data/adverbs.txt``, written by ``bench/wordnet.py``) holds the words of
+four letters or more that WordNet knows as adverbs and as nothing else, in lower
+case as a question's folded words are, so "fast" or "long" (adjectives too) are
+not among them.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def test_verbs_are_classed_by_how_often_each_sense_is_tagged(tmp_path):
 
 def test_adverbs_are_the_words_listed_only_as_adverbs(tmp_path):
     indexes = {
-        "adv": "personally r 1 0 1 1 00000001\nfast r 1 0 1 1 00000002\nad_hoc r 1 0 1 1 3\n",
+        "adv": "personally r 1 0 1 1 1\nfast r 1 0 1 1 2\nad_hoc r 1 0 1 1 3\nbc r 1 0 1 1 4\n",
         "adj": "fast a 1 0 1 1 00000004\n",
         "noun": "",
         "verb": "",
