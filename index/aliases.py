@@ -16,13 +16,15 @@ from dataclasses import dataclass
 
 from index import DATA
 from index.analysis import split_words
+from index.stopwords import ENGLISH_STOPWORDS
 
 
 @dataclass(frozen=True)
 class Aliases:
     """For each alias, every name of its group, in the table's order.
 
-    ``groups`` holds the single-word aliases, ``phrases`` those of several words.
+    ``groups`` holds the single-word aliases, ``phrases`` those of several words, keyed
+    by their words that are not stopwords, as a question's words are read.
     """
 
     groups: dict[str, tuple[str, ...]]
@@ -37,7 +39,10 @@ class Aliases:
             names = tuple(" ".join(split_words(n)) for n in raw.split("#", 1)[0].split("="))
             names = tuple(name for name in names if name)
             for name in names:
-                (phrases if " " in name else groups).setdefault(name, names)
+                if " " not in name:
+                    groups.setdefault(name, names)
+                elif key := " ".join(w for w in name.split() if w not in ENGLISH_STOPWORDS):
+                    phrases.setdefault(key, names)  # "weapons mass destruction": as read
         return cls(groups, phrases)
 
     def read(self, word: str, known: Callable[[str], bool]) -> str | None:
