@@ -33,10 +33,12 @@ from index.question import Question, Word, read_question
 from index.refusal import Evidence, RefusalModel, default_model
 from index.reranking import (
     BestSentence,
+    OtherNames,
     Query,
     best_sentence,
     holds_all,
     names_of_subject,
+    other_names_of,
     rerank,
 )
 from index.search import Hit, Index
@@ -142,6 +144,13 @@ class Answer:
         return self.status is Status.ANSWERED
 
     @property
+    def quotes(self) -> bool:
+        """Whether the reply quotes the briefing: an answer, the overview, a paragraph asked for."""
+        if self.status is Status.PARAGRAPH:
+            return self.requested is not None and self.requested.text is not None
+        return self.status in (Status.ANSWERED, Status.SUMMARY) and bool(self.passages)
+
+    @property
     def best(self) -> Passage | None:
         """The best passage, if the question was answered."""
         return self.passages[0] if self.answered and self.passages else None
@@ -218,12 +227,15 @@ def read_words(index: Index, words: tuple[Word, ...]) -> list[Reading]:
             readings[word.term] = _read(index, word, spell=acronyms < MAX_ACRONYMS)
             acronyms += is_acronym(word.typed)
     # A light word ("take", "getting") or an adverb ("personally") the index lacks is no
-    # evidence either way.
+    # evidence either way, unless typed as a name ("BC", "Wise").
     adverbs = default_adverbs()
     return [
         r
         for r in readings.values()
-        if r and (r.terms or (r.word.folded not in light and r.word.folded not in adverbs))
+        if r
+        and (
+            r.terms or r.word.named or (r.word.folded not in light and r.word.folded not in adverbs)
+        )
     ]
 
 
@@ -288,12 +300,14 @@ def _search(
     hits = index.search(list(weights), max(k, RERANK_DEPTH), briefing_id)
     sentences = {hit.position: best_sentence(index, hit, weights) for hit in hits}
     read_as = {r.word.term: r.terms[0] for r in readings if len(r.terms) == 1}
-    query = Query(weights, read.words, read_as)
-    hits = rerank(index, hits, sentences, query, default_aliases())
+    query, aliases = Query(weights, read.words, read_as), default_aliases()
+    other_names = other_names_of(index, query, aliases) if len(hits) > 1 else []
+    hits = rerank(index, hits, sentences, query, other_names)
     if read.defines:
         defined = {t for r in readings if r.word in read.defines for t in r.terms}
         subject = Query(weights, read.defines, read_as)
-        if introducing := _introducing(index, hits, defined, subject):
+        names = names_of_subject(index, subject, aliases, other_names)
+        if introducing := _introducing(index, hits, defined, subject, names):
             hits = [introducing, *(hit for hit in hits if hit is not introducing)]
     if read.speaker:
         speaker = {t for r in readings if r.word in read.speaker for t in r.terms}
@@ -324,22 +338,24 @@ def _citing(
         text = index.briefing(hit.chunk.briefing_id).body[
             sentence.sentence.start : sentence.sentence.end
         ]
-        if any(set(index.analyzer.analyze(name)) <= speaker for name in cited_sources(text)):
+        cited = (set(index.analyzer.analyze(name)) for name in cited_sources(text))
+        if any(terms and terms <= speaker for terms in cited):  # "Both said": no one named
             return hit
     return None
 
 
-def _introducing(index: Index, hits: list[Hit], defined: set[str], subject: Query) -> Hit | None:
+def _introducing(
+    index: Index, hits: list[Hit], defined: set[str], subject: Query, names: list[OtherNames]
+) -> Hit | None:
     """The hit that introduces X, among those from the best hit's briefing that hold X.
 
     That is the one that spells X out in brackets ("Agency (KCNA)"), else the earliest.
-    A hit holds X by any of its names: "North Korea's leader" is "the North Korean leader".
+    A hit holds X by any of its ``names``: "North Korea's leader" is "the North Korean leader".
     """
     if not hits or not defined:
         return None
     same = [h for h in hits if h.chunk.briefing_id == hits[0].chunk.briefing_id]
-    other_names = names_of_subject(index, subject, default_aliases())
-    holding = [h for h in same if holds_all(index, h, defined, other_names)]
+    holding = [h for h in same if holds_all(index, h, defined, names)]
     if not holding:
         return None
     brackets = [f"({word.typed.upper()})" for word in subject.words]
@@ -389,8 +405,10 @@ def _missing(index: Index, readings: list[Reading], briefing_id: str | None) -> 
         r.word.typed
         for r in readings
         if not r.corrected
-        and r.word.folded not in light
-        and (r.word.named or not verbs.is_verb(r.word.folded, r.word.term))
+        and (
+            r.word.named
+            or (r.word.folded not in light and not verbs.is_verb(r.word.folded, r.word.term))
+        )
         and not any(
             index.briefing_knows(briefing_id, t) if briefing_id else index.knows(t) for t in r.terms
         )

@@ -16,14 +16,11 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from index.answering import Answer, Status, answer
+from index.answering import Answer, answer
 from index.briefing import Briefing
 from index.search import Index
 
 EVAL_DEPTH = 3
-# Replies that quote the briefing: an answer, the overview ("when is this from?"), or a
-# paragraph asked for by number. Any other reply is a refusal here.
-_QUOTING = frozenset({Status.ANSWERED, Status.SUMMARY, Status.PARAGRAPH})
 
 
 class EvalFormatError(ValueError):
@@ -52,7 +49,7 @@ class Outcome:
     """How the engine did on one case."""
 
     case: Case
-    answered: bool  # the reply quotes the briefing; otherwise it refused
+    answered: bool  # the reply quotes the briefing (``Answer.quotes``); otherwise it refused
     rank: int | None
     phrase_in_reply: bool
     reply: str
@@ -227,4 +224,4 @@ def _outcome(
             rank = position
             break
     phrase_in_reply = bool(case.phrase) and case.phrase in readable(reply)
-    return Outcome(case, result.status in _QUOTING, rank, phrase_in_reply, reply)
+    return Outcome(case, result.quotes, rank, phrase_in_reply, reply)

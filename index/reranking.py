@@ -161,15 +161,18 @@ def rerank(
     hits: Sequence[Hit],
     sentences: dict[int, BestSentence],
     query: Query,
-    aliases: Aliases,
+    other_names: list[OtherNames],
 ) -> list[Hit]:
-    """``hits`` best first, each by its score and how its text holds the question."""
+    """``hits`` best first, each by its score and how its text holds the question.
+
+    ``other_names`` are the question's words' other names (``other_names_of``).
+    """
     if len(hits) < 2:
         return list(hits)
     weights, pairs = query.weights, query.pairs
     total = sum(weights.values()) or 1.0
     as_typed = {word.folded: index.idf(word.term) for word in query.words}
-    other_names = [*_long_forms(index, query), *_aliased(index, query, aliases)]
+    name_terms = frozenset(term for other in other_names for name in other.names for term in name)
 
     def reranked(hit: Hit) -> float:
         best = sentences[hit.position]
@@ -186,7 +189,8 @@ def rerank(
         credit = index.occurrence_weight(hit.position, lent_weight + sum(map(weights.get, named)))
         # What is lent is read into the chunk's opening sentence, where "He" or "It" stands for it.
         near = best.weight + (lent_weight if best.sentence.start == hit.chunk.start else 0.0)
-        near += sum(weights[term] for term in _named_in(index, best, hit, other_names, named))
+        in_sentence = _named_in(index, best, hit, other_names, named, name_terms)
+        near += sum(weights[term] for term in in_sentence)
         bonus = (
             NEAR_BONUS * near / total
             + SAME_FORM_BONUS * _share_as_typed(frozenset(best.words), as_typed)
@@ -197,17 +201,24 @@ def rerank(
     return sorted(hits, key=lambda hit: (-reranked(hit), hit.position))
 
 
-def names_of_subject(index: Index, subject: Query, aliases: Aliases) -> list[OtherNames]:
-    """The other names a chunk may give X, the subject of "who is X", read from X's words alone.
+def other_names_of(index: Index, query: Query, aliases: Aliases) -> list[OtherNames]:
+    """The other names a chunk may hold the question's words by: acronyms, aliases."""
+    return [*_long_forms(index, query), *_aliased(index, query, aliases)]
 
-    Besides the names the reranking counts, runs of X's words name it by the
-    alias table's longer names: "the North Korean leader" is held by "North
-    Korea's leader Kim Jong Un". (Counting such runs in every question's
+
+def names_of_subject(
+    index: Index, subject: Query, aliases: Aliases, other_names: list[OtherNames]
+) -> list[OtherNames]:
+    """The other names a chunk may give X, the subject of "who is X", read from X's words.
+
+    Those of the question's ``other_names`` that name X's words, and runs of X's
+    words that the alias table names otherwise: "the North Korean leader" is held
+    by "North Korea's leader Kim Jong Un". (Counting such runs in every question's
     reranking put paragraphs that only mention a country above the answer.)
     """
+    terms = {term for term in subject.in_order if term}
     return [
-        *_long_forms(index, subject),
-        *_aliased(index, subject, aliases),
+        *(other for other in other_names if terms.issuperset(other.terms)),
         *_aliased_runs(index, subject, aliases),
     ]
 
@@ -222,17 +233,21 @@ def holds_all(
 
 
 def _named_in(
-    index: Index, best: BestSentence, hit: Hit, other_names: list[OtherNames], named: frozenset[str]
+    index: Index,
+    best: BestSentence,
+    hit: Hit,
+    other_names: list[OtherNames],
+    named: frozenset[str],
+    name_terms: frozenset[str],
 ) -> frozenset[str]:
     """Of the terms the chunk holds by another name, those its best sentence holds so.
 
     Proximity counts them: "Shoigu was visiting North Korea" holds all of "who is
-    visiting Pyongyang" in one sentence.
+    visiting Pyongyang" in one sentence. ``name_terms`` are the terms of all the names.
     """
     if not named:
         return frozenset()
-    names = {term for other in other_names for name in other.names for term in name}
-    sentences = index.sentences_of(hit.position, names)
+    sentences = index.sentences_of(hit.position, name_terms)
     held = next((s.terms for s in sentences if s.start == best.sentence.start), frozenset())
     return frozenset(
         term

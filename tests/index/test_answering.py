@@ -57,6 +57,9 @@ def test_a_name_the_briefing_never_mentions_is_named_in_the_refusal(bundled_inde
         ("What did Shoigu tell Zürich about Kim?", "Zürich"),
         ("What did Shoigu tell “Beijing” about Kim?", "Beijing"),
         ("What did Shoigu tell China’s envoy about Kim?", "China"),
+        # A name that is also a chat word or an adverb is still a name.
+        ("What did Kim say about BC?", "BC"),
+        ("What did Wise say about the missile test?", "Wise"),
     ],
 )
 def test_a_missing_name_is_found_and_shown_as_typed(bundled_index, question, shown):
@@ -408,6 +411,19 @@ def test_who_is_x_is_answered_where_x_is_introduced_by_any_of_its_names(
 ):
     index = Index.build([read_briefing(text.encode(), "briefing")], analyzer, chunker)
     assert answer(index, "who's the north korean leader?").best.paragraph == paragraph
+
+
+# "Both said" cites no one the question names.
+BOTH = (
+    "Kim held talks with Putin on Monday, and the talks went well.\n\n"
+    "Both said the talks on the treaty were useful.\n\n"
+    "Kim said the treaty would last, state media reported.\n"
+)
+
+
+def test_a_source_that_names_no_one_is_not_the_speaker(analyzer, chunker):
+    index = Index.build([read_briefing(BOTH.encode(), "briefing")], analyzer, chunker)
+    assert answer(index, "what did kim say about the talks").best.paragraph != 2
 
 
 # Paragraph 1 holds every word of the question; paragraph 2 is what Kim said.
