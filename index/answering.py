@@ -32,11 +32,13 @@ from index.derivations import default_derivations
 from index.question import Question, Word, read_question
 from index.refusal import Evidence, RefusalModel, default_model
 from index.reranking import (
+    CONTEXT_SHARE,
     BestSentence,
     OtherNames,
     Query,
     best_sentence,
     holds_all,
+    lent,
     names_of_subject,
     other_names_of,
     rerank,
@@ -371,8 +373,16 @@ def weigh(index: Index, readings: list[Reading], ranked: _Ranked) -> Evidence | 
     top_idf = index.unseen_idf
     unknown = sum(UNKNOWN_WEIGHT * top_idf for r in readings if not r.terms)
     total = sum(known.values()) + unknown
-    present = index.terms_in(best.position)
-    matched_idf = [idf for term, idf in known.items() if term in present]
+    # What the chunk carries on from counts as the reranking counts it: "He also hailed a
+    # treaty" holds half of "Shoigu".
+    held = index.terms_in(best.position)
+    carried = lent(index, best, [term for term in known if term not in held])
+    present = held | carried
+    matched_idf = [
+        idf * (CONTEXT_SHARE if term in carried else 1.0)
+        for term, idf in known.items()
+        if term in present
+    ]
     second = hits[1].score if len(hits) > 1 else 0.0
     most = sum(known.values()) * (index.postings.k1 + 1)
     return Evidence(

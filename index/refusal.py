@@ -22,9 +22,10 @@ from index import DATA
 class Evidence:
     """What the decision sees of a question and its best passage."""
 
-    coverage: float  # share of the question's weight that the best passage holds
+    coverage: float  # share of the question's weight that the best passage holds (half for
+    # a term it carries on from the passage before: "He also hailed" is Shoigu's)
     sentence: float  # share of the question's weight that its best sentence holds
-    matched: float  # share of the question's words (unweighted) in the best passage
+    matched: float  # share of the question's words (unweighted) it holds or carries on from
     rarity: float  # mean IDF of the matched terms over the highest IDF there is
     unknown: float  # share of the question's weight in words the index lacks
     unknown_name: float  # 1 if a name is missing from the answering briefing

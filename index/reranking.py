@@ -183,8 +183,8 @@ def rerank(
         # Only a sentence holding both terms of a pair is read again for its order.
         if any(a in held and b in held for a, b in pairs):
             held_pairs |= best.pairs(index.analyzer, held)
-        lent = _lent(index, hit, [term for term in lacking if term not in named])
-        lent_weight = CONTEXT_SHARE * sum(weights[term] for term in lent)
+        lent_terms = lent(index, hit, [term for term in lacking if term not in named])
+        lent_weight = CONTEXT_SHARE * sum(weights[term] for term in lent_terms)
         # Credit is what one occurrence in this chunk would score, as BM25 weighs it.
         credit = index.occurrence_weight(hit.position, lent_weight + sum(map(weights.get, named)))
         # What is lent is read into the chunk's opening sentence, where "He" or "It" stands for it.
@@ -279,7 +279,7 @@ def _share_of_pairs(held: frozenset[Pair], pairs: dict[Pair, float]) -> float:
     return sum(w for pair, w in pairs.items() if pair in held) / sum(pairs.values())
 
 
-def _lent(index: Index, hit: Hit, lacking: list[str]) -> frozenset[str]:
+def lent(index: Index, hit: Hit, lacking: list[str]) -> frozenset[str]:
     """Of the question's terms the hit lacks, those the chunk it carries on from holds.
 
     A chunk carries on from the one before it when it continues the same

@@ -297,6 +297,9 @@ def test_a_chat_word_capitalised_inside_a_sentence_is_a_name(bundled_index):
     [
         # Paragraph 8, "Kim said it showed...": "it" is paragraph 7's test.
         ("What did Kim say the test showed?", 8),
+        # Paragraph 6, "He also hailed a ... treaty": he is paragraph 5's Shoigu, so the
+        # passage holds Shoigu for the refusal decision too, and "praise" is not refused.
+        ("What treaty did Shoigu praise?", 6),
     ],
 )
 def test_a_paragraph_is_read_with_what_the_one_before_it_names(bundled_index, question, paragraph):
