@@ -54,8 +54,6 @@ _OPENERS = (*_SOCIAL, Kind.FRAMING)
 _CLOSERS = (Kind.THANKS, Kind.CLOSING, Kind.POLITENESS)
 # A vocative ("all", "guys") is chat only beside a greeting or thanks: "hi all".
 _ADDRESSED = (Kind.GREETING, Kind.THANKS, Kind.APOLOGY, Kind.CLOSING)
-# The words of a request to be told something: "can someone explain", "does anyone know".
-_ASKS = frozenset({"explain", "tell", "know", "wondering", "curious"})
 _WHOLE = {Kind.HELP: Intent.HELP, Kind.SUMMARY: Intent.SUMMARY, Kind.REACTION: Intent.CHAT}
 # Words a whole-message phrase may gain or lose and stay the same request. Only
 # filler: question words stay, so "what was the test" never reads as chat.
@@ -236,7 +234,6 @@ def _trim(words: Sequence[str], lexicon: ChatLexicon, openers: Sequence[Kind]) -
         if not size:
             break
         start += size
-    start = _after_late_framing(words, start, lexicon) if Kind.FRAMING in openers else start
     end = start + _closing(words[start:], lexicon)
     polite, question = (Kind.POLITENESS,), words[:end]
     dropped = {
@@ -245,23 +242,6 @@ def _trim(words: Sequence[str], lexicon: ChatLexicon, openers: Sequence[Kind]) -
         for offset in range(lexicon.match_at(polite, question, i))
     }
     return Trimmed(Intent.QUESTION, start, end, frozenset(dropped))
-
-
-def _after_late_framing(words: Sequence[str], start: int, lexicon: ChatLexicon) -> int:
-    """Where the question starts when context comes first: after the last request for it.
-
-    "ok so I just woke up in Berlin and my feed is all north korea, can someone
-    explain what the russian was doing in pyongyang" asks what follows "can
-    someone explain"; the context before it is not the question. Only a request
-    of three words or more that asks to be told ("explain", "tell", "know") counts,
-    with words after it.
-    """
-    found = start
-    for at in range(start + 1, len(words)):
-        size = lexicon.match_at((Kind.FRAMING,), words, at)
-        if size >= 3 and at + size < len(words) and not _ASKS.isdisjoint(words[at : at + size]):
-            found = at + size
-    return found
 
 
 def _closing(words: Sequence[str], lexicon: ChatLexicon) -> int:
