@@ -389,7 +389,7 @@ def weigh(index: Index, readings: list[Reading], ranked: _Ranked) -> Evidence | 
         coverage=sum(matched_idf) / total,
         sentence=ranked.sentences[best.position].weight / total,
         matched=sum(any(t in present for t in r.terms) for r in readings) / len(readings),
-        rarity=sum(matched_idf) / len(matched_idf) / top_idf if matched_idf else 0.0,
+        rarity=_rarity([idf for term, idf in known.items() if term in present], top_idf),
         unknown=unknown / total,
         unknown_name=float(
             any(_named_and_absent(index, r, best.chunk.briefing_id) for r in readings)
@@ -399,6 +399,11 @@ def weigh(index: Index, readings: list[Reading], ranked: _Ranked) -> Evidence | 
         margin=(best.score - second) / best.score if best.score else 0.0,
         length=math.log1p(len(readings)),
     )
+
+
+def _rarity(idfs: list[float], top_idf: float) -> float:
+    """The mean IDF of the terms a passage holds, over the highest IDF there is."""
+    return sum(idfs) / len(idfs) / top_idf if idfs else 0.0
 
 
 def _named_and_absent(index: Index, reading: Reading, briefing_id: str) -> bool:
