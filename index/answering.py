@@ -310,12 +310,17 @@ def _search(
         subject = Query(weights, read.defines, read_as)
         names = names_of_subject(index, subject, aliases, other_names)
         if introducing := _introducing(index, hits, defined, subject, names):
-            hits = [introducing, *(hit for hit in hits if hit is not introducing)]
+            hits = _first(introducing, hits)
     if read.speaker:
         speaker = {t for r in readings if r.word in read.speaker for t in r.terms}
         if cited := _citing(index, hits, sentences, speaker, set(weights) - speaker):
-            hits = [cited, *(hit for hit in hits if hit is not cited)]
+            hits = _first(cited, hits)
     return _Ranked(hits, sentences, weights)
+
+
+def _first(hit: Hit, hits: list[Hit]) -> list[Hit]:
+    """``hits`` with ``hit`` moved to the front."""
+    return [hit, *(other for other in hits if other is not hit)]
 
 
 def _citing(

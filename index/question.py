@@ -101,6 +101,7 @@ _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "s
 # it is a question about a claim, not a bare topic.
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "has", "have", "had"})
 _MODALS = frozenset({"can", "could", "will", "would", "shall", "should", "may", "might", "must"})
+_YES_NO = _AUXILIARIES | _MODALS
 # "What did X say (about ...)": the answer is what X is cited as saying ("Kim said ...").
 _SPEAKER = re.compile(
     r"^(?:what|how) (?:(?:did|does|do|has|have|had) (?P<x>(?:[^ ]+ ){0,4}[^ ]+) "
@@ -249,13 +250,9 @@ def _about_the_briefing(words: tuple[Word, ...], light: frozenset[str]) -> bool:
     "what's the date on this story?", "which city is this datelined from": the
     overview gives the briefing's date and dateline.
     """
-    about = [w.folded in _ABOUT_THE_BRIEFING for w in words]
-    topics = [
-        is_about
-        for w, is_about in zip(words, about, strict=True)
-        if is_about or w.folded not in light
-    ]
-    return bool(topics) and all(topics)
+    about = _ABOUT_THE_BRIEFING
+    topics = [w.folded for w in words if w.folded in about or w.folded not in light]
+    return bool(topics) and about.issuperset(topics)
 
 
 def _defined(
@@ -290,7 +287,7 @@ def _topic(pieces: list[_Piece], words: tuple[Word, ...], light: frozenset[str])
     a preposition (a piece with no ``Word``: a stopword), a verb or an opening
     auxiliary ("did North Korea test a missile?") makes it a real question.
     """
-    if pieces and pieces[0].folded in _AUXILIARIES | _MODALS:
+    if pieces and pieces[0].folded in _YES_NO:
         return frozenset()
     spoken = [
         p

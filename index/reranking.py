@@ -337,10 +337,8 @@ def _aliased(index: Index, query: Query, aliases: Aliases) -> list[OtherNames]:
         group = aliases.groups.get(word.folded)
         if term is None or not group or (len(word.folded) <= 3 and not word.typed.isupper()):
             continue
-        names = {tuple(index.analyzer.analyze(other)) for other in group}
-        names = {name for name in names if name and name != (term,) and all(map(index.knows, name))}
-        if names:
-            found.append(OtherNames((term,), tuple(sorted(names))))
+        if other := _named_by(index, (term,), group):
+            found.append(other)
     return found
 
 
@@ -354,11 +352,16 @@ def _aliased_runs(index: Index, query: Query, aliases: Aliases) -> list[OtherNam
                 break
             run = tuple(term for _, term in read[start:end] if term)
             group = aliases.phrases.get(" ".join(word.folded for word, _ in read[start:end]), ())
-            names = {tuple(index.analyzer.analyze(other)) for other in group}
-            names = {name for name in names if name and name != run and all(map(index.knows, name))}
-            if names:
-                found.append(OtherNames(run, tuple(sorted(names))))
+            if other := _named_by(index, run, group):
+                found.append(other)
     return found
+
+
+def _named_by(index: Index, terms: tuple[str, ...], group: tuple[str, ...]) -> OtherNames | None:
+    """``terms`` with the other names of their alias ``group`` that the index knows, if any."""
+    names = {tuple(index.analyzer.analyze(other)) for other in group}
+    names = {name for name in names if name and name != terms and all(map(index.knows, name))}
+    return OtherNames(terms, tuple(sorted(names))) if names else None
 
 
 def _spelled_out(index: Index, term: str, words: tuple[str, ...]) -> bool:
