@@ -17,7 +17,8 @@ import enum
 import functools
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from index.acronyms import is_acronym, spell_out
 from index.adverbs import default_adverbs
@@ -57,6 +58,8 @@ UNKNOWN_WEIGHT = 0.5
 RERANK_DEPTH = 5
 # Acronyms looked up in the briefings per question.
 MAX_ACRONYMS = 4
+# Chunks looked through for the briefing's spellings of a misspelt word's reading.
+SPELLING_CHUNKS = 3
 _QUESTION_WORDS = tuple(sorted(ENGLISH_STOPWORDS))
 # Briefings a summary request shows, newest first.
 SUMMARY_BRIEFINGS = 3
@@ -301,13 +304,16 @@ def _search(
     weights = {t: index.idf(t) for r in readings for t in r.terms}
     hits = index.search(list(weights), max(k, RERANK_DEPTH), briefing_id)
     sentences = {hit.position: best_sentence(index, hit, weights) for hit in hits}
+    spelt = _spelt_right(index, readings)
     read_as = {r.word.term: r.terms[0] for r in readings if len(r.terms) == 1}
-    query, aliases = Query(weights, read.words, read_as), default_aliases()
+    read_as |= {word.term: word.term for word in spelt.values()}
+    words = tuple(spelt.get(word, word) for word in read.words)
+    query, aliases = Query(weights, words, read_as), default_aliases()
     other_names = other_names_of(index, query, aliases) if len(hits) > 1 else []
     hits = rerank(index, hits, sentences, query, other_names)
     if read.defines:
         defined = {t for r in readings if r.word in read.defines for t in r.terms}
-        subject = Query(weights, read.defines, read_as)
+        subject = Query(weights, tuple(spelt.get(word, word) for word in read.defines), read_as)
         names = names_of_subject(index, subject, aliases, other_names)
         if introducing := _introducing(index, hits, defined, subject, names):
             hits = _first(introducing, hits)
@@ -316,6 +322,25 @@ def _search(
         if cited := _citing(index, hits, sentences, speaker, set(weights) - speaker):
             hits = _first(cited, hits)
     return _Ranked(hits, sentences, weights)
+
+
+def _spelt_right(index: Index, readings: list[Reading]) -> dict[Word, Word]:
+    """Each misspelt word as the briefing spells its reading: a typo changes only the note.
+
+    "who is visiting Pyongyng" is then ranked as "Pyongyang" is: in the form typed
+    ("Pyongyang"), and under the alias table's other names for it ("North Korea").
+    """
+    from rapidfuzz.distance import OSA
+
+    spelt = {}
+    for reading in (r for r in readings if r.corrected):
+        term, word = reading.terms[0], reading.word
+        texts = [chunk.text for chunk in index.first_chunks_with(term, SPELLING_CHUNKS)]
+        # The nearest of the briefing's forms: "missles" is "missiles", not "missile".
+        if spellings := sorted(set(_spellings(index, term, texts))):
+            spelling = min(spellings, key=lambda s: OSA.distance(fold(s), word.folded))
+            spelt[word] = replace(word, typed=spelling, folded=fold(spelling), term=term)
+    return spelt
 
 
 def _first(hit: Hit, hits: list[Hit]) -> list[Hit]:
@@ -447,13 +472,17 @@ def _corrections(index: Index, readings: list[Reading], hits: list[Hit]) -> list
 def _spelling(index: Index, term: str, texts: list[str]) -> str | None:
     """How the briefing spells the word that analyses to ``term``."""
     texts = [*texts, *(chunk.text for chunk in index.first_chunks_with(term, 1))]
+    return next(_spellings(index, term, texts), None)
+
+
+def _spellings(index: Index, term: str, texts: list[str]) -> Iterator[str]:
+    """The words of ``texts`` that analyse to ``term``, as written there."""
     for text in texts:
         for token in _TOKEN.findall(text):
             bare = _EDGES.sub("", token)
             words = split_words(bare)
             if len(words) == 1 and index.analyzer.term(words[0]) == term and fold(bare):
-                return bare
-    return None
+                yield bare
 
 
 def _not_a_question(index: Index, read: Question, briefing_id: str | None, searched: int) -> Answer:

@@ -171,7 +171,8 @@ def rerank(
         return list(hits)
     weights, pairs = query.weights, query.pairs
     total = sum(weights.values()) or 1.0
-    as_typed = {word.folded: index.idf(word.term) for word in query.words}
+    # A word no sentence holds (a typo, a word the index lacks) cannot be held as typed either.
+    as_typed = {w.folded: index.idf(w.term) for w in query.words if index.knows(w.term)}
     name_terms = frozenset(term for other in other_names for name in other.names for term in name)
 
     def reranked(hit: Hit) -> float:

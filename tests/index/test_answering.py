@@ -173,6 +173,24 @@ def test_a_typo_in_a_name_is_read_as_the_briefings_spelling(bundled_index):
     assert render_answer(result).endswith('\n-# Read "Shiogu" as "Shoigu"')
 
 
+@pytest.mark.parametrize(
+    ("question", "typed", "typo"),
+    [
+        ("Who is visiting Pyongyang?", "Pyongyang", "Pyongyng"),
+        ("what did kcna say kim's army would be equipped with", "kcna", "kcan"),
+        ("what did seoul say about the ballistic missiles", "missiles", "missles"),
+    ],
+)
+def test_a_typo_changes_nothing_but_the_note(bundled_index, question, typed, typo):
+    spelt, misspelt = (
+        answer(bundled_index, question),
+        answer(bundled_index, question.replace(typed, typo)),
+    )
+    assert misspelt.status is spelt.status is Status.ANSWERED
+    assert [p.paragraph for p in misspelt.passages] == [p.paragraph for p in spelt.passages]
+    assert [c.typed for c in misspelt.corrections] == [typo]
+
+
 def test_a_dictionary_word_is_not_read_as_a_typo(bundled_index):
     result = answer(bundled_index, "What is the range of the new anti-aircraft missile?")
     assert result.corrections == ()
