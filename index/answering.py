@@ -424,7 +424,6 @@ def weigh(index: Index, readings: list[Reading], ranked: _Ranked) -> Evidence | 
         unknown_name=float(
             any(_named_and_absent(index, r, best.chunk.briefing_id) for r in readings)
         ),
-        corrected=sum(r.corrected for r in readings) / len(readings),
         top_score=best.score / most if most else 0.0,
         margin=(best.score - second) / best.score if best.score else 0.0,
         length=math.log1p(len(readings)),

@@ -29,7 +29,6 @@ class Evidence:
     rarity: float  # mean IDF of the matched terms over the highest IDF there is
     unknown: float  # share of the question's weight in words the index lacks
     unknown_name: float  # 1 if a name is missing from the answering briefing
-    corrected: float  # share of the question's words read through typo tolerance
     top_score: float  # the best score over the most the question's terms could score
     margin: float  # how far the best score leads the second, relative to the best
     length: float  # log(1 + the number of content words)

@@ -176,6 +176,8 @@ def test_a_typo_in_a_name_is_read_as_the_briefings_spelling(bundled_index):
 @pytest.mark.parametrize(
     ("question", "typed", "typo"),
     [
+        ("What treaty did Shoigu praise?", "Shoigu", "soigu"),
+        ("what treaty did shoigu praise", "shoigu", "shiogu"),
         ("Who is visiting Pyongyang?", "Pyongyang", "Pyongyng"),
         ("what did kcna say kim's army would be equipped with", "kcna", "kcan"),
         ("what did seoul say about the ballistic missiles", "missiles", "missles"),
