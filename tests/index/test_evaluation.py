@@ -9,7 +9,7 @@ from index.evaluation import EvalFormatError, Report, check_cases, evaluate, par
 from tests.conftest import PROJECT
 
 EVAL_SET = PROJECT / "tests" / "data" / "eval.jsonl"
-# Questions written blind, in five batches of 60, by people who had seen neither the engine
+# Questions written blind, in six batches of 60, by people who had seen neither the engine
 # nor the questions above. They were then used to find reading gaps, so they guard what
 # was mended rather than measure unseen questions (README, "Evaluation").
 BLIND_SET = PROJECT / "tests" / "data" / "blind.jsonl"
@@ -174,7 +174,7 @@ def test_the_overview_is_an_answer_not_a_refusal(bundled_index):
 
 def test_blind_questions_stay_above_their_floors(bundled_index, bundled):
     cases = parse_cases(BLIND_SET.read_text().splitlines())
-    assert len(cases) >= 300
+    assert len(cases) >= 360
     for case in cases:
         if case.answerable:  # the date and dateline are the overview's, not a paragraph's
             text = bundled.text(bundled.paragraph(case.paragraphs[0]))
@@ -183,4 +183,4 @@ def test_blind_questions_stay_above_their_floors(bundled_index, bundled):
     assert report.hit_at_1 >= 0.79
     assert report.hit_at_3 >= 0.91
     assert report.answer_in_reply >= 0.79
-    assert report.false_refusals <= 8
+    assert report.false_refusals <= 13
