@@ -330,17 +330,21 @@ def _spelt_right(index: Index, readings: list[Reading]) -> dict[Word, Word]:
     "who is visiting Pyongyng" is then ranked as "Pyongyang" is: in the form typed
     ("Pyongyang"), and under the alias table's other names for it ("North Korea").
     """
-    from rapidfuzz.distance import OSA
-
     spelt = {}
     for reading in (r for r in readings if r.corrected):
         term, word = reading.terms[0], reading.word
         texts = [chunk.text for chunk in index.first_chunks_with(term, SPELLING_CHUNKS)]
-        # The nearest of the briefing's forms: "missles" is "missiles", not "missile".
         if spellings := sorted(set(_spellings(index, term, texts))):
-            spelling = min(spellings, key=lambda s: OSA.distance(fold(s), word.folded))
+            spelling = _nearest_spelling(word.folded, spellings)
             spelt[word] = replace(word, typed=spelling, folded=fold(spelling), term=term)
     return spelt
+
+
+def _nearest_spelling(folded: str, spellings: list[str]) -> str:
+    """The one of ``spellings`` nearest ``folded``: "missles" is "missiles", not "missile"."""
+    from rapidfuzz.distance import OSA  # imported already: the typo was read with it
+
+    return min(spellings, key=lambda spelling: OSA.distance(fold(spelling), folded))
 
 
 def _first(hit: Hit, hits: list[Hit]) -> list[Hit]:
