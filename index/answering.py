@@ -265,13 +265,15 @@ def _read(index: Index, word: Word, *, spell: bool) -> Reading | None:
 
 def _nearest(index: Index, word: Word) -> str | None:
     """The index term ``word`` is a typo of; a letter held long ("shoiguuu") is written twice."""
-    if near := nearest_term(index.postings, word.folded, word.term):
+    if near := nearest_term(index.postings, word.folded, word.term, index.analyzer.term):
         return near
     held = _HELD_LETTER.sub(r"\1\1", word.folded)
     if held == word.folded:
         return None
     term = index.analyzer.term(held) or held
-    return term if index.knows(term) else nearest_term(index.postings, held, term)
+    return (
+        term if index.knows(term) else nearest_term(index.postings, held, term, index.analyzer.term)
+    )
 
 
 def _alias(index: Index, word: Word) -> str | None:

@@ -65,6 +65,23 @@ def is_known(word: str) -> bool:
     return _contains(_words(), word.encode())
 
 
+def known_near(word: str) -> list[str]:
+    """The dictionary's words one edit from the plain ``word`` that start as it does.
+
+    Only the words sharing its first two letters are compared (a contiguous run
+    of the sorted file), so the answer costs a fraction of a millisecond.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    lines, prefix = _words(), word[:2].encode()
+    start = _first_line_from(lines, prefix)
+    end = _first_line_from(lines, prefix[:-1] + bytes([prefix[-1] + 1]))
+    words = lines[start:end].decode().split()
+    near = process.extract(word, words, scorer=OSA.distance, score_cutoff=1, limit=None)
+    return [found for found, _, _ in near]
+
+
 def warm() -> None:
     """Read both files now, so that the first question does not."""
     _lemmas()
@@ -115,16 +132,19 @@ def _without_header(text: str) -> str:
 
 def _contains(lines: bytes, word: bytes) -> bool:
     """Whether ``word`` is a line of ``lines`` (sorted, each ending in a newline)."""
+    start = _first_line_from(lines, word)
+    return lines[start : start + len(word) + 1] == word + b"\n"
+
+
+def _first_line_from(lines: bytes, key: bytes) -> int:
+    """Where the first line of ``lines`` (sorted) that is not below ``key`` starts."""
     low, high = 0, len(lines)  # always the start of a line, or the end
     while low < high:
         middle = (low + high) // 2
         start = lines.rfind(b"\n", 0, middle) + 1
         end = lines.index(b"\n", middle)
-        line = lines[start:end]
-        if line == word:
-            return True
-        if line < word:
+        if lines[start:end] < key:
             low = end + 1
         else:
             high = start
-    return False
+    return low

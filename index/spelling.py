@@ -10,14 +10,18 @@ match, as with Elasticsearch's ``prefix_length: 1`` ("houthis" is not a typo
 of "south"), unless the first two letters are swapped ("hsoigu") or a long
 word is one edit away ("Yongyang"). A word the English dictionary knows
 (simplemma's, through ``index.english``) is not a typo but a word the
-briefing lacks ("range", "praise"), so it is left as it is. Among equally
+briefing lacks ("range", "praise"), so it is left as it is; so is a word two
+edits from the nearest term but one from a dictionary word ("coment" is
+"comment" mistyped, not "combat"). Among equally
 near terms, the one in more chunks wins. RapidFuzz is imported when a word
 first needs it (one that both the index and the dictionary lack).
 """
 
 from __future__ import annotations
 
-from index.english import is_known
+from collections.abc import Callable
+
+from index.english import is_known, known_near
 from index.postings import Postings
 
 # Words shorter than this are never read as another word.
@@ -35,8 +39,13 @@ def allowed_edits(word: str) -> int:
     return 1 if len(word) <= ONE_EDIT_UP_TO else 2
 
 
-def nearest_term(postings: Postings, word: str, term: str) -> str | None:
-    """The index term that ``word`` (analysed as ``term``) is a typo of, if any."""
+def nearest_term(
+    postings: Postings, word: str, term: str, term_of: Callable[[str], str | None]
+) -> str | None:
+    """The index term that ``word`` (analysed as ``term``) is a typo of, if any.
+
+    ``term_of`` analyses a word as the index does.
+    """
     edits = allowed_edits(word)
     if not edits or is_known(word):
         return None
@@ -54,7 +63,18 @@ def nearest_term(postings: Postings, word: str, term: str) -> str | None:
     if not near:
         return None
     best = min(near, key=lambda match: (match[1], -postings.document_frequency(match[0])))
+    if best[1] > 1 and _likelier_word(word, best[0], term_of):
+        return None
     return best[0]
+
+
+def _likelier_word(word: str, term: str, term_of: Callable[[str], str | None]) -> bool:
+    """Whether ``word``, two edits from ``term``, is likelier another word, one edit away.
+
+    "coment" is "comment" mistyped, not "combat"; "shiled" is "shield", which is the term.
+    """
+    known = known_near(word)
+    return bool(known) and term not in {term_of(other) for other in known}
 
 
 def nearest_word(word: str, words: tuple[str, ...], edits: int = 2) -> str | None:

@@ -193,6 +193,14 @@ def test_a_typo_changes_nothing_but_the_note(bundled_index, question, typed, typ
     assert [c.typed for c in misspelt.corrections] == [typo]
 
 
+def test_a_misspelt_everyday_word_is_not_read_as_a_word_of_the_briefing(bundled_index):
+    # "coment" is two edits from the briefing's "combat" and one from "comment".
+    typo = answer(bundled_index, "did china coment on the shoigu visit")
+    spelt = answer(bundled_index, "did china comment on the shoigu visit")
+    assert typo.corrections == ()
+    assert typo.status is spelt.status is Status.NOT_COVERED
+
+
 def test_a_dictionary_word_is_not_read_as_a_typo(bundled_index):
     result = answer(bundled_index, "What is the range of the new anti-aircraft missile?")
     assert result.corrections == ()

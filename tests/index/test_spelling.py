@@ -4,6 +4,7 @@ import pytest
 from rapidfuzz.distance import OSA
 
 from index.answering import Status, answer
+from index.english import is_known
 from index.postings import Postings
 from index.spelling import allowed_edits, nearest_term, nearest_word
 
@@ -20,12 +21,12 @@ def test_edits_grow_with_the_word_as_elasticsearch_auto_does(word, edits):
     [("shiogu", "shoigu"), ("soigu", "shoigu"), ("pyongyng", "pyongyang"), ("kcan", "kcna")],
 )
 def test_a_misspelt_name_is_read_as_the_nearest_term(bundled_index, analyzer, typed, term):
-    assert nearest_term(bundled_index.postings, typed, analyzer.term(typed)) == term
+    assert nearest_term(bundled_index.postings, typed, analyzer.term(typed), analyzer.term) == term
 
 
 @pytest.mark.parametrize("word", ["range", "praise", "china", "xq"])
 def test_dictionary_words_and_short_words_are_not_typos(bundled_index, analyzer, word):
-    assert nearest_term(bundled_index.postings, word, analyzer.term(word)) is None
+    assert nearest_term(bundled_index.postings, word, analyzer.term(word), analyzer.term) is None
 
 
 def test_a_misspelt_stopword_is_recognised():
@@ -33,9 +34,23 @@ def test_a_misspelt_stopword_is_recognised():
     assert nearest_word("missle", ("actually", "really")) is None
 
 
-def test_among_equally_near_terms_the_more_common_wins():
+def test_among_equally_near_terms_the_more_common_wins(analyzer):
     postings = Postings.build([["kimz"], ["kima"], ["kima"], ["kima"]])
-    assert nearest_term(postings, "kimq", "kimq") == "kima"
+    assert nearest_term(postings, "kimq", "kimq", analyzer.term) == "kima"
+
+
+@pytest.mark.parametrize(
+    ("typed", "term", "meant"), [("coment", "combat", "comment"), ("reciept", "recipe", "receipt")]
+)
+def test_a_word_one_edit_from_a_dictionary_word_is_not_read_as_a_term_two_away(
+    analyzer, typed, term, meant
+):
+    postings = Postings.build([[term], ["other"]])
+    assert OSA.distance(analyzer.term(typed), term) == 2
+    assert OSA.distance(typed, meant) == 1 and is_known(meant)
+    assert nearest_term(postings, typed, analyzer.term(typed), analyzer.term) is None
+    # Were the dictionary word read as the term, the term would be the reading.
+    assert nearest_term(postings, typed, analyzer.term(typed), lambda word: term) == term
 
 
 @pytest.mark.parametrize(
@@ -52,7 +67,7 @@ def test_among_equally_near_terms_the_more_common_wins():
 def test_edits_are_counted_on_the_stem_and_the_first_letter_must_match(
     bundled_index, analyzer, word, not_read_as
 ):
-    read = nearest_term(bundled_index.postings, word, analyzer.term(word))
+    read = nearest_term(bundled_index.postings, word, analyzer.term(word), analyzer.term)
     if not_read_as is None:
         assert read == "shoigu"
     else:
@@ -71,7 +86,7 @@ def test_edits_are_counted_on_the_stem_and_the_first_letter_must_match(
 def test_a_swap_at_the_start_or_a_long_word_missing_its_first_letter_is_still_read(
     bundled_index, analyzer, typed, term
 ):
-    assert nearest_term(bundled_index.postings, typed, analyzer.term(typed)) == term
+    assert nearest_term(bundled_index.postings, typed, analyzer.term(typed), analyzer.term) == term
 
 
 @pytest.mark.parametrize("question", ["any news on jinping?", "what about the houthis"])
