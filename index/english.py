@@ -2,7 +2,7 @@
 
 simplemma (its version pinned in pyproject.toml) ships English as an
 lzma-compressed table of 180,000 word forms, which takes a quarter of a second
-to load. The analyzer asks it two questions, and both answers fit in less:
+to load. The engine asks it three questions, and the answers fit in less:
 
 - the form a word is stemmed from (``base_form``): simplemma's lemma where that
   is not a prefix of the word ("held" -> "hold", "mice" -> "mouse"), else the
@@ -10,7 +10,9 @@ to load. The analyzer asks it two questions, and both answers fit in less:
   the stemmer's work. ``data/lemmas.txt`` holds the 19,000 forms where this
   differs from what simplemma's English rules give a word it does not know;
 - whether the dictionary knows a word at all, for typo tolerance
-  (``is_known``): ``data/words.txt``, sorted, searched by bisection in its bytes.
+  (``is_known``): ``data/words.txt``, sorted, searched by bisection in its bytes;
+- which of its words are one edit from a misspelt word and start with the
+  same two letters (``known_near``): a run of that file, found by bisection.
 
 The files answer for a "plain" word: lowercase letters and digits in NFC, whose
 capitalised form lowercases back to it, as every word the analyzer splits out
@@ -74,6 +76,8 @@ def known_near(word: str) -> list[str]:
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
+    if len(word) < 2:
+        return []
     lines, prefix = _words(), word[:2].encode()
     start = _first_line_from(lines, prefix)
     end = _first_line_from(lines, prefix[:-1] + bytes([prefix[-1] + 1]))

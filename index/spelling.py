@@ -10,9 +10,10 @@ match, as with Elasticsearch's ``prefix_length: 1`` ("houthis" is not a typo
 of "south"), unless the first two letters are swapped ("hsoigu") or a long
 word is one edit away ("Yongyang"). A word the English dictionary knows
 (simplemma's, through ``index.english``) is not a typo but a word the
-briefing lacks ("range", "praise"), so it is left as it is; so is a word two
-edits from the nearest term but one from a dictionary word ("coment" is
-"comment" mistyped, not "combat"). Among equally
+briefing lacks ("range", "praise"), so it is left as it is. A word two edits
+from the nearest term but one from a dictionary word starting with the same
+two letters is read as that word ("coment" is "comment" mistyped, not
+"combat"), and so as nothing if the briefing lacks it. Among equally
 near terms, the one in more chunks wins. RapidFuzz is imported when a word
 first needs it (one that both the index and the dictionary lack).
 """
@@ -63,18 +64,23 @@ def nearest_term(
     if not near:
         return None
     best = min(near, key=lambda match: (match[1], -postings.document_frequency(match[0])))
-    if best[1] > 1 and _likelier_word(word, best[0], term_of):
-        return None
-    return best[0]
+    return best[0] if best[1] < 2 else _two_edits_away(postings, word, best[0], term_of)
 
 
-def _likelier_word(word: str, term: str, term_of: Callable[[str], str | None]) -> bool:
-    """Whether ``word``, two edits from ``term``, is likelier another word, one edit away.
+def _two_edits_away(
+    postings: Postings, word: str, term: str, term_of: Callable[[str], str | None]
+) -> str | None:
+    """The reading of ``word``, two edits from ``term``: a dictionary word one edit away wins.
 
-    "coment" is "comment" mistyped, not "combat"; "shiled" is "shield", which is the term.
+    "coment" is "comment" mistyped, not "combat": the briefing lacks it, so it is
+    read as nothing. "speciically" is "specifically", which the briefing has.
+    "shiled" is "shield", which is ``term`` itself.
     """
-    known = known_near(word)
-    return bool(known) and term not in {term_of(other) for other in known}
+    terms = {term_of(other) for other in known_near(word)}
+    if not terms or term in terms:
+        return term
+    held = [other for other in terms if other and postings.term_id(other) is not None]
+    return max(held, key=postings.document_frequency, default=None)
 
 
 def nearest_word(word: str, words: tuple[str, ...], edits: int = 2) -> str | None:

@@ -205,6 +205,31 @@ def test_a_misspelt_everyday_word_is_not_read_as_a_word_of_the_briefing(bundled_
     assert typo.status is spelt.status is Status.NOT_COVERED
 
 
+def test_a_word_one_edit_from_a_dictionary_word_the_briefing_has_is_read_as_it(bundled_index):
+    result = answer(bundled_index, "what threats was the drill speciically targeting")
+    assert result.corrections == (Correction("speciically", "specifically"),)
+    assert result.best.paragraph == 13
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "spelt"),
+    [
+        ("what happened at the elysse palace", "elysse", "Élysée"),  # accents kept
+        ("what about monchengladbak", "monchengladbak", "Mönchengladbach"),
+        ("who holdd talks", "holdd", "held"),  # the form written, not the lemma "hold"
+    ],
+)
+def test_a_typo_is_noted_in_the_briefings_own_spelling(analyzer, chunker, question, typed, spelt):
+    from index.parsing import parse_briefing
+
+    text = (
+        "Leaders met at the Élysée Palace on Monday to discuss the budget.\n\n"
+        "The president held talks with the Mönchengladbach mayor.\n"
+    )
+    index = Index.build([parse_briefing(text, "paris")], analyzer, chunker)
+    assert answer(index, question).corrections == (Correction(typed, spelt),)
+
+
 def test_a_dictionary_word_is_not_read_as_a_typo(bundled_index):
     result = answer(bundled_index, "What is the range of the new anti-aircraft missile?")
     assert result.corrections == ()

@@ -119,3 +119,15 @@ def test_the_strategies_simplemma_runs_for_english_are_those_the_files_assume():
 )
 def test_bisection_finds_exactly_the_lines(word, found):
     assert english._contains(b"a\nb\nc\n", word) is found
+
+
+@pytest.mark.parametrize("word", ["coment", "reciept", "zzyzx", "aardvak", "cæsar", "œsophagus"])
+def test_the_words_one_edit_away_are_those_a_full_scan_finds(dictionary_words, word):
+    from rapidfuzz.distance import OSA
+
+    scanned = {
+        known
+        for known in dictionary_words
+        if known[:2] == word[:2] and OSA.distance(known, word) <= 1
+    }
+    assert set(english.known_near(word)) == scanned
