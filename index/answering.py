@@ -388,10 +388,7 @@ def _citing(
         sentence = sentences[hit.position]
         if topic and topic.isdisjoint(sentence.sentence.terms):
             continue
-        text = index.briefing(hit.chunk.briefing_id).body[
-            sentence.sentence.start : sentence.sentence.end
-        ]
-        cited = (set(index.analyzer.analyze(name)) for name in cited_sources(text))
+        cited = (set(index.analyzer.analyze(name)) for name in _passage(index, hit, sentence).cites)
         if any(terms and terms <= speaker for terms in cited):  # "Both said": no one named
             return hit
     return None

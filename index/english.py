@@ -73,11 +73,11 @@ def known_near(word: str) -> list[str]:
     Only the words sharing its first two letters are compared (a contiguous run
     of the sorted file), so the answer costs a fraction of a millisecond.
     """
+    if len(word) < 2:
+        return []
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    if len(word) < 2:
-        return []
     lines, prefix = _words(), word[:2].encode()
     start = _first_line_from(lines, prefix)
     end = _first_line_from(lines, prefix[:-1] + bytes([prefix[-1] + 1]))
